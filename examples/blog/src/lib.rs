@@ -1,0 +1,13 @@
+//! The facetheory example blog: faces live in `faces/`, shared pieces here.
+
+pub mod layout;
+pub mod posts;
+
+facetheory::include_faces!();
+
+/// The blog app: the generated `faces/` table plus faces registered from elsewhere.
+pub fn app() -> facetheory::AppBuilder {
+    facetheory::App::builder()
+        .routes(faces::ROUTES)
+        .with_registered()
+}

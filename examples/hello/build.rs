@@ -1,0 +1,3 @@
+fn main() {
+    facetheory_codegen::scan::build();
+}

@@ -1,0 +1,303 @@
+//! Parsing and validation of `#[face(...)]` and `#[resource(...)]` arguments.
+//!
+//! Every problem is collected (serde's `Ctxt` style) and reported together, each with the span of the
+//! offending tokens.
+//!
+//! ```
+//! use facetheory_codegen::attrs::{FaceArgs, Mode};
+//! let args: FaceArgs = syn::parse_str(r#"route = "/blog/<slug>", mode = "isr", revalidate = 60"#).unwrap();
+//! assert_eq!(args.mode, Mode::Isr);
+//! assert_eq!(args.revalidate.map(|r| r.0), Some(60));
+//! ```
+
+use proc_macro2::Span;
+use syn::parse::{Parse, ParseStream};
+use syn::punctuated::Punctuated;
+use syn::spanned::Spanned;
+use syn::{Expr, ExprLit, Lit, LitStr, Meta, Token};
+
+use crate::route::RoutePattern;
+
+/// Accumulates errors so all of them are reported in one compile.
+#[derive(Default)]
+pub struct Errors(Option<syn::Error>);
+
+impl Errors {
+    /// Adds an error at `span`.
+    pub fn push(&mut self, span: Span, message: impl std::fmt::Display) {
+        self.push_error(syn::Error::new(span, message));
+    }
+
+    /// Adds an existing error (and everything combined into it).
+    pub fn push_error(&mut self, err: syn::Error) {
+        match &mut self.0 {
+            Some(all) => all.combine(err),
+            None => self.0 = Some(err),
+        }
+    }
+
+    /// `Ok(value)` when nothing was pushed.
+    pub fn finish<T>(self, value: T) -> syn::Result<T> {
+        match self.0 {
+            Some(err) => Err(err),
+            None => Ok(value),
+        }
+    }
+}
+
+/// Render mode of a face.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// Rendered on every request (default).
+    Ssr,
+    /// Rendered at build time.
+    Ssg,
+    /// Cached and regenerated after `revalidate` seconds.
+    Isr,
+}
+
+impl Mode {
+    /// The attribute spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::Ssr => "ssr",
+            Mode::Ssg => "ssg",
+            Mode::Isr => "isr",
+        }
+    }
+}
+
+/// Arguments of `#[face(...)]`.
+pub struct FaceArgs {
+    /// The route literal, if given (otherwise inferred from the file path).
+    pub route: Option<LitStr>,
+    pub mode: Mode,
+    pub mode_span: Option<Span>,
+    pub revalidate: Option<(u64, Span)>,
+    /// `params = path::to::enumerator` for SSG/ISR pages with dynamic segments.
+    pub params: Option<syn::Path>,
+}
+
+/// Arguments of `#[resource(...)]`.
+pub struct ResourceArgs {
+    pub route: Option<LitStr>,
+    /// Upper-cased methods; defaults to `["GET"]`.
+    pub methods: Vec<String>,
+}
+
+const FACE_KEYS: &str = "route, mode, revalidate, params";
+const RESOURCE_KEYS: &str = "route, methods";
+
+fn metas(input: ParseStream) -> syn::Result<Punctuated<Meta, Token![,]>> {
+    Punctuated::parse_terminated(input)
+}
+
+fn key_of(meta: &Meta) -> String {
+    meta.path()
+        .get_ident()
+        .map(|i| i.to_string())
+        .unwrap_or_else(|| quote::quote!(#meta).to_string())
+}
+
+fn value_of<'a>(meta: &'a Meta, errors: &mut Errors) -> Option<&'a Expr> {
+    match meta {
+        Meta::NameValue(nv) => Some(&nv.value),
+        other => {
+            errors.push(other.span(), format!("expected `{} = ...`", key_of(other)));
+            None
+        }
+    }
+}
+
+fn lit_str(expr: &Expr, what: &str, errors: &mut Errors) -> Option<LitStr> {
+    match expr {
+        Expr::Lit(ExprLit {
+            lit: Lit::Str(s), ..
+        }) => Some(s.clone()),
+        other => {
+            errors.push(other.span(), format!("`{what}` takes a string literal"));
+            None
+        }
+    }
+}
+
+fn check_duplicate(seen: &mut Vec<String>, meta: &Meta, errors: &mut Errors) -> bool {
+    let key = key_of(meta);
+    if seen.contains(&key) {
+        errors.push(meta.path().span(), format!("duplicate key `{key}`"));
+        return true;
+    }
+    seen.push(key);
+    false
+}
+
+impl Parse for FaceArgs {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        let mut errors = Errors::default();
+        let mut args = FaceArgs {
+            route: None,
+            mode: Mode::Ssr,
+            mode_span: None,
+            revalidate: None,
+            params: None,
+        };
+        let mut seen = Vec::new();
+        for meta in metas(input)? {
+            if check_duplicate(&mut seen, &meta, &mut errors) {
+                continue;
+            }
+            let key = key_of(&meta);
+            let Some(value) = value_of(&meta, &mut errors) else {
+                continue;
+            };
+            match key.as_str() {
+                "route" => args.route = lit_str(value, "route", &mut errors),
+                "mode" => {
+                    if let Some(lit) = lit_str(value, "mode", &mut errors) {
+                        args.mode_span = Some(lit.span());
+                        match lit.value().as_str() {
+                            "ssr" => args.mode = Mode::Ssr,
+                            "ssg" => args.mode = Mode::Ssg,
+                            "isr" => args.mode = Mode::Isr,
+                            other => errors.push(
+                                lit.span(),
+                                format!("unknown mode {other:?}; expected \"ssr\", \"ssg\" or \"isr\""),
+                            ),
+                        }
+                    }
+                }
+                "revalidate" => match value {
+                    Expr::Lit(ExprLit { lit: Lit::Int(i), .. }) => match i.base10_parse::<u64>() {
+                        Ok(0) | Err(_) => errors.push(
+                            i.span(),
+                            "`revalidate` is a whole number of seconds, at least 1 (for per-request rendering use mode = \"ssr\")",
+                        ),
+                        Ok(n) => args.revalidate = Some((n, i.span())),
+                    },
+                    other => errors.push(other.span(), "`revalidate` takes an integer literal (seconds)"),
+                },
+                "params" => match value {
+                    Expr::Path(p) => args.params = Some(p.path.clone()),
+                    other => errors.push(other.span(), "`params` takes the path of an enumerator function"),
+                },
+                _ => errors.push(meta.path().span(), format!("unknown key `{key}`; expected one of: {FACE_KEYS}")),
+            }
+        }
+        errors.finish(args)
+    }
+}
+
+impl Parse for ResourceArgs {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        let mut errors = Errors::default();
+        let mut args = ResourceArgs {
+            route: None,
+            methods: vec!["GET".into()],
+        };
+        let mut seen = Vec::new();
+        for meta in metas(input)? {
+            if check_duplicate(&mut seen, &meta, &mut errors) {
+                continue;
+            }
+            let key = key_of(&meta);
+            let Some(value) = value_of(&meta, &mut errors) else {
+                continue;
+            };
+            match key.as_str() {
+                "route" => args.route = lit_str(value, "route", &mut errors),
+                "methods" => {
+                    let items: Vec<&Expr> = match value {
+                        Expr::Array(a) => a.elems.iter().collect(),
+                        other => vec![other],
+                    };
+                    let mut methods = Vec::new();
+                    for item in items {
+                        let Some(lit) = lit_str(item, "methods", &mut errors) else {
+                            continue;
+                        };
+                        let m = lit.value().trim().to_ascii_uppercase();
+                        const KNOWN: &[&str] =
+                            &["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
+                        if !KNOWN.contains(&m.as_str()) {
+                            errors.push(
+                                lit.span(),
+                                format!("unknown method {m:?}; expected one of {KNOWN:?}"),
+                            );
+                        } else if methods.contains(&m) {
+                            errors.push(lit.span(), format!("method {m:?} is listed twice"));
+                        } else {
+                            methods.push(m);
+                        }
+                    }
+                    if methods.is_empty() {
+                        errors.push(value.span(), "`methods` must list at least one method");
+                    }
+                    args.methods = methods;
+                }
+                _ => errors.push(
+                    meta.path().span(),
+                    format!("unknown key `{key}`; expected one of: {RESOURCE_KEYS}"),
+                ),
+            }
+        }
+        errors.finish(args)
+    }
+}
+
+/// Where a face's route came from, for error spans and messages.
+pub enum RouteSource<'a> {
+    /// `route = "..."` in the attribute.
+    Literal(&'a LitStr),
+    /// Inferred from this path relative to `faces/`.
+    File(&'a str),
+}
+
+/// Parses the route from its source; an invalid literal is reported at the literal with a caret into it.
+pub fn resolve_route(source: RouteSource<'_>) -> syn::Result<RoutePattern> {
+    match source {
+        RouteSource::Literal(lit) => {
+            let text = lit.value();
+            RoutePattern::parse(&text).map_err(|e| syn::Error::new(lit.span(), e.render(&text)))
+        }
+        RouteSource::File(rel) => crate::file_route::route_for_file(rel)
+            .map_err(|msg| syn::Error::new(Span::call_site(), msg)),
+    }
+}
+
+/// Mode rules that need the route: `isr` needs `revalidate`, `revalidate` only with `isr`, dynamic `ssg`
+/// routes need a `params` enumerator, `params` not on `ssr`.
+pub fn check_face_rules(
+    args: &FaceArgs,
+    route: &RoutePattern,
+    route_span: Span,
+    errors: &mut Errors,
+) {
+    let mode_span = args.mode_span.unwrap_or(route_span);
+    match (args.mode, args.revalidate) {
+        (Mode::Isr, None) => errors.push(
+            mode_span,
+            "mode = \"isr\" needs `revalidate = <seconds>`: how long a generated page stays fresh",
+        ),
+        (Mode::Ssr | Mode::Ssg, Some((_, span))) => errors.push(
+            span,
+            format!(
+                "`revalidate` only applies to mode = \"isr\"; this face is mode = \"{}\"",
+                args.mode.as_str()
+            ),
+        ),
+        _ => {}
+    }
+    if args.mode == Mode::Ssg && !route.is_static() && args.params.is_none() {
+        errors.push(
+            route_span,
+            format!(
+                "mode = \"ssg\" route `{route}` has dynamic segments: add `params = <enumerator fn>` listing every page to build, or use mode = \"isr\" / \"ssr\""
+            ),
+        );
+    }
+    if args.mode == Mode::Ssr {
+        if let Some(p) = &args.params {
+            errors.push(p.span(), "`params` enumerates pages to pre-render; it applies to mode = \"ssg\" or \"isr\", not \"ssr\"");
+        }
+    }
+}

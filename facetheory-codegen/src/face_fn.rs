@@ -1,0 +1,320 @@
+//! Expansion of `#[face]` and `#[resource]`: signature analysis and the glue that turns a user function into a
+//! route descriptor. The proc-macro crate only forwards tokens here.
+
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
+use syn::{FnArg, GenericParam, ItemFn, Pat, Type};
+
+use crate::attrs::{
+    check_face_rules, resolve_route, Errors, FaceArgs, Mode, ResourceArgs, RouteSource,
+};
+use crate::route::{ParamKind, RoutePattern};
+
+/// Which attribute is being expanded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RouteAttr {
+    Face,
+    Resource,
+}
+
+/// One argument of the user function and how the glue fills it.
+enum Binding {
+    Context,
+    Param {
+        ident: syn::Ident,
+        ty: Box<Type>,
+        kind: ParamKind,
+    },
+}
+
+/// Expands an attribute. `faces_relative` is the file's path below `faces/` when the file lives there (used
+/// to infer a route when the attribute has none). Never fails: errors become `compile_error!`s next to the
+/// untouched function so unrelated diagnostics stay accurate.
+pub fn expand(
+    attr: RouteAttr,
+    args: TokenStream,
+    item: TokenStream,
+    faces_relative: Option<&str>,
+) -> TokenStream {
+    let func: ItemFn = match syn::parse2(item.clone()) {
+        Ok(f) => f,
+        Err(_) => {
+            let err = syn::Error::new(
+                Span::call_site(),
+                format!("#[{}] applies to a function", attr_name(attr)),
+            );
+            let err = err.to_compile_error();
+            return quote!(#err #item);
+        }
+    };
+    match expand_fn(attr, args, &func, faces_relative) {
+        Ok(tokens) => tokens,
+        Err(err) => {
+            let err = err.to_compile_error();
+            quote!(#func #err)
+        }
+    }
+}
+
+fn attr_name(attr: RouteAttr) -> &'static str {
+    match attr {
+        RouteAttr::Face => "face",
+        RouteAttr::Resource => "resource",
+    }
+}
+
+fn expand_fn(
+    attr: RouteAttr,
+    args: TokenStream,
+    func: &ItemFn,
+    faces_relative: Option<&str>,
+) -> syn::Result<TokenStream> {
+    let mut errors = Errors::default();
+    let (route_lit, face_args, resource_args) = match attr {
+        RouteAttr::Face => {
+            let a: FaceArgs = syn::parse2(args)?;
+            (a.route.clone(), Some(a), None)
+        }
+        RouteAttr::Resource => {
+            let a: ResourceArgs = syn::parse2(args)?;
+            (a.route.clone(), None, Some(a))
+        }
+    };
+    let route_span = route_lit.as_ref().map_or(Span::call_site(), |l| l.span());
+    let route = match (&route_lit, faces_relative) {
+        (Some(lit), _) => resolve_route(RouteSource::Literal(lit)),
+        (None, Some(rel)) => resolve_route(RouteSource::File(rel)),
+        (None, None) => Err(syn::Error::new(
+            Span::call_site(),
+            format!(
+                "#[{}] needs `route = \"/path\"` (only files under `faces/` infer their route from the file name)",
+                attr_name(attr)
+            ),
+        )),
+    };
+    let route = match route {
+        Ok(r) => Some(r),
+        Err(e) => {
+            errors.push_error(e);
+            None
+        }
+    };
+    if let (Some(a), Some(r)) = (&face_args, &route) {
+        check_face_rules(a, r, route_span, &mut errors);
+    }
+    let bindings = analyse_signature(func, route.as_ref(), &mut errors);
+    let route = errors
+        .finish(route)?
+        .expect("route is Some when no error was recorded");
+
+    let name = &func.sig.ident;
+    let glue_ident = format_ident!("__facetheory_glue_{}", name);
+    let static_ident = format_ident!("__FACETHEORY_ROUTE_{}", name);
+    let pattern = route.to_string();
+    let name_str = name.to_string();
+
+    let extracts = bindings.iter().filter_map(|b| match b {
+        Binding::Context => None,
+        Binding::Param { ident, ty, kind } => {
+            let pname = ident.to_string();
+            let getter = match kind {
+                ParamKind::Single => quote!(param),
+                ParamKind::Segments(_) => quote!(segments),
+            };
+            Some(quote_spanned! {ty.span()=>
+                let #ident: #ty = ::facetheory::__private::#getter::<#ty>(&__ctx, #pname)?;
+            })
+        }
+    });
+    let call_args = bindings.iter().map(|b| match b {
+        Binding::Context => quote!(&__ctx),
+        Binding::Param { ident, .. } => quote!(#ident),
+    });
+    let call = if func.sig.asyncness.is_some() {
+        quote!(#name(#(#call_args),*).await)
+    } else {
+        quote!(#name(#(#call_args),*))
+    };
+    let line = quote_spanned!(name.span()=> ::core::line!());
+
+    let (output_ty, into_trait, handler_variant, kind) = match attr {
+        RouteAttr::Face => {
+            let a = face_args.expect("face args");
+            let mode = match a.mode {
+                Mode::Ssr => quote!(Ssr),
+                Mode::Ssg => quote!(Ssg),
+                Mode::Isr => quote!(Isr),
+            };
+            let revalidate = match a.revalidate {
+                Some((n, _)) => quote!(::core::option::Option::Some(#n)),
+                None => quote!(::core::option::Option::None),
+            };
+            let params = match &a.params {
+                Some(path) => quote!(::core::option::Option::Some(|| {
+                    ::std::boxed::Box::pin(async {
+                        ::facetheory::__private::IntoStaticParams::into_static_params(#path().await)
+                    })
+                })),
+                None => quote!(::core::option::Option::None),
+            };
+            (
+                quote!(::facetheory::__private::ErasedPage),
+                quote!(IntoFaceResult::into_face_result),
+                quote!(Face),
+                quote!(::facetheory::__private::RouteKind::Face {
+                    mode: ::facetheory::Mode::#mode,
+                    revalidate: #revalidate,
+                    params: #params,
+                }),
+            )
+        }
+        RouteAttr::Resource => {
+            let methods = resource_args.expect("resource args").methods;
+            (
+                quote!(::facetheory::ResourceResponse),
+                quote!(IntoResourceResult::into_resource_result),
+                quote!(Resource),
+                quote!(::facetheory::__private::RouteKind::Resource { methods: &[#(#methods),*] }),
+            )
+        }
+    };
+
+    Ok(quote! {
+        #func
+
+        #[doc(hidden)]
+        #[allow(non_snake_case)]
+        fn #glue_ident(
+            __ctx: ::facetheory::FaceContext,
+        ) -> ::facetheory::__private::BoxFuture<::facetheory::Result<#output_ty>> {
+            ::std::boxed::Box::pin(async move {
+                #(#extracts)*
+                ::facetheory::__private::#into_trait(#call)
+            })
+        }
+
+        #[doc(hidden)]
+        #[allow(non_upper_case_globals)]
+        pub static #static_ident: ::facetheory::__private::RouteDescriptor = ::facetheory::__private::RouteDescriptor {
+            pattern: #pattern,
+            name: #name_str,
+            module: ::core::module_path!(),
+            file: ::core::file!(),
+            line: #line,
+            kind: #kind,
+            handler: ::facetheory::__private::Handler::#handler_variant(#glue_ident),
+        };
+
+        ::facetheory::__private::inventory::submit! {
+            ::facetheory::__private::Registered(&#static_ident)
+        }
+    })
+}
+
+fn is_context_type(ty: &Type) -> Option<bool> {
+    // Some(true): `&FaceContext`; Some(false): `FaceContext` by value (an error); None: something else.
+    match ty {
+        Type::Reference(r) => match &*r.elem {
+            Type::Path(p)
+                if p.path
+                    .segments
+                    .last()
+                    .is_some_and(|s| s.ident == "FaceContext") =>
+            {
+                Some(true)
+            }
+            _ => None,
+        },
+        Type::Path(p)
+            if p.path
+                .segments
+                .last()
+                .is_some_and(|s| s.ident == "FaceContext") =>
+        {
+            Some(false)
+        }
+        _ => None,
+    }
+}
+
+fn analyse_signature(
+    func: &ItemFn,
+    route: Option<&RoutePattern>,
+    errors: &mut Errors,
+) -> Vec<Binding> {
+    for g in &func.sig.generics.params {
+        if !matches!(g, GenericParam::Lifetime(_)) {
+            errors.push(
+                g.span(),
+                "a route function cannot be generic over types or consts",
+            );
+        }
+    }
+    let mut bindings = Vec::new();
+    let mut has_context = false;
+    for arg in &func.sig.inputs {
+        let pat_ty = match arg {
+            FnArg::Receiver(r) => {
+                errors.push(
+                    r.span(),
+                    "a route function must be a free function, not a method",
+                );
+                continue;
+            }
+            FnArg::Typed(t) => t,
+        };
+        match is_context_type(&pat_ty.ty) {
+            Some(true) => {
+                if has_context {
+                    errors.push(pat_ty.span(), "the request context is taken twice");
+                }
+                has_context = true;
+                bindings.push(Binding::Context);
+                continue;
+            }
+            Some(false) => {
+                errors.push(
+                    pat_ty.ty.span(),
+                    "take the request context by reference: `ctx: &FaceContext`",
+                );
+                continue;
+            }
+            None => {}
+        }
+        let Pat::Ident(pat) = &*pat_ty.pat else {
+            errors.push(
+                pat_ty.pat.span(),
+                "route parameter arguments must be plain names matching the route",
+            );
+            continue;
+        };
+        let ident = pat.ident.clone();
+        let Some(route) = route else { continue };
+        match route
+            .params()
+            .find(|(n, _)| *n == ident.to_string().as_str())
+        {
+            Some((_, kind)) => bindings.push(Binding::Param {
+                ident,
+                ty: pat_ty.ty.clone(),
+                kind,
+            }),
+            None => {
+                let names: Vec<&str> = route.params().map(|(n, _)| n).collect();
+                let known = if names.is_empty() {
+                    "the route has no parameters".to_string()
+                } else {
+                    format!("its parameters are: {}", names.join(", "))
+                };
+                errors.push(
+                    ident.span(),
+                    format!(
+                        "argument `{ident}` names no parameter of route `{route}`; {known} (take the request context as `ctx: &FaceContext`)"
+                    ),
+                );
+            }
+        }
+    }
+    bindings
+}

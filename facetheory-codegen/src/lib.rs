@@ -1,0 +1,17 @@
+//! Compile-time side of facetheory: the route grammar, precedence and conflict analysis, and (feature `scan`)
+//! the reading of a `faces/` directory and generation of the route table used by build scripts and by the
+//! `#[face]` / `#[resource]` macros.
+//!
+//! The grammar lives here once; the runtime router parses descriptors with the very same code, so a route
+//! that compiles is matched at run time exactly as it was checked at compile time.
+
+pub mod file_route;
+pub mod precedence;
+pub mod route;
+
+#[cfg(feature = "scan")]
+pub mod attrs;
+#[cfg(feature = "scan")]
+pub mod face_fn;
+#[cfg(feature = "scan")]
+pub mod scan;

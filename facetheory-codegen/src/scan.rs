@@ -1,0 +1,336 @@
+//! Reading `faces/` and generating the compile-time route table.
+//!
+//! A build script calls [`build`]; it writes `$OUT_DIR/facetheory_faces.rs`, which `facetheory::main!()`
+//! includes. The generated file declares one module per file under `faces/` and a static table of route
+//! descriptors sorted by precedence. Conflicting routes and bad file names become `compile_error!`s naming
+//! both routes and both files with line numbers.
+//!
+//! ```no_run
+//! // build.rs
+//! fn main() {
+//!     facetheory_codegen::scan::build();
+//! }
+//! ```
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use crate::attrs::{FaceArgs, ResourceArgs};
+use crate::file_route;
+use crate::precedence::sort_and_find_conflicts;
+use crate::route::RoutePattern;
+
+/// A route found while scanning.
+#[derive(Clone, Debug)]
+pub struct FoundRoute {
+    /// Canonical route (`/blog/<slug>`).
+    pub pattern: RoutePattern,
+    /// The function's name.
+    pub function: String,
+    /// Module name generated for the file.
+    pub module: String,
+    /// Path of the file as shown in messages (relative to the crate when possible).
+    pub display_file: String,
+    /// 1-based line of the function.
+    pub line: usize,
+}
+
+/// The result of scanning a directory: what the generator needs and every problem found.
+#[derive(Debug, Default)]
+pub struct Scan {
+    /// Files (absolute path, module name), sorted by path.
+    pub files: Vec<(PathBuf, String)>,
+    /// Routes, sorted by precedence.
+    pub routes: Vec<FoundRoute>,
+    /// Human-readable problems (conflicts, bad file names).
+    pub errors: Vec<String>,
+    /// Directories visited (for `rerun-if-changed`).
+    pub dirs: Vec<PathBuf>,
+}
+
+/// Build-script entry point: scans `$CARGO_MANIFEST_DIR/faces` and writes `$OUT_DIR/facetheory_faces.rs`.
+/// Prints `cargo:rerun-if-changed` for the directory tree so adding, editing or removing a face rebuilds.
+/// I/O failures print a clear message and exit with status 1 (a build script has no better channel).
+pub fn build() {
+    let result = (|| -> Result<(), String> {
+        let manifest = std::env::var("CARGO_MANIFEST_DIR").map_err(|_| {
+            "CARGO_MANIFEST_DIR is not set; call facetheory_codegen::scan::build() from build.rs"
+        })?;
+        let out = std::env::var("OUT_DIR").map_err(|_| {
+            "OUT_DIR is not set; call facetheory_codegen::scan::build() from build.rs"
+        })?;
+        let dir = Path::new(&manifest).join("faces");
+        println!("cargo:rerun-if-changed={}", dir.display());
+        let scan = scan_dir(&dir, Path::new(&manifest))?;
+        for d in &scan.dirs {
+            println!("cargo:rerun-if-changed={}", d.display());
+        }
+        for (f, _) in &scan.files {
+            println!("cargo:rerun-if-changed={}", f.display());
+        }
+        let code = generate(&scan).to_string();
+        let target = Path::new(&out).join("facetheory_faces.rs");
+        // Skip the write when nothing changed so dependants are not rebuilt needlessly.
+        if std::fs::read_to_string(&target).ok().as_deref() != Some(code.as_str()) {
+            std::fs::write(&target, code)
+                .map_err(|e| format!("cannot write {}: {e}", target.display()))?;
+        }
+        Ok(())
+    })();
+    if let Err(msg) = result {
+        eprintln!("error: facetheory: {msg}");
+        std::process::exit(1);
+    }
+}
+
+/// Scans `dir` (a missing directory is an empty site). `display_base` shortens paths in messages.
+pub fn scan_dir(dir: &Path, display_base: &Path) -> Result<Scan, String> {
+    let mut scan = Scan::default();
+    if !dir.exists() {
+        return Ok(scan);
+    }
+    let mut files = Vec::new();
+    walk(dir, &mut files, &mut scan.dirs)?;
+    files.sort();
+    let mut used_modules: Vec<String> = Vec::new();
+    for path in files {
+        let rel = path
+            .strip_prefix(dir)
+            .unwrap_or(&path)
+            .to_string_lossy()
+            .replace('\\', "/");
+        let module = unique_module_name(&rel, &mut used_modules);
+        let display_file = path
+            .strip_prefix(display_base)
+            .unwrap_or(&path)
+            .to_string_lossy()
+            .replace('\\', "/");
+        let source = std::fs::read_to_string(&path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        collect_routes(&source, &rel, &module, &display_file, &mut scan);
+        scan.files.push((path, module));
+    }
+    let pairs = sort_and_find_conflicts(&mut scan.routes, |r| &r.pattern);
+    for (a, b) in pairs {
+        let (a, b) = (&scan.routes[a], &scan.routes[b]);
+        scan.errors.push(conflict_message(a, b));
+    }
+    Ok(scan)
+}
+
+/// The message for two routes that would match the same paths.
+pub fn conflict_message(a: &FoundRoute, b: &FoundRoute) -> String {
+    format!(
+        "route conflict: `{}` ({}:{}, fn {}) and `{}` ({}:{}, fn {}) match exactly the same paths; make one of them more specific or remove one",
+        a.pattern, a.display_file, a.line, a.function, b.pattern, b.display_file, b.line, b.function
+    )
+}
+
+fn walk(dir: &Path, files: &mut Vec<PathBuf>, dirs: &mut Vec<PathBuf>) -> Result<(), String> {
+    dirs.push(dir.to_path_buf());
+    let entries = std::fs::read_dir(dir)
+        .map_err(|e| format!("cannot read directory {}: {e}", dir.display()))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| format!("cannot read directory {}: {e}", dir.display()))?;
+        let path = entry.path();
+        if path.is_dir() {
+            walk(&path, files, dirs)?;
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            files.push(path);
+        }
+    }
+    Ok(())
+}
+
+fn unique_module_name(rel: &str, used: &mut Vec<String>) -> String {
+    let stem = rel.strip_suffix(".rs").unwrap_or(rel);
+    let mut name = String::new();
+    for c in stem.chars() {
+        if c.is_ascii_alphanumeric() {
+            name.push(c.to_ascii_lowercase());
+        } else if !name.ends_with('_') {
+            name.push('_');
+        }
+    }
+    let mut name = name.trim_matches('_').to_string();
+    if name.is_empty() || name.starts_with(|c: char| c.is_ascii_digit()) {
+        name.insert_str(0, "face_");
+    }
+    let base = name.clone();
+    let mut n = 2;
+    while used.contains(&name) || is_reserved(&name) {
+        name = format!("{base}_{n}");
+        n += 1;
+    }
+    used.push(name.clone());
+    name
+}
+
+fn is_reserved(name: &str) -> bool {
+    matches!(
+        name,
+        "self"
+            | "super"
+            | "crate"
+            | "mod"
+            | "fn"
+            | "type"
+            | "use"
+            | "move"
+            | "ref"
+            | "match"
+            | "loop"
+            | "async"
+            | "await"
+            | "dyn"
+            | "impl"
+            | "static"
+            | "const"
+            | "struct"
+            | "enum"
+            | "trait"
+            | "where"
+            | "while"
+            | "for"
+            | "if"
+            | "else"
+            | "in"
+            | "let"
+            | "pub"
+            | "return"
+            | "true"
+            | "false"
+            | "as"
+            | "break"
+            | "continue"
+            | "extern"
+            | "unsafe"
+            | "gen"
+            | "try"
+    )
+}
+
+/// Finds `#[face]` / `#[resource]` functions in one file. Files that do not parse, and attributes that do not
+/// parse, are skipped here: the compiler and the attribute macro report those with precise spans.
+fn collect_routes(source: &str, rel: &str, module: &str, display_file: &str, scan: &mut Scan) {
+    let Ok(file) = syn::parse_file(source) else {
+        return;
+    };
+    let mut inferred_error_reported = false;
+    for item in file.items {
+        let syn::Item::Fn(func) = item else { continue };
+        for attr in &func.attrs {
+            let Some(last) = attr.path().segments.last() else {
+                continue;
+            };
+            let is_face = last.ident == "face";
+            if !is_face && last.ident != "resource" {
+                continue;
+            }
+            let tokens = match &attr.meta {
+                syn::Meta::List(l) => l.tokens.clone(),
+                syn::Meta::Path(_) => TokenStream::new(),
+                syn::Meta::NameValue(_) => continue,
+            };
+            let literal = if is_face {
+                match syn::parse2::<FaceArgs>(tokens) {
+                    Ok(a) => a.route,
+                    Err(_) => continue,
+                }
+            } else {
+                match syn::parse2::<ResourceArgs>(tokens) {
+                    Ok(a) => a.route,
+                    Err(_) => continue,
+                }
+            };
+            let function = func.sig.ident.to_string();
+            let line = line_of_fn(source, &function);
+            let pattern = match literal {
+                Some(lit) => match RoutePattern::parse(&lit.value()) {
+                    Ok(p) => p,
+                    Err(_) => continue, // reported by the macro, at the literal
+                },
+                None => match file_route::route_for_file(rel) {
+                    Ok(p) => p,
+                    Err(msg) => {
+                        if !inferred_error_reported {
+                            scan.errors.push(format!("{display_file}: {msg}"));
+                            inferred_error_reported = true;
+                        }
+                        continue;
+                    }
+                },
+            };
+            scan.routes.push(FoundRoute {
+                pattern,
+                function,
+                module: module.to_string(),
+                display_file: display_file.to_string(),
+                line,
+            });
+        }
+    }
+}
+
+/// 1-based line of `fn name` in `source` (the first definition), or 1 if not found.
+fn line_of_fn(source: &str, name: &str) -> usize {
+    for (i, line) in source.lines().enumerate() {
+        let mut rest = line;
+        while let Some(pos) = rest.find("fn ") {
+            let after = rest[pos + 3..].trim_start();
+            let boundary = pos == 0 || !rest.as_bytes()[pos - 1].is_ascii_alphanumeric();
+            if boundary
+                && after.starts_with(name)
+                && !after[name.len()..].starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_')
+            {
+                return i + 1;
+            }
+            rest = &rest[pos + 3..];
+        }
+    }
+    1
+}
+
+/// Generates the module declarations and the precedence-sorted route table.
+pub fn generate(scan: &Scan) -> TokenStream {
+    let mods = scan.files.iter().map(|(path, module)| {
+        let ident = format_ident!("{}", module);
+        let path = path.to_string_lossy().to_string();
+        quote! {
+            #[path = #path]
+            pub mod #ident;
+        }
+    });
+    let entries = scan.routes.iter().map(|r| {
+        let m = format_ident!("{}", r.module);
+        let s = format_ident!("__FACETHEORY_ROUTE_{}", r.function);
+        quote!(&#m::#s)
+    });
+    let errors = scan
+        .errors
+        .iter()
+        .map(|e| quote!(::core::compile_error!(#e);));
+    let mut listing = String::from("Routes in precedence order:\n");
+    for r in &scan.routes {
+        let _ = writeln!(listing, "  {}  ({}:{})", r.pattern, r.display_file, r.line);
+    }
+    quote! {
+        #(#errors)*
+        /// Modules generated from the files under `faces/` (one per file).
+        #[allow(clippy::all, dead_code)]
+        pub mod faces {
+            #(#mods)*
+
+            #[doc = #listing]
+            pub static ROUTES: &[&::facetheory::__private::RouteDescriptor] = &[#(#entries),*];
+        }
+    }
+}
+
+/// Everything a function-like macro needs: scan `dir` and generate (errors become `compile_error!`s).
+pub fn expand_dir(dir: &Path, display_base: &Path) -> Result<TokenStream, String> {
+    Ok(generate(&scan_dir(dir, display_base)?))
+}

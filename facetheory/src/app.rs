@@ -1,0 +1,531 @@
+//! [`App`]: the route table plus configuration, served as a `tower::Service` over `http` types. The request
+//! path runs one way: normalise → match → face or resource → document → response.
+
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Instant;
+
+use bytes::Bytes;
+use http::{header, HeaderValue, Method, Request, Response, StatusCode};
+use http_body_util::BodyExt;
+
+use facetheory_codegen::precedence::sort_and_find_conflicts;
+use facetheory_codegen::route::RoutePattern;
+
+use crate::body::Body;
+use crate::context::{Cookies, FaceContext, Query};
+use crate::document::{render_document, INTERNAL_ERROR_HTML};
+use crate::error::{AppError, Error, ErrorKind};
+use crate::face::{BoxFuture, Handler, Registered, RouteDescriptor, RouteKind};
+use crate::page::ErasedPage;
+use crate::resource::ResourceResponse;
+use crate::route::{strip_trailing_slashes, Router, TrailingSlash};
+
+/// Largest request body a resource route accepts (the Lambda Function URL payload limit).
+pub const MAX_REQUEST_BODY: usize = 6 * 1024 * 1024;
+
+/// A request id supplied by an adapter (e.g. the Lambda request context), used when no `x-request-id` header
+/// is present.
+#[derive(Clone, Debug)]
+pub struct AdapterRequestId(pub String);
+
+/// A facetheory application: cheap to clone, shareable across tasks.
+///
+/// ```
+/// # async fn demo() {
+/// use facetheory::App;
+/// let app = App::builder().build().unwrap();
+/// let res = app.handle(http::Request::get("/nowhere").body(String::new()).unwrap()).await;
+/// assert_eq!(res.status(), 404);
+/// assert!(res.headers().contains_key("x-request-id"));
+/// # }
+/// ```
+#[derive(Clone)]
+pub struct App {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    routes: Vec<CompiledRoute>,
+    router: Router,
+    trailing_slash: TrailingSlash,
+    not_found: Option<usize>,
+}
+
+struct CompiledRoute {
+    desc: &'static RouteDescriptor,
+    param_names: Vec<&'static str>,
+}
+
+/// Assembles an [`App`].
+#[derive(Default)]
+pub struct AppBuilder {
+    descriptors: Vec<&'static RouteDescriptor>,
+    registered: bool,
+    trailing_slash: TrailingSlash,
+}
+
+impl AppBuilder {
+    /// Adds a route table (usually the generated `faces::ROUTES`).
+    pub fn routes(mut self, table: &[&'static RouteDescriptor]) -> Self {
+        self.descriptors.extend_from_slice(table);
+        self
+    }
+
+    /// Adds one route.
+    pub fn route(mut self, route: &'static RouteDescriptor) -> Self {
+        self.descriptors.push(route);
+        self
+    }
+
+    /// Also adds every `#[face]` / `#[resource]` linked into the binary (faces declared outside `faces/`,
+    /// e.g. in libraries). They join the table with the same conflict check.
+    pub fn with_registered(mut self) -> Self {
+        self.registered = true;
+        self
+    }
+
+    /// Sets the trailing-slash policy (default [`TrailingSlash::Redirect`]).
+    pub fn trailing_slash(mut self, policy: TrailingSlash) -> Self {
+        self.trailing_slash = policy;
+        self
+    }
+
+    /// Validates and builds: every route parsed, sorted by precedence, conflicts rejected.
+    pub fn build(self) -> Result<App, AppError> {
+        let mut all = self.descriptors;
+        if self.registered {
+            all.extend(inventory::iter::<Registered>.into_iter().map(|r| r.0));
+        }
+        let mut unique: Vec<&'static RouteDescriptor> = Vec::with_capacity(all.len());
+        for d in all {
+            if !unique.iter().any(|u| std::ptr::eq(*u, d)) {
+                unique.push(d);
+            }
+        }
+        let mut parsed = Vec::with_capacity(unique.len());
+        for desc in unique {
+            let pattern =
+                RoutePattern::parse(desc.pattern).map_err(|e| AppError::InvalidRoute {
+                    file: desc.file,
+                    line: desc.line,
+                    function: desc.name,
+                    message: e.render(desc.pattern),
+                })?;
+            parsed.push((pattern, desc));
+        }
+        let conflicts = sort_and_find_conflicts(&mut parsed, |(p, _)| p);
+        if let Some(&(a, b)) = conflicts.first() {
+            let (a, b) = (&parsed[a], &parsed[b]);
+            return Err(AppError::Conflict {
+                first: a.0.to_string(),
+                first_at: a.1.location(),
+                second: b.0.to_string(),
+                second_at: b.1.location(),
+            });
+        }
+        let patterns: Vec<RoutePattern> = parsed.iter().map(|(p, _)| p.clone()).collect();
+        let routes: Vec<CompiledRoute> = parsed
+            .iter()
+            .map(|(_, desc)| CompiledRoute {
+                desc,
+                param_names: param_names(desc.pattern),
+            })
+            .collect();
+        let not_found = routes.iter().position(|r| {
+            r.desc.pattern == "/404" && matches!(r.desc.kind, RouteKind::Face { .. })
+        });
+        Ok(App {
+            inner: Arc::new(Inner {
+                router: Router::new(&patterns),
+                routes,
+                trailing_slash: self.trailing_slash,
+                not_found,
+            }),
+        })
+    }
+}
+
+/// Parameter names as slices of the static pattern (so contexts borrow them instead of allocating).
+fn param_names(pattern: &'static str) -> Vec<&'static str> {
+    pattern
+        .split('/')
+        .filter(|s| s.starts_with('<') || s.starts_with('{'))
+        .map(|s| s[1..s.len() - 1].trim_end_matches(['+', '*']))
+        .collect()
+}
+
+/// Where a path leads.
+enum Resolution<'p> {
+    Route(usize, crate::route::RouteMatch<'p>),
+    Redirect(String),
+    NotFound,
+}
+
+impl App {
+    /// Starts a builder.
+    pub fn builder() -> AppBuilder {
+        AppBuilder::default()
+    }
+
+    /// The routes in precedence order.
+    pub fn routes(&self) -> impl Iterator<Item = &'static RouteDescriptor> + '_ {
+        self.inner.routes.iter().map(|r| r.desc)
+    }
+
+    /// The trailing-slash policy in force.
+    pub fn trailing_slash(&self) -> TrailingSlash {
+        self.inner.trailing_slash
+    }
+
+    /// Handles one request. Never fails: errors become 404 / 405 / 500 responses. Every response carries
+    /// `x-request-id`; HEAD responses carry the headers of GET and no body.
+    pub async fn handle<B>(&self, req: Request<B>) -> Response<Body>
+    where
+        B: http_body::Body + Send + 'static,
+        B::Data: Send,
+        B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    {
+        let started = Instant::now();
+        let (parts, body) = req.into_parts();
+        let request_id = request_id(&parts);
+        let method = parts.method.clone();
+        let (mut res, route) = self.dispatch(parts, body, &request_id).await;
+        let id_value = HeaderValue::from_str(&request_id)
+            .unwrap_or_else(|_| HeaderValue::from_static("invalid"));
+        res.headers_mut().insert("x-request-id", id_value);
+        if method == Method::HEAD {
+            *res.body_mut() = Body::empty();
+        }
+        tracing::info!(
+            target: "facetheory::request",
+            method = %method,
+            route,
+            status = res.status().as_u16(),
+            request_id = %request_id,
+            duration_us = started.elapsed().as_micros() as u64,
+            "request completed"
+        );
+        res
+    }
+
+    fn resolve<'p>(&self, path: &'p str) -> Resolution<'p> {
+        let router = &self.inner.router;
+        let stripped = strip_trailing_slashes(path);
+        let found = match (self.inner.trailing_slash, stripped) {
+            (TrailingSlash::Redirect, Some(s)) => {
+                return match router.find(s) {
+                    Some(_) => Resolution::Redirect(s.to_string()),
+                    None => Resolution::NotFound,
+                }
+            }
+            (TrailingSlash::Normalize, Some(s)) => router.find(s),
+            _ => router.find(path),
+        };
+        match found {
+            Some(m) => Resolution::Route(m.route(), m),
+            None => Resolution::NotFound,
+        }
+    }
+
+    async fn dispatch<B>(
+        &self,
+        parts: http::request::Parts,
+        body: B,
+        request_id: &str,
+    ) -> (Response<Body>, &'static str)
+    where
+        B: http_body::Body + Send + 'static,
+        B::Data: Send,
+        B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    {
+        let path = parts.uri.path().to_string();
+        let query = parts.uri.query().unwrap_or("").to_string();
+        let (index, params) = match self.resolve(&path) {
+            Resolution::NotFound => return (self.not_found(&parts, request_id).await, ""),
+            Resolution::Redirect(target) => {
+                let location = if query.is_empty() {
+                    target
+                } else {
+                    format!("{target}?{query}")
+                };
+                return (
+                    redirect(
+                        StatusCode::PERMANENT_REDIRECT,
+                        &location,
+                        "Permanent Redirect",
+                    ),
+                    "",
+                );
+            }
+            Resolution::Route(i, m) => {
+                let names = &self.inner.routes[i].param_names;
+                let params: Vec<(&'static str, String)> = names
+                    .iter()
+                    .enumerate()
+                    .map(|(k, n)| (*n, m.capture(k).unwrap_or("").to_string()))
+                    .collect();
+                (i, params)
+            }
+        };
+        let desc = self.inner.routes[index].desc;
+        let mut ctx = context(&parts, request_id, desc.pattern, params);
+        let res = match (desc.kind, desc.handler) {
+            (RouteKind::Resource { methods }, Handler::Resource(handler)) => {
+                let allowed = methods.iter().any(|m| *m == parts.method.as_str())
+                    || (parts.method == Method::HEAD && methods.contains(&"GET"));
+                if !allowed {
+                    let mut list: Vec<&str> = methods.to_vec();
+                    if list.contains(&"GET") && !list.contains(&"HEAD") {
+                        list.push("HEAD");
+                    }
+                    return (
+                        resource_response(ResourceResponse::method_not_allowed(&list)),
+                        desc.pattern,
+                    );
+                }
+                match collect_body(body).await {
+                    Ok(bytes) => ctx.body = bytes,
+                    Err(status) => {
+                        return (
+                            plain(status, status.canonical_reason().unwrap_or("Error")),
+                            desc.pattern,
+                        )
+                    }
+                }
+                match handler(ctx).await {
+                    Ok(r) => match r.invalid.clone() {
+                        None => resource_response(r),
+                        Some(problem) => internal_error(desc, request_id, &problem),
+                    },
+                    Err(e) => self.error_response(e, desc, &parts, request_id).await,
+                }
+            }
+            (RouteKind::Face { .. }, Handler::Face(handler)) => {
+                if parts.method != Method::GET && parts.method != Method::HEAD {
+                    let mut r = plain(StatusCode::METHOD_NOT_ALLOWED, "Method Not Allowed");
+                    r.headers_mut()
+                        .insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
+                    return (r, desc.pattern);
+                }
+                let status = (Some(index) == self.inner.not_found).then_some(StatusCode::NOT_FOUND);
+                match handler(ctx).await {
+                    Ok(page) => page_response(page, status, desc, request_id),
+                    Err(e) => self.error_response(e, desc, &parts, request_id).await,
+                }
+            }
+            _ => internal_error(desc, request_id, &"descriptor kind and handler disagree"),
+        };
+        (res, desc.pattern)
+    }
+
+    async fn error_response(
+        &self,
+        err: Error,
+        desc: &'static RouteDescriptor,
+        parts: &http::request::Parts,
+        request_id: &str,
+    ) -> Response<Body> {
+        match err.kind() {
+            ErrorKind::NotFound => self.not_found(parts, request_id).await,
+            ErrorKind::Redirect { status, location } => redirect(*status, location, ""),
+            ErrorKind::Internal(_) => internal_error(desc, request_id, &err),
+        }
+    }
+
+    /// 404: the `/404` face when there is one (rendered with status 404), else plain `Not Found`.
+    fn not_found<'a>(
+        &'a self,
+        parts: &'a http::request::Parts,
+        request_id: &'a str,
+    ) -> BoxFuture404<'a> {
+        Box::pin(async move {
+            let Some(i) = self.inner.not_found else {
+                return plain(StatusCode::NOT_FOUND, "Not Found");
+            };
+            let desc = self.inner.routes[i].desc;
+            let Handler::Face(handler) = desc.handler else {
+                return plain(StatusCode::NOT_FOUND, "Not Found");
+            };
+            let ctx = context(parts, request_id, desc.pattern, Vec::new());
+            match handler(ctx).await {
+                Ok(page) => page_response(page, Some(StatusCode::NOT_FOUND), desc, request_id),
+                Err(e) if e.is_not_found() => plain(StatusCode::NOT_FOUND, "Not Found"),
+                Err(e) => internal_error(desc, request_id, &e),
+            }
+        })
+    }
+}
+
+type BoxFuture404<'a> =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Response<Body>> + Send + 'a>>;
+
+fn request_id(parts: &http::request::Parts) -> String {
+    let from_header = parts
+        .headers
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|v| !v.is_empty() && v.len() <= 200);
+    if let Some(id) = from_header {
+        return id.to_string();
+    }
+    if let Some(AdapterRequestId(id)) = parts.extensions.get::<AdapterRequestId>() {
+        if !id.is_empty() && HeaderValue::from_str(id).is_ok() {
+            return id.clone();
+        }
+    }
+    uuid::Uuid::new_v4().to_string()
+}
+
+fn context(
+    parts: &http::request::Parts,
+    request_id: &str,
+    route: &'static str,
+    params: Vec<(&'static str, String)>,
+) -> FaceContext {
+    FaceContext {
+        method: parts.method.clone(),
+        path: parts.uri.path().to_string(),
+        query: Query::parse(parts.uri.query().unwrap_or("")),
+        headers: parts.headers.clone(),
+        cookies: Cookies::from_headers(&parts.headers),
+        request_id: request_id.to_string(),
+        route,
+        params,
+        body: Bytes::new(),
+    }
+}
+
+async fn collect_body<B>(body: B) -> Result<Bytes, StatusCode>
+where
+    B: http_body::Body + Send + 'static,
+    B::Data: Send,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    let limited = http_body_util::Limited::new(body, MAX_REQUEST_BODY);
+    match limited.collect().await {
+        Ok(c) => Ok(c.to_bytes()),
+        Err(e)
+            if e.downcast_ref::<http_body_util::LengthLimitError>()
+                .is_some() =>
+        {
+            Err(StatusCode::PAYLOAD_TOO_LARGE)
+        }
+        Err(_) => Err(StatusCode::BAD_REQUEST),
+    }
+}
+
+fn plain(status: StatusCode, text: &'static str) -> Response<Body> {
+    let mut r = Response::new(Body::full(text));
+    *r.status_mut() = status;
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    r
+}
+
+fn redirect(status: StatusCode, location: &str, text: &'static str) -> Response<Body> {
+    let mut r = plain(status, text);
+    match HeaderValue::from_str(location) {
+        Ok(v) => {
+            r.headers_mut().insert(header::LOCATION, v);
+        }
+        Err(_) => return plain(StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error"),
+    }
+    if text.is_empty() {
+        r.headers_mut().remove(header::CONTENT_TYPE);
+    }
+    r
+}
+
+fn internal_error(
+    desc: &RouteDescriptor,
+    request_id: &str,
+    err: &dyn std::fmt::Display,
+) -> Response<Body> {
+    tracing::error!(
+        target: "facetheory::request",
+        route = desc.pattern,
+        function = desc.name,
+        request_id,
+        error = %err,
+        "route failed"
+    );
+    let mut r = Response::new(Body::full(INTERNAL_ERROR_HTML));
+    *r.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    r
+}
+
+fn page_response(
+    page: ErasedPage,
+    status: Option<StatusCode>,
+    desc: &RouteDescriptor,
+    request_id: &str,
+) -> Response<Body> {
+    if let Some(problem) = &page.parts.invalid {
+        return internal_error(desc, request_id, problem);
+    }
+    let mut headers = page.parts.headers.clone();
+    for cookie in &page.parts.cookies {
+        match HeaderValue::from_str(cookie) {
+            Ok(v) => {
+                headers.append(header::SET_COOKIE, v);
+            }
+            Err(_) => {
+                return internal_error(
+                    desc,
+                    request_id,
+                    &format!("invalid set-cookie value {cookie:?}"),
+                )
+            }
+        }
+    }
+    let html = render_document(&page.parts, &page.hydration_tags);
+    headers
+        .entry(header::CONTENT_TYPE)
+        .or_insert(HeaderValue::from_static("text/html; charset=utf-8"));
+    headers.insert(header::CONTENT_LENGTH, HeaderValue::from(html.len()));
+    let mut r = Response::new(Body::full(html));
+    *r.status_mut() = status.unwrap_or(page.parts.status.unwrap_or(StatusCode::OK));
+    *r.headers_mut() = headers;
+    r
+}
+
+fn resource_response(r: ResourceResponse) -> Response<Body> {
+    let mut headers = r.headers;
+    headers.insert(header::CONTENT_LENGTH, HeaderValue::from(r.body.len()));
+    if r.status == StatusCode::NO_CONTENT || r.status == StatusCode::NOT_MODIFIED {
+        headers.remove(header::CONTENT_LENGTH);
+    }
+    let mut res = Response::new(Body::full(r.body));
+    *res.status_mut() = r.status;
+    *res.headers_mut() = headers;
+    res
+}
+
+impl<B> tower_service::Service<Request<B>> for App
+where
+    B: http_body::Body + Send + 'static,
+    B::Data: Send,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    type Response = Response<Body>;
+    type Error = Infallible;
+    type Future = BoxFuture<Result<Response<Body>, Infallible>>;
+
+    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, req: Request<B>) -> Self::Future {
+        let app = self.clone();
+        Box::pin(async move { Ok(app.handle(req).await) })
+    }
+}

@@ -1,0 +1,275 @@
+//! [`FaceContext`]: what a face or resource sees of the request.
+
+use bytes::Bytes;
+use http::{HeaderMap, Method};
+
+use crate::params::{percent_decode, FromParam, FromSegments, ParamError};
+
+/// The request as a face sees it: method, raw path, query (multi-map), headers, cookies, request id, the matched
+/// route and its raw (not decoded) parameters, and the body (resources only; faces get an empty body).
+///
+/// ```
+/// use facetheory::FaceContext;
+/// let ctx = FaceContext::builder("GET", "/blog/hello%20world?tag=a&tag=b")
+///     .header("cookie", "theme=dark; lang=en")
+///     .param("slug", "hello%20world")
+///     .build();
+/// assert_eq!(ctx.query().get_all("tag").collect::<Vec<_>>(), ["a", "b"]);
+/// assert_eq!(ctx.cookie("theme"), Some("dark"));
+/// assert_eq!(ctx.raw_param("slug"), Some("hello%20world"));
+/// assert_eq!(ctx.param::<String>("slug").unwrap(), "hello world");
+/// ```
+#[derive(Debug, Clone)]
+pub struct FaceContext {
+    pub(crate) method: Method,
+    pub(crate) path: String,
+    pub(crate) query: Query,
+    pub(crate) headers: HeaderMap,
+    pub(crate) cookies: Cookies,
+    pub(crate) request_id: String,
+    pub(crate) route: &'static str,
+    pub(crate) params: Vec<(&'static str, String)>,
+    pub(crate) body: Bytes,
+}
+
+impl FaceContext {
+    /// Starts a context by hand (tests, SSG). `uri` is a path with an optional query.
+    pub fn builder(method: &str, uri: &str) -> FaceContextBuilder {
+        let (path, query) = uri.split_once('?').unwrap_or((uri, ""));
+        FaceContextBuilder {
+            ctx: FaceContext {
+                method: Method::from_bytes(method.as_bytes()).unwrap_or(Method::GET),
+                path: path.to_string(),
+                query: Query::parse(query),
+                headers: HeaderMap::new(),
+                cookies: Cookies::default(),
+                request_id: "facetheory-test-request".to_string(),
+                route: "",
+                params: Vec::new(),
+                body: Bytes::new(),
+            },
+        }
+    }
+
+    /// The request method.
+    pub fn method(&self) -> &Method {
+        &self.method
+    }
+
+    /// The raw request path (not decoded), without the query.
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// The decoded query string.
+    pub fn query(&self) -> &Query {
+        &self.query
+    }
+
+    /// The request headers.
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    /// First value of a header as text, if present and valid.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// A cookie value (the last one wins when a name repeats).
+    pub fn cookie(&self, name: &str) -> Option<&str> {
+        self.cookies.get(name)
+    }
+
+    /// All cookies.
+    pub fn cookies(&self) -> &Cookies {
+        &self.cookies
+    }
+
+    /// The request id (from `x-request-id`, the Lambda request context, or a fresh UUID); echoed on the response.
+    pub fn request_id(&self) -> &str {
+        &self.request_id
+    }
+
+    /// The matched route pattern (`/blog/<slug>`).
+    pub fn route(&self) -> &'static str {
+        self.route
+    }
+
+    /// The raw captured text of a route parameter. A catch-all gives its segments joined by `/`.
+    pub fn raw_param(&self, name: &str) -> Option<&str> {
+        self.params
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// All raw route parameters in route order.
+    pub fn raw_params(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.params.iter().map(|(n, v)| (*n, v.as_str()))
+    }
+
+    /// A route parameter, percent-decoded and parsed.
+    pub fn param<T: FromParam>(&self, name: &str) -> Result<T, ParamError> {
+        let raw = self
+            .raw_param(name)
+            .ok_or_else(|| ParamError::new(name, "a parameter of this route"))?;
+        T::from_param(&percent_decode(raw)?)
+    }
+
+    /// A catch-all parameter, split into segments, each percent-decoded, then parsed.
+    pub fn segments<T: FromSegments>(&self, name: &str) -> Result<T, ParamError> {
+        let raw = self.raw_param(name).unwrap_or("");
+        let decoded = split_segments(raw)?;
+        T::from_segments(&decoded)
+    }
+
+    /// The request body (resource routes; empty for faces).
+    pub fn body(&self) -> &Bytes {
+        &self.body
+    }
+}
+
+/// Splits a raw catch-all capture into decoded segments (`""` → none).
+pub(crate) fn split_segments(raw: &str) -> Result<Vec<String>, ParamError> {
+    if raw.is_empty() {
+        return Ok(Vec::new());
+    }
+    raw.split('/')
+        .map(|s| percent_decode(s).map(|c| c.into_owned()))
+        .collect()
+}
+
+/// Builds a [`FaceContext`] by hand.
+pub struct FaceContextBuilder {
+    ctx: FaceContext,
+}
+
+impl FaceContextBuilder {
+    /// Adds a header (invalid names or values are ignored). A `cookie` header also fills the cookies.
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        if let (Ok(n), Ok(v)) = (
+            http::HeaderName::from_bytes(name.as_bytes()),
+            http::HeaderValue::from_str(value),
+        ) {
+            self.ctx.headers.append(n, v);
+        }
+        self.ctx.cookies = Cookies::from_headers(&self.ctx.headers);
+        self
+    }
+
+    /// Sets a raw route parameter.
+    pub fn param(mut self, name: &'static str, raw: &str) -> Self {
+        self.ctx.params.push((name, raw.to_string()));
+        self
+    }
+
+    /// Sets the request id.
+    pub fn request_id(mut self, id: &str) -> Self {
+        self.ctx.request_id = id.to_string();
+        self
+    }
+
+    /// Finishes.
+    pub fn build(self) -> FaceContext {
+        self.ctx
+    }
+}
+
+/// Decoded query parameters, in order, repeated keys kept (`URLSearchParams` semantics: `+` is a space).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Query(Vec<(String, String)>);
+
+impl Query {
+    /// Parses a raw query string (without `?`). Undecodable escapes are kept as written.
+    pub fn parse(raw: &str) -> Self {
+        let pairs = raw
+            .split('&')
+            .filter(|p| !p.is_empty())
+            .map(|pair| {
+                let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+                (decode_form(k), decode_form(v))
+            })
+            .collect();
+        Query(pairs)
+    }
+
+    /// The first value for `key`.
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Every value for `key`, in order.
+    pub fn get_all<'a>(&'a self, key: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.0
+            .iter()
+            .filter(move |(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// All pairs in order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+
+    /// True when there are no pairs.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+fn decode_form(s: &str) -> String {
+    let spaced = s.replace('+', " ");
+    match percent_decode(&spaced) {
+        Ok(d) => d.into_owned(),
+        Err(_) => spaced,
+    }
+}
+
+/// Request cookies parsed from every `cookie` header (FaceTheory A5 rules: `name=value` pairs split on `;`,
+/// surrounding quotes stripped, values percent-decoded when valid, later duplicates win).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Cookies(Vec<(String, String)>);
+
+impl Cookies {
+    /// Parses all `cookie` headers.
+    pub fn from_headers(headers: &HeaderMap) -> Self {
+        let mut out: Vec<(String, String)> = Vec::new();
+        for value in headers.get_all(http::header::COOKIE) {
+            let Ok(text) = value.to_str() else { continue };
+            for part in text.split(';') {
+                let part = part.trim();
+                let Some(eq) = part.find('=').filter(|i| *i > 0) else {
+                    continue;
+                };
+                let name = part[..eq].trim().to_string();
+                let mut val = part[eq + 1..].trim();
+                if val.len() >= 2 && val.starts_with('"') && val.ends_with('"') {
+                    val = &val[1..val.len() - 1];
+                }
+                let val = percent_decode(val)
+                    .map(|c| c.into_owned())
+                    .unwrap_or_else(|_| val.to_string());
+                out.retain(|(n, _)| *n != name);
+                out.push((name, val));
+            }
+        }
+        Cookies(out)
+    }
+
+    /// A cookie's value.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// All cookies as (name, value).
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+}

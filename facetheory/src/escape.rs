@@ -1,0 +1,46 @@
+//! Escaping primitives shared by head rendering, documents and hydration (FaceTheory C6).
+
+/// Escapes `&`, `<`, `>`, `"`, `'` for HTML text and attribute values.
+///
+/// ```
+/// assert_eq!(facetheory::escape::escape_html(r#"<a href="x">'&'</a>"#), "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;");
+/// ```
+pub fn escape_html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Makes serialized JSON safe inside a `<script>` element: `<`, `>`, `&`, U+2028 and U+2029 become `\uXXXX`.
+///
+/// ```
+/// assert_eq!(facetheory::escape::escape_json_for_html(r#"{"a":"</script>&"}"#), r#"{"a":"\u003c/script\u003e\u0026"}"#);
+/// ```
+pub fn escape_json_for_html(json: &str) -> String {
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        match c {
+            '<' => out.push_str("\\u003c"),
+            '>' => out.push_str("\\u003e"),
+            '&' => out.push_str("\\u0026"),
+            '\u{2028}' => out.push_str("\\u2028"),
+            '\u{2029}' => out.push_str("\\u2029"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// `serde_json` serialization followed by [`escape_json_for_html`].
+pub fn safe_json<T: serde::Serialize + ?Sized>(value: &T) -> Result<String, serde_json::Error> {
+    serde_json::to_string(value).map(|s| escape_json_for_html(&s))
+}

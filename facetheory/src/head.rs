@@ -1,0 +1,422 @@
+//! Head tags: deduplication, ordering and rendering exactly as FaceTheory does it (parity C1–C3), plus helpers
+//! for titles, meta, Open Graph, Twitter cards, canonical links and JSON-LD (C5).
+//!
+//! ```
+//! use facetheory::head::{self, render_head};
+//! let tags = vec![
+//!     head::meta("description", "first"),
+//!     head::title("Blog"),
+//!     head::meta("description", "second"),   // replaces the first, at its own position
+//!     head::charset("utf-8"),                  // charset metas always come first, then titles
+//! ];
+//! assert_eq!(
+//!     render_head(&tags),
+//!     r#"<meta charset="utf-8"><title>Blog</title><meta content="second" name="description">"#
+//! );
+//! ```
+
+use crate::escape::{escape_html, safe_json};
+
+/// An attribute value: text, or a bare boolean attribute.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AttrValue {
+    /// `name="value"` (escaped).
+    Text(String),
+    /// A bare attribute (`crossorigin`).
+    Flag,
+}
+
+/// Attributes of a tag; rendered sorted by name.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Attrs(Vec<(String, AttrValue)>);
+
+impl Attrs {
+    /// No attributes.
+    pub fn new() -> Self {
+        Attrs(Vec::new())
+    }
+
+    /// Sets a text attribute (replacing one of the same name).
+    pub fn set(mut self, name: &str, value: impl Into<String>) -> Self {
+        self.insert(name, AttrValue::Text(value.into()));
+        self
+    }
+
+    /// Sets a bare boolean attribute.
+    pub fn flag(mut self, name: &str) -> Self {
+        self.insert(name, AttrValue::Flag);
+        self
+    }
+
+    /// Inserts or replaces.
+    pub fn insert(&mut self, name: &str, value: AttrValue) {
+        match self.0.iter_mut().find(|(n, _)| n == name) {
+            Some(slot) => slot.1 = value,
+            None => self.0.push((name.to_string(), value)),
+        }
+    }
+
+    /// A text attribute's value.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0.iter().find_map(|(n, v)| match v {
+            AttrValue::Text(t) if n == name => Some(t.as_str()),
+            _ => None,
+        })
+    }
+
+    fn contains(&self, name: &str) -> bool {
+        self.0.iter().any(|(n, _)| n == name)
+    }
+
+    /// Renders ` a="x" b` with names sorted (byte order) and everything escaped.
+    pub fn render(&self) -> String {
+        let mut sorted: Vec<&(String, AttrValue)> = self.0.iter().collect();
+        sorted.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+        let mut out = String::new();
+        for (name, value) in sorted {
+            out.push(' ');
+            out.push_str(&escape_html(name));
+            if let AttrValue::Text(v) = value {
+                out.push_str("=\"");
+                out.push_str(&escape_html(v));
+                out.push('"');
+            }
+        }
+        out
+    }
+}
+
+/// One tag in the document head.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum HeadTag {
+    /// `<title>`.
+    Title(String),
+    /// `<meta>`.
+    Meta(Attrs),
+    /// `<link>`.
+    Link(Attrs),
+    /// `<script>` with an optional body.
+    Script { attrs: Attrs, body: String },
+    /// `<style>`.
+    Style { attrs: Attrs, css: String },
+    /// Raw HTML, emitted verbatim and never deduplicated.
+    Raw(String),
+}
+
+impl HeadTag {
+    /// Renders the tag (C3): `</script` / `</style` inside bodies are neutralised.
+    pub fn render(&self) -> String {
+        match self {
+            HeadTag::Title(t) => format!("<title>{}</title>", escape_html(t)),
+            HeadTag::Meta(a) => format!("<meta{}>", a.render()),
+            HeadTag::Link(a) => format!("<link{}>", a.render()),
+            HeadTag::Script { attrs, body } => {
+                format!(
+                    "<script{}>{}</script>",
+                    attrs.render(),
+                    neutralise_close(body, "</script")
+                )
+            }
+            HeadTag::Style { attrs, css } => {
+                format!(
+                    "<style{}>{}</style>",
+                    attrs.render(),
+                    neutralise_close(css, "</style")
+                )
+            }
+            HeadTag::Raw(html) => html.clone(),
+        }
+    }
+
+    /// The deduplication key (C2); `None` for raw tags.
+    fn dedupe_key(&self) -> Option<String> {
+        let lower = |s: &str| s.to_lowercase();
+        Some(match self {
+            HeadTag::Title(_) => "title".into(),
+            HeadTag::Meta(a) => {
+                if a.contains("charset") {
+                    "meta:charset".into()
+                } else if let Some(n) = a.get("name") {
+                    format!("meta:name:{}", lower(n))
+                } else if let Some(p) = a.get("property") {
+                    format!("meta:property:{}", lower(p))
+                } else if let Some(h) = a.get("http-equiv") {
+                    format!("meta:http-equiv:{}", lower(h))
+                } else {
+                    format!("meta:struct:{}", self.render())
+                }
+            }
+            HeadTag::Link(a) => match (a.get("rel"), a.get("href")) {
+                (Some(rel), Some(href)) => {
+                    format!(
+                        "link:{}:{}:{}",
+                        lower(rel),
+                        href,
+                        a.get("as").map(lower).unwrap_or_default()
+                    )
+                }
+                _ => format!("link:struct:{}", self.render()),
+            },
+            HeadTag::Script { attrs, .. } => {
+                if let Some(src) = attrs.get("src") {
+                    format!(
+                        "script:src:{}:type:{}",
+                        src,
+                        attrs.get("type").map(lower).unwrap_or_default()
+                    )
+                } else if let Some(id) = attrs.get("id") {
+                    format!("script:id:{id}")
+                } else {
+                    format!("script:struct:{}", self.render())
+                }
+            }
+            HeadTag::Style { attrs, .. } => {
+                if let Some(id) = attrs.get("id") {
+                    format!("style:id:{id}")
+                } else if let Some(e) = attrs.get("data-emotion") {
+                    format!("style:data-emotion:{e}")
+                } else {
+                    format!("style:struct:{}", self.render())
+                }
+            }
+            HeadTag::Raw(_) => return None,
+        })
+    }
+
+    fn is_charset(&self) -> bool {
+        matches!(self, HeadTag::Meta(a) if a.contains("charset"))
+    }
+}
+
+fn neutralise_close(body: &str, close: &str) -> String {
+    // Case-insensitive replace of `</script` (or `</style`) with `<\/script`, keeping the original case.
+    let lower = body.to_ascii_lowercase();
+    let mut out = String::with_capacity(body.len());
+    let mut last = 0;
+    for (i, _) in lower.match_indices(close) {
+        out.push_str(&body[last..i]);
+        out.push_str("<\\/");
+        last = i + 2;
+    }
+    out.push_str(&body[last..]);
+    out
+}
+
+/// Deduplicates (last occurrence wins, kept at its own position) and orders: charset metas, titles, the rest.
+pub fn normalize_head(tags: &[HeadTag]) -> Vec<&HeadTag> {
+    let mut seen = std::collections::HashSet::new();
+    let mut kept: Vec<&HeadTag> = Vec::with_capacity(tags.len());
+    for tag in tags.iter().rev() {
+        let fresh = match tag.dedupe_key() {
+            Some(key) => seen.insert(key),
+            None => true,
+        };
+        if fresh {
+            kept.push(tag);
+        }
+    }
+    kept.reverse();
+    let mut ordered: Vec<&HeadTag> = kept.iter().copied().filter(|t| t.is_charset()).collect();
+    ordered.extend(
+        kept.iter()
+            .copied()
+            .filter(|t| matches!(t, HeadTag::Title(_))),
+    );
+    ordered.extend(
+        kept.iter()
+            .copied()
+            .filter(|t| !t.is_charset() && !matches!(t, HeadTag::Title(_))),
+    );
+    ordered
+}
+
+/// Normalises and renders head tags with no separator.
+pub fn render_head(tags: &[HeadTag]) -> String {
+    normalize_head(tags)
+        .into_iter()
+        .map(HeadTag::render)
+        .collect()
+}
+
+/// `<title>`.
+pub fn title(text: impl Into<String>) -> HeadTag {
+    HeadTag::Title(text.into())
+}
+
+/// `<title>` from a template containing `%s` (every `%s` is replaced by the trimmed title).
+///
+/// ```
+/// assert_eq!(facetheory::head::title_template(" Post ", "%s · Blog").unwrap(), facetheory::head::title("Post · Blog"));
+/// assert!(facetheory::head::title_template("Post", "Blog").is_err());
+/// ```
+pub fn title_template(text: &str, template: &str) -> Result<HeadTag, HeadError> {
+    if !template.contains("%s") {
+        return Err(HeadError(
+            "a title template must include a %s placeholder".into(),
+        ));
+    }
+    Ok(title(template.replace("%s", text.trim())))
+}
+
+/// `<meta charset>`.
+pub fn charset(charset: &str) -> HeadTag {
+    HeadTag::Meta(Attrs::new().set("charset", charset))
+}
+
+/// `<meta name content>`.
+pub fn meta(name: &str, content: impl Into<String>) -> HeadTag {
+    HeadTag::Meta(Attrs::new().set("name", name).set("content", content))
+}
+
+/// `<meta property content>` (Open Graph style).
+pub fn meta_property(property: &str, content: impl Into<String>) -> HeadTag {
+    HeadTag::Meta(
+        Attrs::new()
+            .set("property", property)
+            .set("content", content),
+    )
+}
+
+/// `<link rel href>`.
+pub fn link(rel: &str, href: impl Into<String>) -> HeadTag {
+    HeadTag::Link(Attrs::new().set("rel", rel).set("href", href))
+}
+
+/// `<link rel="stylesheet" href>`.
+pub fn stylesheet(href: impl Into<String>) -> HeadTag {
+    link("stylesheet", href)
+}
+
+/// `<script type="module" src>`.
+pub fn module_script(src: impl Into<String>) -> HeadTag {
+    HeadTag::Script {
+        attrs: Attrs::new().set("src", src).set("type", "module"),
+        body: String::new(),
+    }
+}
+
+/// A head helper was given a value it cannot use.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("head: {0}")]
+pub struct HeadError(pub String);
+
+/// `<link rel="canonical">`; the href must be http(s) or same-origin (relative).
+///
+/// ```
+/// assert!(facetheory::head::canonical("https://example.com/a").is_ok());
+/// assert!(facetheory::head::canonical("/a").is_ok());
+/// assert!(facetheory::head::canonical("javascript:alert(1)").is_err());
+/// ```
+pub fn canonical(href: &str) -> Result<HeadTag, HeadError> {
+    if !is_http_or_relative(href) {
+        return Err(HeadError(format!(
+            "canonical href must be an http(s) or same-origin URL, got {href:?}"
+        )));
+    }
+    Ok(link("canonical", href))
+}
+
+fn is_http_or_relative(url: &str) -> bool {
+    let url = url.trim();
+    if url.is_empty() || url.chars().any(|c| c.is_control()) {
+        return false;
+    }
+    match url.find(':') {
+        Some(colon) if !url[..colon].contains(['/', '?', '#']) => {
+            let scheme = url[..colon].to_ascii_lowercase();
+            scheme == "http" || scheme == "https"
+        }
+        _ => true,
+    }
+}
+
+/// A JSON-LD block: `<script type="application/ld+json">` with the data safely escaped.
+pub fn json_ld<T: serde::Serialize + ?Sized>(data: &T) -> Result<HeadTag, HeadError> {
+    let body =
+        safe_json(data).map_err(|e| HeadError(format!("JSON-LD data does not serialize: {e}")))?;
+    Ok(HeadTag::Script {
+        attrs: Attrs::new().set("type", "application/ld+json"),
+        body,
+    })
+}
+
+/// Open Graph properties, emitted in FaceTheory's fixed order, then `additional` sorted by key.
+#[derive(Clone, Debug, Default)]
+pub struct OpenGraph {
+    pub title: Option<String>,
+    pub kind: Option<String>,
+    pub url: Option<String>,
+    pub image: Option<String>,
+    pub description: Option<String>,
+    pub site_name: Option<String>,
+    pub locale: Option<String>,
+    pub determiner: Option<String>,
+    pub additional: Vec<(String, String)>,
+}
+
+/// `og:*` meta tags.
+pub fn open_graph(og: &OpenGraph) -> Vec<HeadTag> {
+    let fixed = [
+        ("title", &og.title),
+        ("type", &og.kind),
+        ("url", &og.url),
+        ("image", &og.image),
+        ("description", &og.description),
+        ("site_name", &og.site_name),
+        ("locale", &og.locale),
+        ("determiner", &og.determiner),
+    ];
+    let mut out: Vec<HeadTag> = fixed
+        .iter()
+        .filter_map(|(k, v)| {
+            v.as_ref()
+                .map(|v| meta_property(&format!("og:{k}"), v.clone()))
+        })
+        .collect();
+    let mut extra = og.additional.clone();
+    extra.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+    out.extend(
+        extra
+            .into_iter()
+            .map(|(k, v)| meta_property(&format!("og:{k}"), v)),
+    );
+    out
+}
+
+/// Twitter card fields, emitted in FaceTheory's fixed order, then `additional` sorted by key.
+#[derive(Clone, Debug, Default)]
+pub struct TwitterCard {
+    pub card: Option<String>,
+    pub site: Option<String>,
+    pub creator: Option<String>,
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub image: Option<String>,
+    pub image_alt: Option<String>,
+    pub additional: Vec<(String, String)>,
+}
+
+/// `twitter:*` meta tags.
+pub fn twitter_card(tc: &TwitterCard) -> Vec<HeadTag> {
+    let fixed = [
+        ("card", &tc.card),
+        ("site", &tc.site),
+        ("creator", &tc.creator),
+        ("title", &tc.title),
+        ("description", &tc.description),
+        ("image", &tc.image),
+        ("image:alt", &tc.image_alt),
+    ];
+    let mut out: Vec<HeadTag> = fixed
+        .iter()
+        .filter_map(|(k, v)| v.as_ref().map(|v| meta(&format!("twitter:{k}"), v.clone())))
+        .collect();
+    let mut extra = tc.additional.clone();
+    extra.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+    out.extend(
+        extra
+            .into_iter()
+            .map(|(k, v)| meta(&format!("twitter:{k}"), v)),
+    );
+    out
+}

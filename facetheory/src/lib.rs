@@ -1,0 +1,146 @@
+//! # facetheory
+//!
+//! Server-rendered web apps on AWS: page functions ("faces") in `faces/`, a compile-time route table, HTML
+//! written with [`maud`], served by one binary that is a Lambda Function URL handler (response streaming) on
+//! AWS and a local HTTP server elsewhere.
+//!
+//! ```ignore
+//! // faces/blog/[slug].rs
+//! use facetheory::prelude::*;
+//!
+//! #[face(mode = "ssr")]
+//! pub async fn post(slug: String, ctx: &FaceContext) -> Result<Page> {
+//!     Ok(Page::new(html! { h1 { (slug) } }).title("A post"))
+//! }
+//! ```
+//!
+//! See `docs/getting-started.md` in the repository for the whole workflow.
+
+pub mod app;
+pub mod body;
+pub mod cli;
+pub mod context;
+mod document;
+pub mod error;
+pub mod escape;
+pub mod face;
+pub mod head;
+#[cfg(feature = "lambda")]
+pub mod lambda;
+pub mod page;
+pub mod params;
+pub mod resource;
+pub mod route;
+pub mod server;
+
+pub use app::{App, AppBuilder};
+pub use body::Body;
+pub use context::FaceContext;
+pub use error::{AppError, Error, ErrorKind, Result};
+pub use face::{Mode, RouteDescriptor, StaticParams};
+pub use head::HeadTag;
+pub use page::Page;
+pub use resource::ResourceResponse;
+pub use route::TrailingSlash;
+
+/// Declares a page (a "face").
+///
+/// Keys: `route = "/blog/<slug>"` (optional under `faces/`, where the file name gives it), `mode = "ssr" |
+/// "ssg" | "isr"` (default `ssr`), `revalidate = <seconds>` (required for and only allowed with `isr`),
+/// `params = enumerator` (pages to pre-render; required for `ssg` routes with dynamic segments).
+///
+/// Arguments named like route parameters are parsed with [`params::FromParam`] (one segment) or
+/// [`params::FromSegments`] (catch-alls); a parse failure answers 404. An argument of type `&FaceContext` gets
+/// the request context. The function may be `async` and returns `Page<H>` or `Result<Page<H>, E>`.
+///
+/// ```ignore
+/// #[face(route = "/users/<id>")]
+/// async fn user(id: u64, ctx: &FaceContext) -> facetheory::Result<Page> { … }
+/// ```
+pub use facetheory_macros::face;
+
+/// Declares a resource route: raw JSON / text / empty responses for the listed methods (default GET; HEAD
+/// follows GET; other methods get 405 with `allow`).
+///
+/// ```ignore
+/// #[resource(route = "/api/posts", methods = ["GET", "POST"])]
+/// async fn posts(ctx: &FaceContext) -> facetheory::Result<ResourceResponse> { … }
+/// ```
+pub use facetheory_macros::resource;
+
+/// Scans a faces directory (relative to the calling file) at compile time and expands to
+/// `pub mod faces { …; pub static ROUTES: … }` — what the build script generates, without a build script.
+pub use facetheory_macros::faces;
+
+pub use maud::{self, html, Markup, PreEscaped};
+
+/// Everything a face file usually needs.
+pub mod prelude {
+    pub use crate::head;
+    pub use crate::{
+        face, html, resource, Error, FaceContext, Markup, Page, ResourceResponse, Result,
+        StaticParams,
+    };
+}
+
+/// Includes the route table the build script generated from `faces/` (`pub mod faces { … ROUTES … }`).
+#[macro_export]
+macro_rules! include_faces {
+    () => {
+        include!(concat!(env!("OUT_DIR"), "/facetheory_faces.rs"));
+    };
+}
+
+/// The generated entrypoint: includes the `faces/` route table and defines `main`, which runs the Lambda
+/// handler on AWS and the `serve` / `routes` CLI elsewhere. An optional closure configures the app.
+///
+/// ```ignore
+/// facetheory::main!(|app| app.trailing_slash(facetheory::TrailingSlash::Strict));
+/// ```
+#[macro_export]
+macro_rules! main {
+    () => {
+        $crate::main!(|app| app);
+    };
+    ($configure:expr) => {
+        $crate::include_faces!();
+        fn main() -> ::std::process::ExitCode {
+            let configure: fn($crate::AppBuilder) -> $crate::AppBuilder = $configure;
+            let builder = configure(
+                $crate::App::builder()
+                    .routes(faces::ROUTES)
+                    .with_registered(),
+            );
+            $crate::cli::main(builder, env!("CARGO_MANIFEST_DIR"))
+        }
+    };
+}
+
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::face::{
+        BoxFuture, Handler, IntoStaticParams, Registered, RouteDescriptor, RouteKind,
+    };
+    pub use crate::page::{ErasedPage, IntoFaceResult};
+    pub use crate::resource::IntoResourceResult;
+    pub use inventory;
+
+    use crate::params::{FromParam, FromSegments};
+    use crate::{Error, FaceContext};
+
+    /// A one-segment parameter for generated glue; unparsable values answer 404.
+    pub fn param<T: FromParam>(ctx: &FaceContext, name: &str) -> Result<T, Error> {
+        ctx.param(name).map_err(|e| {
+            tracing::debug!(route = ctx.route(), param = name, error = %e, "route parameter did not parse; answering 404");
+            Error::not_found()
+        })
+    }
+
+    /// A catch-all parameter for generated glue; unparsable values answer 404.
+    pub fn segments<T: FromSegments>(ctx: &FaceContext, name: &str) -> Result<T, Error> {
+        ctx.segments(name).map_err(|e| {
+            tracing::debug!(route = ctx.route(), param = name, error = %e, "route parameter did not parse; answering 404");
+            Error::not_found()
+        })
+    }
+}

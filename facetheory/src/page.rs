@@ -1,0 +1,210 @@
+//! [`Page`]: what a face returns — the maud body plus head tags, status, headers, cookies, document attributes
+//! and typed hydration data.
+
+use http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::escape::safe_json;
+use crate::head::{Attrs, HeadTag};
+
+/// A rendered page. `H` is the hydration payload type (`()` when the page does not hydrate).
+///
+/// ```
+/// use facetheory::{head, html, Page};
+/// #[derive(serde::Serialize)]
+/// struct Counter { start: u32 }
+/// let page = Page::new(html! { h1 { "Hello" } })
+///     .title("Hello")
+///     .head(head::meta("description", "A greeting"))
+///     .header("cache-control", "private, no-store")
+///     .lang("en-GB")
+///     .hydrate(Counter { start: 3 }, "/assets/counter.js");
+/// assert_eq!(page.status(), http::StatusCode::OK);
+/// ```
+#[derive(Debug, Clone)]
+pub struct Page<H = ()> {
+    pub(crate) parts: PageParts,
+    hydration: Option<(H, String)>,
+}
+
+/// Everything of a page except its hydration payload.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct PageParts {
+    pub body: String,
+    pub status: Option<StatusCode>,
+    pub headers: HeaderMap,
+    pub cookies: Vec<String>,
+    pub head: Vec<HeadTag>,
+    pub title: Option<String>,
+    pub lang: Option<String>,
+    pub html_attrs: Attrs,
+    pub body_attrs: Attrs,
+    /// Problems found while building (bad header names…), reported as a 500 when the page is served.
+    pub invalid: Option<String>,
+}
+
+impl Page<()> {
+    /// A page with this body (any `maud::Render`, usually `html! { … }`).
+    pub fn new(body: impl maud::Render) -> Self {
+        Page {
+            parts: PageParts {
+                body: body.render().into_string(),
+                ..Default::default()
+            },
+            hydration: None,
+        }
+    }
+}
+
+impl<H> Page<H> {
+    /// The HTTP status (200 unless set).
+    pub fn status(&self) -> StatusCode {
+        self.parts.status.unwrap_or(StatusCode::OK)
+    }
+
+    /// Sets the HTTP status.
+    pub fn with_status(mut self, status: StatusCode) -> Self {
+        self.parts.status = Some(status);
+        self
+    }
+
+    /// Sets `<title>` (it wins over a title given through [`Page::head`]).
+    pub fn title(mut self, title: impl Into<String>) -> Self {
+        self.parts.title = Some(title.into());
+        self
+    }
+
+    /// Adds a head tag (deduplicated and ordered as described in [`crate::head`]).
+    pub fn head(mut self, tag: HeadTag) -> Self {
+        self.parts.head.push(tag);
+        self
+    }
+
+    /// Adds several head tags.
+    pub fn head_tags(mut self, tags: impl IntoIterator<Item = HeadTag>) -> Self {
+        self.parts.head.extend(tags);
+        self
+    }
+
+    /// Adds a response header (repeated names append). Invalid names or values make the page a 500 when
+    /// served, with the problem in the log.
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        match (
+            HeaderName::from_bytes(name.as_bytes()),
+            HeaderValue::from_str(value),
+        ) {
+            (Ok(n), Ok(v)) => {
+                self.parts.headers.append(n, v);
+            }
+            _ => {
+                self.parts
+                    .invalid
+                    .get_or_insert_with(|| format!("invalid response header {name:?}: {value:?}"));
+            }
+        }
+        self
+    }
+
+    /// Adds a `set-cookie` value (`name=value; Path=/; HttpOnly`…).
+    pub fn cookie(mut self, set_cookie: impl Into<String>) -> Self {
+        self.parts.cookies.push(set_cookie.into());
+        self
+    }
+
+    /// Sets `<html lang>` (default `en`).
+    pub fn lang(mut self, lang: impl Into<String>) -> Self {
+        self.parts.lang = Some(lang.into());
+        self
+    }
+
+    /// Sets an attribute on `<html>`.
+    pub fn html_attr(mut self, name: &str, value: impl Into<String>) -> Self {
+        self.parts
+            .html_attrs
+            .insert(name, crate::head::AttrValue::Text(value.into()));
+        self
+    }
+
+    /// Sets an attribute on `<body>`.
+    pub fn body_attr(mut self, name: &str, value: impl Into<String>) -> Self {
+        self.parts
+            .body_attrs
+            .insert(name, crate::head::AttrValue::Text(value.into()));
+        self
+    }
+
+    /// Attaches typed hydration data and the module that hydrates the page. Rendered as FaceTheory does:
+    /// `<script id="__FACETHEORY_DATA__" type="application/json">…</script>` then `<script type="module" src>`.
+    pub fn hydrate<T: Serialize>(self, data: T, bootstrap_module: impl Into<String>) -> Page<T> {
+        Page {
+            parts: self.parts,
+            hydration: Some((data, bootstrap_module.into())),
+        }
+    }
+
+    /// The hydration payload, if any.
+    pub fn hydration_data(&self) -> Option<&H> {
+        self.hydration.as_ref().map(|(d, _)| d)
+    }
+}
+
+impl<H: Serialize> Page<H> {
+    /// Serializes the hydration payload into head tags; the page type no longer depends on `H`.
+    pub fn into_erased(self) -> Result<ErasedPage> {
+        let mut hydration_tags = Vec::new();
+        if let Some((data, bootstrap)) = self.hydration {
+            let json = safe_json(&data)
+                .map_err(|e| Error::msg(format!("hydration data does not serialize: {e}")))?;
+            if !bootstrap_is_safe(&bootstrap) {
+                return Err(Error::msg(format!(
+                    "hydration bootstrap module must be an http(s) or same-origin URL, got {bootstrap:?}"
+                )));
+            }
+            hydration_tags.push(HeadTag::Script {
+                attrs: Attrs::new()
+                    .set("id", "__FACETHEORY_DATA__")
+                    .set("type", "application/json"),
+                body: json,
+            });
+            hydration_tags.push(crate::head::module_script(bootstrap));
+        }
+        Ok(ErasedPage {
+            parts: self.parts,
+            hydration_tags,
+        })
+    }
+}
+
+fn bootstrap_is_safe(url: &str) -> bool {
+    crate::head::canonical(url).is_ok()
+}
+
+/// A page whose hydration payload has been serialized (what the route table stores).
+#[derive(Debug, Clone)]
+pub struct ErasedPage {
+    pub(crate) parts: PageParts,
+    pub(crate) hydration_tags: Vec<HeadTag>,
+}
+
+/// What a face function may return: `Page<H>` or `Result<Page<H>, E>` with `E: Into<facetheory::Error>`.
+#[diagnostic::on_unimplemented(
+    message = "a face must return `Page<H>` or `Result<Page<H>, E>`, not `{Self}`",
+    note = "build the page with `facetheory::Page::new(html! {{ … }})`"
+)]
+pub trait IntoFaceResult {
+    /// Converts into the erased form.
+    fn into_face_result(self) -> Result<ErasedPage>;
+}
+
+impl<H: Serialize> IntoFaceResult for Page<H> {
+    fn into_face_result(self) -> Result<ErasedPage> {
+        self.into_erased()
+    }
+}
+
+impl<H: Serialize, E: Into<Error>> IntoFaceResult for std::result::Result<Page<H>, E> {
+    fn into_face_result(self) -> Result<ErasedPage> {
+        self.map_err(Into::into)?.into_erased()
+    }
+}

@@ -1,0 +1,142 @@
+//! The local HTTP server behind `serve`: hyper HTTP/1.1 over TCP, graceful shutdown on Ctrl-C / SIGTERM.
+
+use std::convert::Infallible;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use hyper_util::rt::TokioIo;
+use tokio::net::TcpListener;
+
+use crate::app::App;
+
+/// How long in-flight requests get to finish after a shutdown signal.
+const GRACE: Duration = Duration::from_secs(10);
+
+/// Failures of the local server.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    /// The address could not be bound.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    /// Accepting connections failed.
+    #[error("accept failed: {0}")]
+    Accept(std::io::Error),
+}
+
+/// A bound server, ready to run.
+///
+/// ```no_run
+/// # async fn demo(app: facetheory::App) -> Result<(), facetheory::server::ServeError> {
+/// let server = facetheory::server::Server::bind(app, "127.0.0.1:0".parse().unwrap()).await?;
+/// println!("listening on http://{}", server.local_addr());
+/// server.run_until(async { tokio::time::sleep(std::time::Duration::from_secs(1)).await }).await
+/// # }
+/// ```
+pub struct Server {
+    app: App,
+    listener: TcpListener,
+    addr: SocketAddr,
+}
+
+impl Server {
+    /// Binds the address (port 0 picks a free port).
+    pub async fn bind(app: App, addr: SocketAddr) -> Result<Self, ServeError> {
+        let listener = TcpListener::bind(addr)
+            .await
+            .map_err(|source| ServeError::Bind { addr, source })?;
+        let addr = listener
+            .local_addr()
+            .map_err(|source| ServeError::Bind { addr, source })?;
+        Ok(Server {
+            app,
+            listener,
+            addr,
+        })
+    }
+
+    /// The bound address.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Serves until Ctrl-C or SIGTERM, then drains in-flight requests.
+    pub async fn run(self) -> Result<(), ServeError> {
+        self.run_until(shutdown_signal()).await
+    }
+
+    /// Serves until `shutdown` completes, then stops accepting and lets open connections finish (up to 10 s).
+    pub async fn run_until(self, shutdown: impl Future<Output = ()>) -> Result<(), ServeError> {
+        let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+        let builder = hyper::server::conn::http1::Builder::new();
+        tokio::pin!(shutdown);
+        loop {
+            let (stream, _peer) = tokio::select! {
+                accepted = self.listener.accept() => match accepted {
+                    Ok(conn) => conn,
+                    // Transient accept errors (e.g. too many open files) must not stop the server.
+                    Err(e) if is_transient(&e) => {
+                        tracing::warn!(error = %e, "accept failed; retrying");
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                        continue;
+                    }
+                    Err(e) => return Err(ServeError::Accept(e)),
+                },
+                () = &mut shutdown => break,
+            };
+            let app = self.app.clone();
+            let service = hyper::service::service_fn(move |req| {
+                let app = app.clone();
+                async move { Ok::<_, Infallible>(app.handle(req).await) }
+            });
+            let conn = builder.serve_connection(TokioIo::new(stream), service);
+            let conn = graceful.watch(conn);
+            tokio::spawn(async move {
+                if let Err(e) = conn.await {
+                    tracing::debug!(error = %e, "connection closed with an error");
+                }
+            });
+        }
+        tracing::info!("shutting down; waiting for open connections");
+        tokio::select! {
+            () = graceful.shutdown() => {}
+            () = tokio::time::sleep(GRACE) => tracing::warn!("open connections did not finish within {GRACE:?}"),
+        }
+        Ok(())
+    }
+}
+
+fn is_transient(e: &std::io::Error) -> bool {
+    use std::io::ErrorKind::*;
+    matches!(
+        e.kind(),
+        ConnectionAborted | ConnectionReset | Interrupted | WouldBlock
+    ) || e.raw_os_error() == Some(24)
+}
+
+/// Resolves on Ctrl-C or (Unix) SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = term => {}
+    }
+}
