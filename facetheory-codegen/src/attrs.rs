@@ -93,10 +93,7 @@ fn metas(input: ParseStream) -> syn::Result<Punctuated<Meta, Token![,]>> {
 }
 
 fn key_of(meta: &Meta) -> String {
-    meta.path()
-        .get_ident()
-        .map(|i| i.to_string())
-        .unwrap_or_else(|| quote::quote!(#meta).to_string())
+    meta.path().get_ident().map(|i| i.to_string()).unwrap_or_else(|| quote::quote!(#meta).to_string())
 }
 
 fn value_of<'a>(meta: &'a Meta, errors: &mut Errors) -> Option<&'a Expr> {
@@ -111,9 +108,7 @@ fn value_of<'a>(meta: &'a Meta, errors: &mut Errors) -> Option<&'a Expr> {
 
 fn lit_str(expr: &Expr, what: &str, errors: &mut Errors) -> Option<LitStr> {
     match expr {
-        Expr::Lit(ExprLit {
-            lit: Lit::Str(s), ..
-        }) => Some(s.clone()),
+        Expr::Lit(ExprLit { lit: Lit::Str(s), .. }) => Some(s.clone()),
         other => {
             errors.push(other.span(), format!("`{what}` takes a string literal"));
             None
@@ -134,26 +129,29 @@ fn check_duplicate(seen: &mut Vec<String>, meta: &Meta, errors: &mut Errors) -> 
 impl Parse for FaceArgs {
     fn parse(input: ParseStream) -> syn::Result<Self> {
         let mut errors = Errors::default();
-        let mut args = FaceArgs {
-            route: None,
-            mode: Mode::Ssr,
-            mode_span: None,
-            revalidate: None,
-            params: None,
-        };
+        let args = FaceArgs::parse_collecting(input, &mut errors)?;
+        errors.finish(args)
+    }
+}
+
+impl FaceArgs {
+    /// Parses, recording problems in `errors` and returning the usable rest, so that attribute and signature
+    /// errors can be reported together. Only malformed syntax (not `key = value` lists) fails outright.
+    pub fn parse_collecting(input: ParseStream, errors: &mut Errors) -> syn::Result<Self> {
+        let mut args = FaceArgs { route: None, mode: Mode::Ssr, mode_span: None, revalidate: None, params: None };
         let mut seen = Vec::new();
         for meta in metas(input)? {
-            if check_duplicate(&mut seen, &meta, &mut errors) {
+            if check_duplicate(&mut seen, &meta, errors) {
                 continue;
             }
             let key = key_of(&meta);
-            let Some(value) = value_of(&meta, &mut errors) else {
+            let Some(value) = value_of(&meta, errors) else {
                 continue;
             };
             match key.as_str() {
-                "route" => args.route = lit_str(value, "route", &mut errors),
+                "route" => args.route = lit_str(value, "route", errors),
                 "mode" => {
-                    if let Some(lit) = lit_str(value, "mode", &mut errors) {
+                    if let Some(lit) = lit_str(value, "mode", errors) {
                         args.mode_span = Some(lit.span());
                         match lit.value().as_str() {
                             "ssr" => args.mode = Mode::Ssr,
@@ -183,28 +181,33 @@ impl Parse for FaceArgs {
                 _ => errors.push(meta.path().span(), format!("unknown key `{key}`; expected one of: {FACE_KEYS}")),
             }
         }
-        errors.finish(args)
+        Ok(args)
     }
 }
 
 impl Parse for ResourceArgs {
     fn parse(input: ParseStream) -> syn::Result<Self> {
         let mut errors = Errors::default();
-        let mut args = ResourceArgs {
-            route: None,
-            methods: vec!["GET".into()],
-        };
+        let args = ResourceArgs::parse_collecting(input, &mut errors)?;
+        errors.finish(args)
+    }
+}
+
+impl ResourceArgs {
+    /// Like [`FaceArgs::parse_collecting`].
+    pub fn parse_collecting(input: ParseStream, errors: &mut Errors) -> syn::Result<Self> {
+        let mut args = ResourceArgs { route: None, methods: vec!["GET".into()] };
         let mut seen = Vec::new();
         for meta in metas(input)? {
-            if check_duplicate(&mut seen, &meta, &mut errors) {
+            if check_duplicate(&mut seen, &meta, errors) {
                 continue;
             }
             let key = key_of(&meta);
-            let Some(value) = value_of(&meta, &mut errors) else {
+            let Some(value) = value_of(&meta, errors) else {
                 continue;
             };
             match key.as_str() {
-                "route" => args.route = lit_str(value, "route", &mut errors),
+                "route" => args.route = lit_str(value, "route", errors),
                 "methods" => {
                     let items: Vec<&Expr> = match value {
                         Expr::Array(a) => a.elems.iter().collect(),
@@ -212,17 +215,13 @@ impl Parse for ResourceArgs {
                     };
                     let mut methods = Vec::new();
                     for item in items {
-                        let Some(lit) = lit_str(item, "methods", &mut errors) else {
+                        let Some(lit) = lit_str(item, "methods", errors) else {
                             continue;
                         };
                         let m = lit.value().trim().to_ascii_uppercase();
-                        const KNOWN: &[&str] =
-                            &["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
+                        const KNOWN: &[&str] = &["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
                         if !KNOWN.contains(&m.as_str()) {
-                            errors.push(
-                                lit.span(),
-                                format!("unknown method {m:?}; expected one of {KNOWN:?}"),
-                            );
+                            errors.push(lit.span(), format!("unknown method {m:?}; expected one of {KNOWN:?}"));
                         } else if methods.contains(&m) {
                             errors.push(lit.span(), format!("method {m:?} is listed twice"));
                         } else {
@@ -234,13 +233,10 @@ impl Parse for ResourceArgs {
                     }
                     args.methods = methods;
                 }
-                _ => errors.push(
-                    meta.path().span(),
-                    format!("unknown key `{key}`; expected one of: {RESOURCE_KEYS}"),
-                ),
+                _ => errors.push(meta.path().span(), format!("unknown key `{key}`; expected one of: {RESOURCE_KEYS}")),
             }
         }
-        errors.finish(args)
+        Ok(args)
     }
 }
 
@@ -259,31 +255,22 @@ pub fn resolve_route(source: RouteSource<'_>) -> syn::Result<RoutePattern> {
             let text = lit.value();
             RoutePattern::parse(&text).map_err(|e| syn::Error::new(lit.span(), e.render(&text)))
         }
-        RouteSource::File(rel) => crate::file_route::route_for_file(rel)
-            .map_err(|msg| syn::Error::new(Span::call_site(), msg)),
+        RouteSource::File(rel) => {
+            crate::file_route::route_for_file(rel).map_err(|msg| syn::Error::new(Span::call_site(), msg))
+        }
     }
 }
 
 /// Mode rules that need the route: `isr` needs `revalidate`, `revalidate` only with `isr`, dynamic `ssg`
 /// routes need a `params` enumerator, `params` not on `ssr`.
-pub fn check_face_rules(
-    args: &FaceArgs,
-    route: &RoutePattern,
-    route_span: Span,
-    errors: &mut Errors,
-) {
+pub fn check_face_rules(args: &FaceArgs, route: &RoutePattern, route_span: Span, errors: &mut Errors) {
     let mode_span = args.mode_span.unwrap_or(route_span);
     match (args.mode, args.revalidate) {
-        (Mode::Isr, None) => errors.push(
-            mode_span,
-            "mode = \"isr\" needs `revalidate = <seconds>`: how long a generated page stays fresh",
-        ),
+        (Mode::Isr, None) => errors
+            .push(mode_span, "mode = \"isr\" needs `revalidate = <seconds>`: how long a generated page stays fresh"),
         (Mode::Ssr | Mode::Ssg, Some((_, span))) => errors.push(
             span,
-            format!(
-                "`revalidate` only applies to mode = \"isr\"; this face is mode = \"{}\"",
-                args.mode.as_str()
-            ),
+            format!("`revalidate` only applies to mode = \"isr\"; this face is mode = \"{}\"", args.mode.as_str()),
         ),
         _ => {}
     }
@@ -297,7 +284,10 @@ pub fn check_face_rules(
     }
     if args.mode == Mode::Ssr {
         if let Some(p) = &args.params {
-            errors.push(p.span(), "`params` enumerates pages to pre-render; it applies to mode = \"ssg\" or \"isr\", not \"ssr\"");
+            errors.push(
+                p.span(),
+                "`params` enumerates pages to pre-render; it applies to mode = \"ssg\" or \"isr\", not \"ssr\"",
+            );
         }
     }
 }

@@ -6,9 +6,7 @@ use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::{FnArg, GenericParam, ItemFn, Pat, Type};
 
-use crate::attrs::{
-    check_face_rules, resolve_route, Errors, FaceArgs, Mode, ResourceArgs, RouteSource,
-};
+use crate::attrs::{check_face_rules, resolve_route, Errors, FaceArgs, Mode, ResourceArgs, RouteSource};
 use crate::route::{ParamKind, RoutePattern};
 
 /// Which attribute is being expanded.
@@ -21,29 +19,17 @@ pub enum RouteAttr {
 /// One argument of the user function and how the glue fills it.
 enum Binding {
     Context,
-    Param {
-        ident: syn::Ident,
-        ty: Box<Type>,
-        kind: ParamKind,
-    },
+    Param { ident: syn::Ident, ty: Box<Type>, kind: ParamKind },
 }
 
 /// Expands an attribute. `faces_relative` is the file's path below `faces/` when the file lives there (used
 /// to infer a route when the attribute has none). Never fails: errors become `compile_error!`s next to the
 /// untouched function so unrelated diagnostics stay accurate.
-pub fn expand(
-    attr: RouteAttr,
-    args: TokenStream,
-    item: TokenStream,
-    faces_relative: Option<&str>,
-) -> TokenStream {
+pub fn expand(attr: RouteAttr, args: TokenStream, item: TokenStream, faces_relative: Option<&str>) -> TokenStream {
     let func: ItemFn = match syn::parse2(item.clone()) {
         Ok(f) => f,
         Err(_) => {
-            let err = syn::Error::new(
-                Span::call_site(),
-                format!("#[{}] applies to a function", attr_name(attr)),
-            );
+            let err = syn::Error::new(Span::call_site(), format!("#[{}] applies to a function", attr_name(attr)));
             let err = err.to_compile_error();
             return quote!(#err #item);
         }
@@ -71,13 +57,15 @@ fn expand_fn(
     faces_relative: Option<&str>,
 ) -> syn::Result<TokenStream> {
     let mut errors = Errors::default();
+    use syn::parse::Parser;
     let (route_lit, face_args, resource_args) = match attr {
         RouteAttr::Face => {
-            let a: FaceArgs = syn::parse2(args)?;
+            let a = (|input: syn::parse::ParseStream| FaceArgs::parse_collecting(input, &mut errors)).parse2(args)?;
             (a.route.clone(), Some(a), None)
         }
         RouteAttr::Resource => {
-            let a: ResourceArgs = syn::parse2(args)?;
+            let a =
+                (|input: syn::parse::ParseStream| ResourceArgs::parse_collecting(input, &mut errors)).parse2(args)?;
             (a.route.clone(), None, Some(a))
         }
     };
@@ -104,9 +92,7 @@ fn expand_fn(
         check_face_rules(a, r, route_span, &mut errors);
     }
     let bindings = analyse_signature(func, route.as_ref(), &mut errors);
-    let route = errors
-        .finish(route)?
-        .expect("route is Some when no error was recorded");
+    let route = errors.finish(route)?.expect("route is Some when no error was recorded");
 
     let name = &func.sig.ident;
     let glue_ident = format_ident!("__facetheory_glue_{}", name);
@@ -216,39 +202,18 @@ fn is_context_type(ty: &Type) -> Option<bool> {
     // Some(true): `&FaceContext`; Some(false): `FaceContext` by value (an error); None: something else.
     match ty {
         Type::Reference(r) => match &*r.elem {
-            Type::Path(p)
-                if p.path
-                    .segments
-                    .last()
-                    .is_some_and(|s| s.ident == "FaceContext") =>
-            {
-                Some(true)
-            }
+            Type::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "FaceContext") => Some(true),
             _ => None,
         },
-        Type::Path(p)
-            if p.path
-                .segments
-                .last()
-                .is_some_and(|s| s.ident == "FaceContext") =>
-        {
-            Some(false)
-        }
+        Type::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "FaceContext") => Some(false),
         _ => None,
     }
 }
 
-fn analyse_signature(
-    func: &ItemFn,
-    route: Option<&RoutePattern>,
-    errors: &mut Errors,
-) -> Vec<Binding> {
+fn analyse_signature(func: &ItemFn, route: Option<&RoutePattern>, errors: &mut Errors) -> Vec<Binding> {
     for g in &func.sig.generics.params {
         if !matches!(g, GenericParam::Lifetime(_)) {
-            errors.push(
-                g.span(),
-                "a route function cannot be generic over types or consts",
-            );
+            errors.push(g.span(), "a route function cannot be generic over types or consts");
         }
     }
     let mut bindings = Vec::new();
@@ -256,10 +221,7 @@ fn analyse_signature(
     for arg in &func.sig.inputs {
         let pat_ty = match arg {
             FnArg::Receiver(r) => {
-                errors.push(
-                    r.span(),
-                    "a route function must be a free function, not a method",
-                );
+                errors.push(r.span(), "a route function must be a free function, not a method");
                 continue;
             }
             FnArg::Typed(t) => t,
@@ -274,32 +236,19 @@ fn analyse_signature(
                 continue;
             }
             Some(false) => {
-                errors.push(
-                    pat_ty.ty.span(),
-                    "take the request context by reference: `ctx: &FaceContext`",
-                );
+                errors.push(pat_ty.ty.span(), "take the request context by reference: `ctx: &FaceContext`");
                 continue;
             }
             None => {}
         }
         let Pat::Ident(pat) = &*pat_ty.pat else {
-            errors.push(
-                pat_ty.pat.span(),
-                "route parameter arguments must be plain names matching the route",
-            );
+            errors.push(pat_ty.pat.span(), "route parameter arguments must be plain names matching the route");
             continue;
         };
         let ident = pat.ident.clone();
         let Some(route) = route else { continue };
-        match route
-            .params()
-            .find(|(n, _)| *n == ident.to_string().as_str())
-        {
-            Some((_, kind)) => bindings.push(Binding::Param {
-                ident,
-                ty: pat_ty.ty.clone(),
-                kind,
-            }),
+        match route.params().find(|(n, _)| *n == ident.to_string().as_str()) {
+            Some((_, kind)) => bindings.push(Binding::Param { ident, ty: pat_ty.ty.clone(), kind }),
             None => {
                 let names: Vec<&str> = route.params().map(|(n, _)| n).collect();
                 let known = if names.is_empty() {

@@ -20,9 +20,7 @@ use crate::route::RoutePattern;
 /// Builds the route string for a path relative to the `faces/` directory (`/`-separated, ending in `.rs`).
 pub fn route_string_for_file(relative: &str) -> Result<String, String> {
     let relative = relative.replace('\\', "/");
-    let stem = relative
-        .strip_suffix(".rs")
-        .ok_or_else(|| format!("`{relative}` is not a `.rs` file"))?;
+    let stem = relative.strip_suffix(".rs").ok_or_else(|| format!("`{relative}` is not a `.rs` file"))?;
     let mut parts: Vec<&str> = stem.split('/').collect();
     if parts.last() == Some(&"index") {
         parts.pop();
@@ -30,10 +28,7 @@ pub fn route_string_for_file(relative: &str) -> Result<String, String> {
     let mut route = String::new();
     for part in parts {
         route.push('/');
-        if let Some(inner) = part
-            .strip_prefix("[[...")
-            .and_then(|p| p.strip_suffix("]]"))
-        {
+        if let Some(inner) = part.strip_prefix("[[...").and_then(|p| p.strip_suffix("]]")) {
             route.push_str(&format!("<{inner}*>"));
         } else if let Some(inner) = part.strip_prefix("[...").and_then(|p| p.strip_suffix(']')) {
             route.push_str(&format!("<{inner}+>"));
@@ -62,9 +57,6 @@ pub fn route_for_file(relative: &str) -> Result<RoutePattern, String> {
 /// The part of `path` below its last `faces` directory component, if any (`/x/faces/blog/a.rs` → `blog/a.rs`).
 pub fn relative_to_faces_dir(path: &str) -> Option<String> {
     let path = path.replace('\\', "/");
-    let idx = path
-        .rfind("/faces/")
-        .map(|i| i + "/faces/".len())
-        .or_else(|| path.strip_prefix("faces/").map(|_| 6))?;
+    let idx = path.rfind("/faces/").map(|i| i + "/faces/".len()).or_else(|| path.strip_prefix("faces/").map(|_| 6))?;
     Some(path[idx..].to_string())
 }

@@ -32,14 +32,8 @@ fn rank_at(p: &RoutePattern, i: usize) -> (Rank, &str) {
         None => (Rank::End, ""),
         Some(Segment::Static(v)) => (Rank::Static, v.as_str()),
         Some(Segment::Param(_)) => (Rank::Param, ""),
-        Some(Segment::CatchAll {
-            kind: CatchAll::OneOrMore,
-            ..
-        }) => (Rank::OneOrMore, ""),
-        Some(Segment::CatchAll {
-            kind: CatchAll::ZeroOrMore,
-            ..
-        }) => (Rank::ZeroOrMore, ""),
+        Some(Segment::CatchAll { kind: CatchAll::OneOrMore, .. }) => (Rank::OneOrMore, ""),
+        Some(Segment::CatchAll { kind: CatchAll::ZeroOrMore, .. }) => (Rank::ZeroOrMore, ""),
     }
 }
 
@@ -50,9 +44,7 @@ pub fn compare(a: &RoutePattern, b: &RoutePattern) -> Ordering {
         let (ra, sa) = rank_at(a, i);
         let (rb, sb) = rank_at(b, i);
         match ra.cmp(&rb).then_with(|| sa.as_bytes().cmp(sb.as_bytes())) {
-            Ordering::Equal if matches!(ra, Rank::End | Rank::OneOrMore | Rank::ZeroOrMore) => {
-                return Ordering::Equal
-            }
+            Ordering::Equal if matches!(ra, Rank::End | Rank::OneOrMore | Rank::ZeroOrMore) => return Ordering::Equal,
             Ordering::Equal => {}
             other => return other,
         }
@@ -67,10 +59,7 @@ pub fn conflicts(a: &RoutePattern, b: &RoutePattern) -> bool {
 
 /// Sorts items by route precedence (stable) and returns every conflicting pair as indices into the sorted
 /// slice, first occurrence first. Conflicting routes sort next to each other, so one pass finds them all.
-pub fn sort_and_find_conflicts<T>(
-    items: &mut [T],
-    pattern: impl Fn(&T) -> &RoutePattern,
-) -> Vec<(usize, usize)> {
+pub fn sort_and_find_conflicts<T>(items: &mut [T], pattern: impl Fn(&T) -> &RoutePattern) -> Vec<(usize, usize)> {
     items.sort_by(|a, b| compare(pattern(a), pattern(b)));
     let mut pairs = Vec::new();
     let mut group_start = 0;

@@ -79,11 +79,7 @@ pub struct RouteError {
 
 impl RouteError {
     fn new(message: impl Into<String>, offset: usize, len: usize) -> Self {
-        RouteError {
-            message: message.into(),
-            offset,
-            len: len.max(1),
-        }
+        RouteError { message: message.into(), offset, len: len.max(1) }
     }
 
     /// Renders the error with the route and a caret line under the offending part, for places where a span
@@ -92,21 +88,14 @@ impl RouteError {
     /// ```
     /// use facetheory_codegen::route::RoutePattern;
     /// let err = RoutePattern::parse("/a/<1x>").unwrap_err();
-    /// assert_eq!(err.render("/a/<1x>"), "invalid route \"/a/<1x>\": parameter name `1x` is not a Rust identifier\n  /a/<1x>\n     ^^");
+    /// assert_eq!(err.render("/a/<1x>"), "invalid route \"/a/<1x>\": parameter name `1x` is not a Rust identifier\n  /a/<1x>\n      ^^");
     /// ```
     pub fn render(&self, route: &str) -> String {
-        let pad = route
-            .get(..self.offset)
-            .map_or(self.offset, |s| s.chars().count());
+        let pad = route.get(..self.offset).map_or(self.offset, |s| s.chars().count());
         let width = route
             .get(self.offset..(self.offset + self.len).min(route.len()))
             .map_or(self.len, |s| s.chars().count().max(1));
-        format!(
-            "invalid route {route:?}: {}\n  {route}\n  {}{}",
-            self.message,
-            " ".repeat(pad),
-            "^".repeat(width)
-        )
+        format!("invalid route {route:?}: {}\n  {route}\n  {}{}", self.message, " ".repeat(pad), "^".repeat(width))
     }
 }
 
@@ -122,19 +111,13 @@ impl RoutePattern {
     /// Parses and validates a route string. Accepts the `{…}` aliases and normalises them to `<…>`.
     pub fn parse(src: &str) -> Result<Self, RouteError> {
         if src.is_empty() {
-            return Err(RouteError::new(
-                "route is empty; the root route is \"/\"",
-                0,
-                0,
-            ));
+            return Err(RouteError::new("route is empty; the root route is \"/\"", 0, 0));
         }
         if !src.starts_with('/') {
             return Err(RouteError::new("route must start with `/`", 0, 1));
         }
         if src == "/" {
-            return Ok(RoutePattern {
-                segments: Vec::new(),
-            });
+            return Ok(RoutePattern { segments: Vec::new() });
         }
         if src.ends_with('/') {
             return Err(RouteError::new(
@@ -148,11 +131,7 @@ impl RoutePattern {
         let mut prev = (0, 0);
         for raw in src[1..].split('/') {
             if let Some(Segment::CatchAll { name, .. }) = segments.last() {
-                return Err(RouteError::new(
-                    format!("catch-all `{name}` must be the last segment"),
-                    prev.0,
-                    prev.1,
-                ));
+                return Err(RouteError::new(format!("catch-all `{name}` must be the last segment"), prev.0, prev.1));
             }
             let seg = parse_segment(raw, offset)?;
             if let Some(name) = seg.param_name() {
@@ -195,19 +174,13 @@ impl RoutePattern {
 
     /// True when the route has no parameters (one path only).
     pub fn is_static(&self) -> bool {
-        self.segments
-            .iter()
-            .all(|s| matches!(s, Segment::Static(_)))
+        self.segments.iter().all(|s| matches!(s, Segment::Static(_)))
     }
 }
 
 fn parse_segment(raw: &str, offset: usize) -> Result<Segment, RouteError> {
     if raw.is_empty() {
-        return Err(RouteError::new(
-            "empty segment (`//`) in route",
-            offset.saturating_sub(1),
-            2,
-        ));
+        return Err(RouteError::new("empty segment (`//`) in route", offset.saturating_sub(1), 2));
     }
     let (open, close) = match raw.as_bytes()[0] {
         b'<' => ('<', '>'),
@@ -231,11 +204,7 @@ fn parse_segment(raw: &str, offset: usize) -> Result<Segment, RouteError> {
     };
     let name_offset = offset + 1;
     if name.is_empty() {
-        return Err(RouteError::new(
-            "parameter name is empty",
-            offset,
-            raw.len(),
-        ));
+        return Err(RouteError::new("parameter name is empty", offset, raw.len()));
     }
     if !is_identifier(name) {
         return Err(RouteError::new(
@@ -246,9 +215,7 @@ fn parse_segment(raw: &str, offset: usize) -> Result<Segment, RouteError> {
     }
     if is_keyword(name) {
         return Err(RouteError::new(
-            format!(
-                "parameter name `{name}` is a Rust keyword and cannot name a function argument"
-            ),
+            format!("parameter name `{name}` is a Rust keyword and cannot name a function argument"),
             name_offset,
             name.len(),
         ));
@@ -262,11 +229,7 @@ fn parse_segment(raw: &str, offset: usize) -> Result<Segment, RouteError> {
 
 fn parse_static(raw: &str, offset: usize) -> Result<Segment, RouteError> {
     if raw == "." || raw == ".." {
-        return Err(RouteError::new(
-            "dot segments (`.` and `..`) are not allowed in routes",
-            offset,
-            raw.len(),
-        ));
+        return Err(RouteError::new("dot segments (`.` and `..`) are not allowed in routes", offset, raw.len()));
     }
     for (i, c) in raw.char_indices() {
         let allowed = c.is_ascii_alphanumeric() || "-._~!$&'()*+,;=:@".contains(c);
@@ -298,11 +261,10 @@ pub fn is_identifier(s: &str) -> bool {
 
 fn is_keyword(s: &str) -> bool {
     const KEYWORDS: &[&str] = &[
-        "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum",
-        "extern", "false", "fn", "for", "gen", "if", "impl", "in", "let", "loop", "match", "mod",
-        "move", "mut", "pub", "ref", "return", "self", "Self", "static", "struct", "super",
-        "trait", "true", "type", "unsafe", "use", "where", "while", "abstract", "become", "box",
-        "do", "final", "macro", "override", "priv", "try", "typeof", "unsized", "virtual", "yield",
+        "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum", "extern", "false", "fn",
+        "for", "gen", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub", "ref", "return", "self",
+        "Self", "static", "struct", "super", "trait", "true", "type", "unsafe", "use", "where", "while", "abstract",
+        "become", "box", "do", "final", "macro", "override", "priv", "try", "typeof", "unsized", "virtual", "yield",
     ];
     KEYWORDS.contains(&s)
 }
@@ -316,14 +278,8 @@ impl fmt::Display for RoutePattern {
             match s {
                 Segment::Static(v) => write!(f, "/{v}")?,
                 Segment::Param(n) => write!(f, "/<{n}>")?,
-                Segment::CatchAll {
-                    name,
-                    kind: CatchAll::OneOrMore,
-                } => write!(f, "/<{name}+>")?,
-                Segment::CatchAll {
-                    name,
-                    kind: CatchAll::ZeroOrMore,
-                } => write!(f, "/<{name}*>")?,
+                Segment::CatchAll { name, kind: CatchAll::OneOrMore } => write!(f, "/<{name}+>")?,
+                Segment::CatchAll { name, kind: CatchAll::ZeroOrMore } => write!(f, "/<{name}*>")?,
             }
         }
         Ok(())

@@ -56,12 +56,10 @@ pub struct Scan {
 /// I/O failures print a clear message and exit with status 1 (a build script has no better channel).
 pub fn build() {
     let result = (|| -> Result<(), String> {
-        let manifest = std::env::var("CARGO_MANIFEST_DIR").map_err(|_| {
-            "CARGO_MANIFEST_DIR is not set; call facetheory_codegen::scan::build() from build.rs"
-        })?;
-        let out = std::env::var("OUT_DIR").map_err(|_| {
-            "OUT_DIR is not set; call facetheory_codegen::scan::build() from build.rs"
-        })?;
+        let manifest = std::env::var("CARGO_MANIFEST_DIR")
+            .map_err(|_| "CARGO_MANIFEST_DIR is not set; call facetheory_codegen::scan::build() from build.rs")?;
+        let out = std::env::var("OUT_DIR")
+            .map_err(|_| "OUT_DIR is not set; call facetheory_codegen::scan::build() from build.rs")?;
         let dir = Path::new(&manifest).join("faces");
         println!("cargo:rerun-if-changed={}", dir.display());
         let scan = scan_dir(&dir, Path::new(&manifest))?;
@@ -75,8 +73,7 @@ pub fn build() {
         let target = Path::new(&out).join("facetheory_faces.rs");
         // Skip the write when nothing changed so dependants are not rebuilt needlessly.
         if std::fs::read_to_string(&target).ok().as_deref() != Some(code.as_str()) {
-            std::fs::write(&target, code)
-                .map_err(|e| format!("cannot write {}: {e}", target.display()))?;
+            std::fs::write(&target, code).map_err(|e| format!("cannot write {}: {e}", target.display()))?;
         }
         Ok(())
     })();
@@ -97,19 +94,10 @@ pub fn scan_dir(dir: &Path, display_base: &Path) -> Result<Scan, String> {
     files.sort();
     let mut used_modules: Vec<String> = Vec::new();
     for path in files {
-        let rel = path
-            .strip_prefix(dir)
-            .unwrap_or(&path)
-            .to_string_lossy()
-            .replace('\\', "/");
+        let rel = path.strip_prefix(dir).unwrap_or(&path).to_string_lossy().replace('\\', "/");
         let module = unique_module_name(&rel, &mut used_modules);
-        let display_file = path
-            .strip_prefix(display_base)
-            .unwrap_or(&path)
-            .to_string_lossy()
-            .replace('\\', "/");
-        let source = std::fs::read_to_string(&path)
-            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let display_file = path.strip_prefix(display_base).unwrap_or(&path).to_string_lossy().replace('\\', "/");
+        let source = std::fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
         collect_routes(&source, &rel, &module, &display_file, &mut scan);
         scan.files.push((path, module));
     }
@@ -131,8 +119,7 @@ pub fn conflict_message(a: &FoundRoute, b: &FoundRoute) -> String {
 
 fn walk(dir: &Path, files: &mut Vec<PathBuf>, dirs: &mut Vec<PathBuf>) -> Result<(), String> {
     dirs.push(dir.to_path_buf());
-    let entries = std::fs::read_dir(dir)
-        .map_err(|e| format!("cannot read directory {}: {e}", dir.display()))?;
+    let entries = std::fs::read_dir(dir).map_err(|e| format!("cannot read directory {}: {e}", dir.display()))?;
     for entry in entries {
         let entry = entry.map_err(|e| format!("cannot read directory {}: {e}", dir.display()))?;
         let path = entry.path();
@@ -309,10 +296,7 @@ pub fn generate(scan: &Scan) -> TokenStream {
         let s = format_ident!("__FACETHEORY_ROUTE_{}", r.function);
         quote!(&#m::#s)
     });
-    let errors = scan
-        .errors
-        .iter()
-        .map(|e| quote!(::core::compile_error!(#e);));
+    let errors = scan.errors.iter().map(|e| quote!(::core::compile_error!(#e);));
     let mut listing = String::from("Routes in precedence order:\n");
     for r in &scan.routes {
         let _ = writeln!(listing, "  {}  ({}:{})", r.pattern, r.display_file, r.line);

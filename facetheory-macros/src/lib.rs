@@ -16,25 +16,13 @@ fn faces_relative() -> Option<String> {
 /// Declares a page. See `facetheory::face` for the full documentation.
 #[proc_macro_attribute]
 pub fn face(args: TokenStream, item: TokenStream) -> TokenStream {
-    expand(
-        RouteAttr::Face,
-        args.into(),
-        item.into(),
-        faces_relative().as_deref(),
-    )
-    .into()
+    expand(RouteAttr::Face, args.into(), item.into(), faces_relative().as_deref()).into()
 }
 
 /// Declares a resource route (raw JSON / text / empty responses). See `facetheory::resource`.
 #[proc_macro_attribute]
 pub fn resource(args: TokenStream, item: TokenStream) -> TokenStream {
-    expand(
-        RouteAttr::Resource,
-        args.into(),
-        item.into(),
-        faces_relative().as_deref(),
-    )
-    .into()
+    expand(RouteAttr::Resource, args.into(), item.into(), faces_relative().as_deref()).into()
 }
 
 /// Scans a faces directory given relative to the calling file and expands to its route table

@@ -106,13 +106,12 @@ impl AppBuilder {
         }
         let mut parsed = Vec::with_capacity(unique.len());
         for desc in unique {
-            let pattern =
-                RoutePattern::parse(desc.pattern).map_err(|e| AppError::InvalidRoute {
-                    file: desc.file,
-                    line: desc.line,
-                    function: desc.name,
-                    message: e.render(desc.pattern),
-                })?;
+            let pattern = RoutePattern::parse(desc.pattern).map_err(|e| AppError::InvalidRoute {
+                file: desc.file,
+                line: desc.line,
+                function: desc.name,
+                message: e.render(desc.pattern),
+            })?;
             parsed.push((pattern, desc));
         }
         let conflicts = sort_and_find_conflicts(&mut parsed, |(p, _)| p);
@@ -126,16 +125,10 @@ impl AppBuilder {
             });
         }
         let patterns: Vec<RoutePattern> = parsed.iter().map(|(p, _)| p.clone()).collect();
-        let routes: Vec<CompiledRoute> = parsed
-            .iter()
-            .map(|(_, desc)| CompiledRoute {
-                desc,
-                param_names: param_names(desc.pattern),
-            })
-            .collect();
-        let not_found = routes.iter().position(|r| {
-            r.desc.pattern == "/404" && matches!(r.desc.kind, RouteKind::Face { .. })
-        });
+        let routes: Vec<CompiledRoute> =
+            parsed.iter().map(|(_, desc)| CompiledRoute { desc, param_names: param_names(desc.pattern) }).collect();
+        let not_found =
+            routes.iter().position(|r| r.desc.pattern == "/404" && matches!(r.desc.kind, RouteKind::Face { .. }));
         Ok(App {
             inner: Arc::new(Inner {
                 router: Router::new(&patterns),
@@ -192,8 +185,7 @@ impl App {
         let request_id = request_id(&parts);
         let method = parts.method.clone();
         let (mut res, route) = self.dispatch(parts, body, &request_id).await;
-        let id_value = HeaderValue::from_str(&request_id)
-            .unwrap_or_else(|_| HeaderValue::from_static("invalid"));
+        let id_value = HeaderValue::from_str(&request_id).unwrap_or_else(|_| HeaderValue::from_static("invalid"));
         res.headers_mut().insert("x-request-id", id_value);
         if method == Method::HEAD {
             *res.body_mut() = Body::empty();
@@ -245,27 +237,13 @@ impl App {
         let (index, params) = match self.resolve(&path) {
             Resolution::NotFound => return (self.not_found(&parts, request_id).await, ""),
             Resolution::Redirect(target) => {
-                let location = if query.is_empty() {
-                    target
-                } else {
-                    format!("{target}?{query}")
-                };
-                return (
-                    redirect(
-                        StatusCode::PERMANENT_REDIRECT,
-                        &location,
-                        "Permanent Redirect",
-                    ),
-                    "",
-                );
+                let location = if query.is_empty() { target } else { format!("{target}?{query}") };
+                return (redirect(StatusCode::PERMANENT_REDIRECT, &location, "Permanent Redirect"), "");
             }
             Resolution::Route(i, m) => {
                 let names = &self.inner.routes[i].param_names;
-                let params: Vec<(&'static str, String)> = names
-                    .iter()
-                    .enumerate()
-                    .map(|(k, n)| (*n, m.capture(k).unwrap_or("").to_string()))
-                    .collect();
+                let params: Vec<(&'static str, String)> =
+                    names.iter().enumerate().map(|(k, n)| (*n, m.capture(k).unwrap_or("").to_string())).collect();
                 (i, params)
             }
         };
@@ -280,19 +258,11 @@ impl App {
                     if list.contains(&"GET") && !list.contains(&"HEAD") {
                         list.push("HEAD");
                     }
-                    return (
-                        resource_response(ResourceResponse::method_not_allowed(&list)),
-                        desc.pattern,
-                    );
+                    return (resource_response(ResourceResponse::method_not_allowed(&list)), desc.pattern);
                 }
                 match collect_body(body).await {
                     Ok(bytes) => ctx.body = bytes,
-                    Err(status) => {
-                        return (
-                            plain(status, status.canonical_reason().unwrap_or("Error")),
-                            desc.pattern,
-                        )
-                    }
+                    Err(status) => return (plain(status, status.canonical_reason().unwrap_or("Error")), desc.pattern),
                 }
                 match handler(ctx).await {
                     Ok(r) => match r.invalid.clone() {
@@ -305,8 +275,7 @@ impl App {
             (RouteKind::Face { .. }, Handler::Face(handler)) => {
                 if parts.method != Method::GET && parts.method != Method::HEAD {
                     let mut r = plain(StatusCode::METHOD_NOT_ALLOWED, "Method Not Allowed");
-                    r.headers_mut()
-                        .insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
+                    r.headers_mut().insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
                     return (r, desc.pattern);
                 }
                 let status = (Some(index) == self.inner.not_found).then_some(StatusCode::NOT_FOUND);
@@ -335,11 +304,7 @@ impl App {
     }
 
     /// 404: the `/404` face when there is one (rendered with status 404), else plain `Not Found`.
-    fn not_found<'a>(
-        &'a self,
-        parts: &'a http::request::Parts,
-        request_id: &'a str,
-    ) -> BoxFuture404<'a> {
+    fn not_found<'a>(&'a self, parts: &'a http::request::Parts, request_id: &'a str) -> BoxFuture404<'a> {
         Box::pin(async move {
             let Some(i) = self.inner.not_found else {
                 return plain(StatusCode::NOT_FOUND, "Not Found");
@@ -358,8 +323,7 @@ impl App {
     }
 }
 
-type BoxFuture404<'a> =
-    std::pin::Pin<Box<dyn std::future::Future<Output = Response<Body>> + Send + 'a>>;
+type BoxFuture404<'a> = std::pin::Pin<Box<dyn std::future::Future<Output = Response<Body>> + Send + 'a>>;
 
 fn request_id(parts: &http::request::Parts) -> String {
     let from_header = parts
@@ -407,12 +371,7 @@ where
     let limited = http_body_util::Limited::new(body, MAX_REQUEST_BODY);
     match limited.collect().await {
         Ok(c) => Ok(c.to_bytes()),
-        Err(e)
-            if e.downcast_ref::<http_body_util::LengthLimitError>()
-                .is_some() =>
-        {
-            Err(StatusCode::PAYLOAD_TOO_LARGE)
-        }
+        Err(e) if e.downcast_ref::<http_body_util::LengthLimitError>().is_some() => Err(StatusCode::PAYLOAD_TOO_LARGE),
         Err(_) => Err(StatusCode::BAD_REQUEST),
     }
 }
@@ -420,10 +379,7 @@ where
 fn plain(status: StatusCode, text: &'static str) -> Response<Body> {
     let mut r = Response::new(Body::full(text));
     *r.status_mut() = status;
-    r.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/plain; charset=utf-8"),
-    );
+    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
     r
 }
 
@@ -441,11 +397,7 @@ fn redirect(status: StatusCode, location: &str, text: &'static str) -> Response<
     r
 }
 
-fn internal_error(
-    desc: &RouteDescriptor,
-    request_id: &str,
-    err: &dyn std::fmt::Display,
-) -> Response<Body> {
+fn internal_error(desc: &RouteDescriptor, request_id: &str, err: &dyn std::fmt::Display) -> Response<Body> {
     tracing::error!(
         target: "facetheory::request",
         route = desc.pattern,
@@ -456,10 +408,7 @@ fn internal_error(
     );
     let mut r = Response::new(Body::full(INTERNAL_ERROR_HTML));
     *r.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
-    r.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/html; charset=utf-8"),
-    );
+    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
     r
 }
 
@@ -478,19 +427,11 @@ fn page_response(
             Ok(v) => {
                 headers.append(header::SET_COOKIE, v);
             }
-            Err(_) => {
-                return internal_error(
-                    desc,
-                    request_id,
-                    &format!("invalid set-cookie value {cookie:?}"),
-                )
-            }
+            Err(_) => return internal_error(desc, request_id, &format!("invalid set-cookie value {cookie:?}")),
         }
     }
     let html = render_document(&page.parts, &page.hydration_tags);
-    headers
-        .entry(header::CONTENT_TYPE)
-        .or_insert(HeaderValue::from_static("text/html; charset=utf-8"));
+    headers.entry(header::CONTENT_TYPE).or_insert(HeaderValue::from_static("text/html; charset=utf-8"));
     headers.insert(header::CONTENT_LENGTH, HeaderValue::from(html.len()));
     let mut r = Response::new(Body::full(html));
     *r.status_mut() = status.unwrap_or(page.parts.status.unwrap_or(StatusCode::OK));

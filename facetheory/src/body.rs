@@ -17,9 +17,7 @@ impl Body {
     /// A body holding these bytes.
     pub fn full(data: impl Into<Bytes>) -> Self {
         let data: Bytes = data.into();
-        Body {
-            data: (!data.is_empty()).then_some(data),
-        }
+        Body { data: (!data.is_empty()).then_some(data) }
     }
 
     /// An empty body.
@@ -37,10 +35,7 @@ impl http_body::Body for Body {
     type Data = Bytes;
     type Error = Infallible;
 
-    fn poll_frame(
-        mut self: Pin<&mut Self>,
-        _cx: &mut Context<'_>,
-    ) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
+    fn poll_frame(mut self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
         Poll::Ready(self.data.take().map(|d| Ok(Frame::data(d))))
     }
 

@@ -40,9 +40,7 @@ pub enum Command {
 pub fn parse_args<S: AsRef<str>>(args: &[S]) -> Result<Command, String> {
     let args: Vec<&str> = args.iter().map(AsRef::as_ref).collect();
     match args.split_first() {
-        None => Ok(Command::Serve {
-            addr: DEFAULT_ADDR.parse().expect("valid default address"),
-        }),
+        None => Ok(Command::Serve { addr: DEFAULT_ADDR.parse().expect("valid default address") }),
         Some((&"serve", rest)) => {
             let mut addr: SocketAddr = DEFAULT_ADDR.parse().expect("valid default address");
             let mut i = 0;
@@ -60,9 +58,9 @@ pub fn parse_args<S: AsRef<str>>(args: &[S]) -> Result<Command, String> {
                                 *rest.get(i).ok_or("missing value for --addr")?
                             }
                         };
-                        addr = value
-                            .parse()
-                            .map_err(|_| format!("invalid value for --addr: {value:?} (expected e.g. 127.0.0.1:3000)"))?;
+                        addr = value.parse().map_err(|_| {
+                            format!("invalid value for --addr: {value:?} (expected e.g. 127.0.0.1:3000)")
+                        })?;
                     }
                     other => return Err(format!("unknown option for serve: {other}")),
                 }
@@ -83,35 +81,16 @@ pub fn routes_table(app: &App, base: &str) -> String {
         .routes()
         .map(|d| {
             let (mode, revalidate) = match d.kind {
-                RouteKind::Face {
-                    mode, revalidate, ..
-                } => (
-                    mode.as_str().to_string(),
-                    revalidate.map_or("-".to_string(), |r| format!("{r}s")),
-                ),
-                RouteKind::Resource { methods } => {
-                    (format!("resource {}", methods.join(",")), "-".to_string())
+                RouteKind::Face { mode, revalidate, .. } => {
+                    (mode.as_str().to_string(), revalidate.map_or("-".to_string(), |r| format!("{r}s")))
                 }
+                RouteKind::Resource { methods } => (format!("resource {}", methods.join(",")), "-".to_string()),
             };
-            let file = d
-                .file
-                .strip_prefix(base)
-                .map(|f| f.trim_start_matches('/'))
-                .unwrap_or(d.file);
-            [
-                d.pattern.to_string(),
-                mode,
-                revalidate,
-                format!("{file}:{}", d.line),
-            ]
+            let file = d.file.strip_prefix(base).map(|f| f.trim_start_matches('/')).unwrap_or(d.file);
+            [d.pattern.to_string(), mode, revalidate, format!("{file}:{}", d.line)]
         })
         .collect();
-    let header = [
-        "PATTERN".to_string(),
-        "MODE".into(),
-        "REVALIDATE".into(),
-        "LOCATION".into(),
-    ];
+    let header = ["PATTERN".to_string(), "MODE".into(), "REVALIDATE".into(), "LOCATION".into()];
     let mut widths = [0usize; 4];
     for row in std::iter::once(&header).chain(rows.iter()) {
         for (w, cell) in widths.iter_mut().zip(row) {
@@ -140,8 +119,7 @@ fn init_tracing() {
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
     use std::io::IsTerminal;
-    let ansi =
-        std::io::stderr().is_terminal() && std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_none();
+    let ansi = std::io::stderr().is_terminal() && std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_none();
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
@@ -161,10 +139,7 @@ pub fn main(builder: AppBuilder, base: &str) -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: cannot start the async runtime: {e}");

@@ -98,10 +98,7 @@ impl FaceContext {
 
     /// The raw captured text of a route parameter. A catch-all gives its segments joined by `/`.
     pub fn raw_param(&self, name: &str) -> Option<&str> {
-        self.params
-            .iter()
-            .find(|(n, _)| *n == name)
-            .map(|(_, v)| v.as_str())
+        self.params.iter().find(|(n, _)| *n == name).map(|(_, v)| v.as_str())
     }
 
     /// All raw route parameters in route order.
@@ -111,9 +108,7 @@ impl FaceContext {
 
     /// A route parameter, percent-decoded and parsed.
     pub fn param<T: FromParam>(&self, name: &str) -> Result<T, ParamError> {
-        let raw = self
-            .raw_param(name)
-            .ok_or_else(|| ParamError::new(name, "a parameter of this route"))?;
+        let raw = self.raw_param(name).ok_or_else(|| ParamError::new(name, "a parameter of this route"))?;
         T::from_param(&percent_decode(raw)?)
     }
 
@@ -135,9 +130,7 @@ pub(crate) fn split_segments(raw: &str) -> Result<Vec<String>, ParamError> {
     if raw.is_empty() {
         return Ok(Vec::new());
     }
-    raw.split('/')
-        .map(|s| percent_decode(s).map(|c| c.into_owned()))
-        .collect()
+    raw.split('/').map(|s| percent_decode(s).map(|c| c.into_owned())).collect()
 }
 
 /// Builds a [`FaceContext`] by hand.
@@ -148,10 +141,7 @@ pub struct FaceContextBuilder {
 impl FaceContextBuilder {
     /// Adds a header (invalid names or values are ignored). A `cookie` header also fills the cookies.
     pub fn header(mut self, name: &str, value: &str) -> Self {
-        if let (Ok(n), Ok(v)) = (
-            http::HeaderName::from_bytes(name.as_bytes()),
-            http::HeaderValue::from_str(value),
-        ) {
+        if let (Ok(n), Ok(v)) = (http::HeaderName::from_bytes(name.as_bytes()), http::HeaderValue::from_str(value)) {
             self.ctx.headers.append(n, v);
         }
         self.ctx.cookies = Cookies::from_headers(&self.ctx.headers);
@@ -196,18 +186,12 @@ impl Query {
 
     /// The first value for `key`.
     pub fn get(&self, key: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
+        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
     }
 
     /// Every value for `key`, in order.
     pub fn get_all<'a>(&'a self, key: &'a str) -> impl Iterator<Item = &'a str> + 'a {
-        self.0
-            .iter()
-            .filter(move |(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
+        self.0.iter().filter(move |(k, _)| k == key).map(|(_, v)| v.as_str())
     }
 
     /// All pairs in order.
@@ -250,9 +234,7 @@ impl Cookies {
                 if val.len() >= 2 && val.starts_with('"') && val.ends_with('"') {
                     val = &val[1..val.len() - 1];
                 }
-                let val = percent_decode(val)
-                    .map(|c| c.into_owned())
-                    .unwrap_or_else(|_| val.to_string());
+                let val = percent_decode(val).map(|c| c.into_owned()).unwrap_or_else(|_| val.to_string());
                 out.retain(|(n, _)| *n != name);
                 out.push((name, val));
             }
@@ -262,10 +244,7 @@ impl Cookies {
 
     /// A cookie's value.
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
+        self.0.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
     }
 
     /// All cookies as (name, value).

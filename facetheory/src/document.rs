@@ -18,12 +18,7 @@ pub(crate) fn render_document(parts: &PageParts, hydration_tags: &[HeadTag]) -> 
         .lang
         .clone()
         .filter(|l| !l.is_empty())
-        .or_else(|| {
-            html_attrs
-                .get("lang")
-                .filter(|l| !l.is_empty())
-                .map(str::to_string)
-        })
+        .or_else(|| html_attrs.get("lang").filter(|l| !l.is_empty()).map(str::to_string))
         .unwrap_or_else(|| "en".to_string());
     html_attrs.insert("lang", AttrValue::Text(lang));
 

@@ -33,10 +33,7 @@ pub enum ErrorKind {
     NotFound,
     /// Answer with a redirect (`location` header, no body).
     #[error("redirect ({status}) to {location}")]
-    Redirect {
-        status: StatusCode,
-        location: String,
-    },
+    Redirect { status: StatusCode, location: String },
     /// Answer 500; the source is logged, never shown.
     #[error("internal error: {0}")]
     Internal(#[source] BoxError),
@@ -45,9 +42,7 @@ pub enum ErrorKind {
 impl Error {
     /// A 404.
     pub fn not_found() -> Self {
-        Error {
-            kind: ErrorKind::NotFound,
-        }
+        Error { kind: ErrorKind::NotFound }
     }
 
     /// A `303 See Other` redirect (what a browser should follow with GET).
@@ -62,24 +57,13 @@ impl Error {
 
     /// A redirect with an explicit 3xx status (other statuses become 302).
     pub fn redirect_with(status: StatusCode, location: impl Into<String>) -> Self {
-        let status = if status.is_redirection() {
-            status
-        } else {
-            StatusCode::FOUND
-        };
-        Error {
-            kind: ErrorKind::Redirect {
-                status,
-                location: location.into(),
-            },
-        }
+        let status = if status.is_redirection() { status } else { StatusCode::FOUND };
+        Error { kind: ErrorKind::Redirect { status, location: location.into() } }
     }
 
     /// An internal error carrying a message (logged, never shown).
     pub fn msg(message: impl std::fmt::Display) -> Self {
-        Error {
-            kind: ErrorKind::Internal(message.to_string().into()),
-        }
+        Error { kind: ErrorKind::Internal(message.to_string().into()) }
     }
 
     /// The kind.
@@ -95,9 +79,7 @@ impl Error {
 
 impl<E: std::error::Error + Send + Sync + 'static> From<E> for Error {
     fn from(e: E) -> Self {
-        Error {
-            kind: ErrorKind::Internal(Box::new(e)),
-        }
+        Error { kind: ErrorKind::Internal(Box::new(e)) }
     }
 }
 
@@ -121,18 +103,8 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 pub enum AppError {
     /// A descriptor carries a route the grammar rejects (only possible for hand-built descriptors).
     #[error("invalid route in {file}:{line} (fn {function}): {message}")]
-    InvalidRoute {
-        file: &'static str,
-        line: u32,
-        function: &'static str,
-        message: String,
-    },
+    InvalidRoute { file: &'static str, line: u32, function: &'static str, message: String },
     /// Two routes would match exactly the same paths.
     #[error("route conflict: `{first}` ({first_at}) and `{second}` ({second_at}) match exactly the same paths; make one of them more specific or remove one")]
-    Conflict {
-        first: String,
-        first_at: String,
-        second: String,
-        second_at: String,
-    },
+    Conflict { first: String, first_at: String, second: String, second_at: String },
 }

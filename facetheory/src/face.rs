@@ -57,24 +57,14 @@ impl StaticParams {
     }
 
     /// Sets a catch-all parameter (decoded segments).
-    pub fn segments<S: Into<String>>(
-        mut self,
-        name: &str,
-        segments: impl IntoIterator<Item = S>,
-    ) -> Self {
-        self.0.push((
-            name.to_string(),
-            segments.into_iter().map(Into::into).collect(),
-        ));
+    pub fn segments<S: Into<String>>(mut self, name: &str, segments: impl IntoIterator<Item = S>) -> Self {
+        self.0.push((name.to_string(), segments.into_iter().map(Into::into).collect()));
         self
     }
 
     /// The value(s) of a parameter.
     pub fn get(&self, name: &str) -> Option<&[String]> {
-        self.0
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_slice())
+        self.0.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_slice())
     }
 }
 
@@ -89,11 +79,7 @@ pub type ResourceFn = fn(FaceContext) -> BoxFuture<Result<ResourceResponse>>;
 #[derive(Clone, Copy)]
 pub enum RouteKind {
     /// A page.
-    Face {
-        mode: Mode,
-        revalidate: Option<u64>,
-        params: Option<ParamsFn>,
-    },
+    Face { mode: Mode, revalidate: Option<u64>, params: Option<ParamsFn> },
     /// A raw route answering the listed methods (HEAD is implied by GET).
     Resource { methods: &'static [&'static str] },
 }

@@ -111,18 +111,10 @@ impl HeadTag {
             HeadTag::Meta(a) => format!("<meta{}>", a.render()),
             HeadTag::Link(a) => format!("<link{}>", a.render()),
             HeadTag::Script { attrs, body } => {
-                format!(
-                    "<script{}>{}</script>",
-                    attrs.render(),
-                    neutralise_close(body, "</script")
-                )
+                format!("<script{}>{}</script>", attrs.render(), neutralise_close(body, "</script"))
             }
             HeadTag::Style { attrs, css } => {
-                format!(
-                    "<style{}>{}</style>",
-                    attrs.render(),
-                    neutralise_close(css, "</style")
-                )
+                format!("<style{}>{}</style>", attrs.render(), neutralise_close(css, "</style"))
             }
             HeadTag::Raw(html) => html.clone(),
         }
@@ -148,22 +140,13 @@ impl HeadTag {
             }
             HeadTag::Link(a) => match (a.get("rel"), a.get("href")) {
                 (Some(rel), Some(href)) => {
-                    format!(
-                        "link:{}:{}:{}",
-                        lower(rel),
-                        href,
-                        a.get("as").map(lower).unwrap_or_default()
-                    )
+                    format!("link:{}:{}:{}", lower(rel), href, a.get("as").map(lower).unwrap_or_default())
                 }
                 _ => format!("link:struct:{}", self.render()),
             },
             HeadTag::Script { attrs, .. } => {
                 if let Some(src) = attrs.get("src") {
-                    format!(
-                        "script:src:{}:type:{}",
-                        src,
-                        attrs.get("type").map(lower).unwrap_or_default()
-                    )
+                    format!("script:src:{}:type:{}", src, attrs.get("type").map(lower).unwrap_or_default())
                 } else if let Some(id) = attrs.get("id") {
                     format!("script:id:{id}")
                 } else {
@@ -217,25 +200,14 @@ pub fn normalize_head(tags: &[HeadTag]) -> Vec<&HeadTag> {
     }
     kept.reverse();
     let mut ordered: Vec<&HeadTag> = kept.iter().copied().filter(|t| t.is_charset()).collect();
-    ordered.extend(
-        kept.iter()
-            .copied()
-            .filter(|t| matches!(t, HeadTag::Title(_))),
-    );
-    ordered.extend(
-        kept.iter()
-            .copied()
-            .filter(|t| !t.is_charset() && !matches!(t, HeadTag::Title(_))),
-    );
+    ordered.extend(kept.iter().copied().filter(|t| matches!(t, HeadTag::Title(_))));
+    ordered.extend(kept.iter().copied().filter(|t| !t.is_charset() && !matches!(t, HeadTag::Title(_))));
     ordered
 }
 
 /// Normalises and renders head tags with no separator.
 pub fn render_head(tags: &[HeadTag]) -> String {
-    normalize_head(tags)
-        .into_iter()
-        .map(HeadTag::render)
-        .collect()
+    normalize_head(tags).into_iter().map(HeadTag::render).collect()
 }
 
 /// `<title>`.
@@ -251,9 +223,7 @@ pub fn title(text: impl Into<String>) -> HeadTag {
 /// ```
 pub fn title_template(text: &str, template: &str) -> Result<HeadTag, HeadError> {
     if !template.contains("%s") {
-        return Err(HeadError(
-            "a title template must include a %s placeholder".into(),
-        ));
+        return Err(HeadError("a title template must include a %s placeholder".into()));
     }
     Ok(title(template.replace("%s", text.trim())))
 }
@@ -270,11 +240,7 @@ pub fn meta(name: &str, content: impl Into<String>) -> HeadTag {
 
 /// `<meta property content>` (Open Graph style).
 pub fn meta_property(property: &str, content: impl Into<String>) -> HeadTag {
-    HeadTag::Meta(
-        Attrs::new()
-            .set("property", property)
-            .set("content", content),
-    )
+    HeadTag::Meta(Attrs::new().set("property", property).set("content", content))
 }
 
 /// `<link rel href>`.
@@ -289,10 +255,7 @@ pub fn stylesheet(href: impl Into<String>) -> HeadTag {
 
 /// `<script type="module" src>`.
 pub fn module_script(src: impl Into<String>) -> HeadTag {
-    HeadTag::Script {
-        attrs: Attrs::new().set("src", src).set("type", "module"),
-        body: String::new(),
-    }
+    HeadTag::Script { attrs: Attrs::new().set("src", src).set("type", "module"), body: String::new() }
 }
 
 /// A head helper was given a value it cannot use.
@@ -309,9 +272,7 @@ pub struct HeadError(pub String);
 /// ```
 pub fn canonical(href: &str) -> Result<HeadTag, HeadError> {
     if !is_http_or_relative(href) {
-        return Err(HeadError(format!(
-            "canonical href must be an http(s) or same-origin URL, got {href:?}"
-        )));
+        return Err(HeadError(format!("canonical href must be an http(s) or same-origin URL, got {href:?}")));
     }
     Ok(link("canonical", href))
 }
@@ -332,12 +293,8 @@ fn is_http_or_relative(url: &str) -> bool {
 
 /// A JSON-LD block: `<script type="application/ld+json">` with the data safely escaped.
 pub fn json_ld<T: serde::Serialize + ?Sized>(data: &T) -> Result<HeadTag, HeadError> {
-    let body =
-        safe_json(data).map_err(|e| HeadError(format!("JSON-LD data does not serialize: {e}")))?;
-    Ok(HeadTag::Script {
-        attrs: Attrs::new().set("type", "application/ld+json"),
-        body,
-    })
+    let body = safe_json(data).map_err(|e| HeadError(format!("JSON-LD data does not serialize: {e}")))?;
+    Ok(HeadTag::Script { attrs: Attrs::new().set("type", "application/ld+json"), body })
 }
 
 /// Open Graph properties, emitted in FaceTheory's fixed order, then `additional` sorted by key.
@@ -366,20 +323,11 @@ pub fn open_graph(og: &OpenGraph) -> Vec<HeadTag> {
         ("locale", &og.locale),
         ("determiner", &og.determiner),
     ];
-    let mut out: Vec<HeadTag> = fixed
-        .iter()
-        .filter_map(|(k, v)| {
-            v.as_ref()
-                .map(|v| meta_property(&format!("og:{k}"), v.clone()))
-        })
-        .collect();
+    let mut out: Vec<HeadTag> =
+        fixed.iter().filter_map(|(k, v)| v.as_ref().map(|v| meta_property(&format!("og:{k}"), v.clone()))).collect();
     let mut extra = og.additional.clone();
     extra.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
-    out.extend(
-        extra
-            .into_iter()
-            .map(|(k, v)| meta_property(&format!("og:{k}"), v)),
-    );
+    out.extend(extra.into_iter().map(|(k, v)| meta_property(&format!("og:{k}"), v)));
     out
 }
 
@@ -407,16 +355,10 @@ pub fn twitter_card(tc: &TwitterCard) -> Vec<HeadTag> {
         ("image", &tc.image),
         ("image:alt", &tc.image_alt),
     ];
-    let mut out: Vec<HeadTag> = fixed
-        .iter()
-        .filter_map(|(k, v)| v.as_ref().map(|v| meta(&format!("twitter:{k}"), v.clone())))
-        .collect();
+    let mut out: Vec<HeadTag> =
+        fixed.iter().filter_map(|(k, v)| v.as_ref().map(|v| meta(&format!("twitter:{k}"), v.clone()))).collect();
     let mut extra = tc.additional.clone();
     extra.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
-    out.extend(
-        extra
-            .into_iter()
-            .map(|(k, v)| meta(&format!("twitter:{k}"), v)),
-    );
+    out.extend(extra.into_iter().map(|(k, v)| meta(&format!("twitter:{k}"), v)));
     out
 }

@@ -44,23 +44,15 @@ pub fn prepare_request(mut req: lambda_http::Request) -> lambda_http::Request {
 
 /// Runs the app as a streaming Lambda Function URL handler until the runtime stops.
 pub async fn run(app: App) -> Result<(), lambda_http::Error> {
-    let missing: Vec<&str> = REQUIRED_ENV
-        .iter()
-        .copied()
-        .filter(|v| std::env::var_os(v).is_none())
-        .collect();
+    let missing: Vec<&str> = REQUIRED_ENV.iter().copied().filter(|v| std::env::var_os(v).is_none()).collect();
     if !missing.is_empty() {
-        return Err(format!(
-            "not running inside AWS Lambda: missing environment variable(s) {}",
-            missing.join(", ")
-        )
-        .into());
+        return Err(
+            format!("not running inside AWS Lambda: missing environment variable(s) {}", missing.join(", ")).into()
+        );
     }
-    lambda_http::run_with_streaming_response(lambda_http::service_fn(
-        move |req: lambda_http::Request| {
-            let app = app.clone();
-            async move { Ok::<_, Infallible>(app.handle(prepare_request(req)).await) }
-        },
-    ))
+    lambda_http::run_with_streaming_response(lambda_http::service_fn(move |req: lambda_http::Request| {
+        let app = app.clone();
+        async move { Ok::<_, Infallible>(app.handle(prepare_request(req)).await) }
+    }))
     .await
 }

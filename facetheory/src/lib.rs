@@ -16,6 +16,9 @@
 //!
 //! See `docs/getting-started.md` in the repository for the whole workflow.
 
+// Lets the crate's own tests use `#[face]`, whose expansion names `::facetheory`.
+extern crate self as facetheory;
+
 pub mod app;
 pub mod body;
 pub mod cli;
@@ -77,10 +80,7 @@ pub use maud::{self, html, Markup, PreEscaped};
 /// Everything a face file usually needs.
 pub mod prelude {
     pub use crate::head;
-    pub use crate::{
-        face, html, resource, Error, FaceContext, Markup, Page, ResourceResponse, Result,
-        StaticParams,
-    };
+    pub use crate::{face, html, resource, Error, FaceContext, Markup, Page, ResourceResponse, Result, StaticParams};
 }
 
 /// Includes the route table the build script generated from `faces/` (`pub mod faces { … ROUTES … }`).
@@ -106,11 +106,7 @@ macro_rules! main {
         $crate::include_faces!();
         fn main() -> ::std::process::ExitCode {
             let configure: fn($crate::AppBuilder) -> $crate::AppBuilder = $configure;
-            let builder = configure(
-                $crate::App::builder()
-                    .routes(faces::ROUTES)
-                    .with_registered(),
-            );
+            let builder = configure($crate::App::builder().routes(faces::ROUTES).with_registered());
             $crate::cli::main(builder, env!("CARGO_MANIFEST_DIR"))
         }
     };
@@ -118,9 +114,7 @@ macro_rules! main {
 
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::face::{
-        BoxFuture, Handler, IntoStaticParams, Registered, RouteDescriptor, RouteKind,
-    };
+    pub use crate::face::{BoxFuture, Handler, IntoStaticParams, Registered, RouteDescriptor, RouteKind};
     pub use crate::page::{ErasedPage, IntoFaceResult};
     pub use crate::resource::IntoResourceResult;
     pub use inventory;

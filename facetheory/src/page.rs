@@ -47,13 +47,7 @@ pub(crate) struct PageParts {
 impl Page<()> {
     /// A page with this body (any `maud::Render`, usually `html! { … }`).
     pub fn new(body: impl maud::Render) -> Self {
-        Page {
-            parts: PageParts {
-                body: body.render().into_string(),
-                ..Default::default()
-            },
-            hydration: None,
-        }
+        Page { parts: PageParts { body: body.render().into_string(), ..Default::default() }, hydration: None }
     }
 }
 
@@ -90,17 +84,12 @@ impl<H> Page<H> {
     /// Adds a response header (repeated names append). Invalid names or values make the page a 500 when
     /// served, with the problem in the log.
     pub fn header(mut self, name: &str, value: &str) -> Self {
-        match (
-            HeaderName::from_bytes(name.as_bytes()),
-            HeaderValue::from_str(value),
-        ) {
+        match (HeaderName::from_bytes(name.as_bytes()), HeaderValue::from_str(value)) {
             (Ok(n), Ok(v)) => {
                 self.parts.headers.append(n, v);
             }
             _ => {
-                self.parts
-                    .invalid
-                    .get_or_insert_with(|| format!("invalid response header {name:?}: {value:?}"));
+                self.parts.invalid.get_or_insert_with(|| format!("invalid response header {name:?}: {value:?}"));
             }
         }
         self
@@ -120,27 +109,20 @@ impl<H> Page<H> {
 
     /// Sets an attribute on `<html>`.
     pub fn html_attr(mut self, name: &str, value: impl Into<String>) -> Self {
-        self.parts
-            .html_attrs
-            .insert(name, crate::head::AttrValue::Text(value.into()));
+        self.parts.html_attrs.insert(name, crate::head::AttrValue::Text(value.into()));
         self
     }
 
     /// Sets an attribute on `<body>`.
     pub fn body_attr(mut self, name: &str, value: impl Into<String>) -> Self {
-        self.parts
-            .body_attrs
-            .insert(name, crate::head::AttrValue::Text(value.into()));
+        self.parts.body_attrs.insert(name, crate::head::AttrValue::Text(value.into()));
         self
     }
 
     /// Attaches typed hydration data and the module that hydrates the page. Rendered as FaceTheory does:
     /// `<script id="__FACETHEORY_DATA__" type="application/json">…</script>` then `<script type="module" src>`.
     pub fn hydrate<T: Serialize>(self, data: T, bootstrap_module: impl Into<String>) -> Page<T> {
-        Page {
-            parts: self.parts,
-            hydration: Some((data, bootstrap_module.into())),
-        }
+        Page { parts: self.parts, hydration: Some((data, bootstrap_module.into())) }
     }
 
     /// The hydration payload, if any.
@@ -154,25 +136,19 @@ impl<H: Serialize> Page<H> {
     pub fn into_erased(self) -> Result<ErasedPage> {
         let mut hydration_tags = Vec::new();
         if let Some((data, bootstrap)) = self.hydration {
-            let json = safe_json(&data)
-                .map_err(|e| Error::msg(format!("hydration data does not serialize: {e}")))?;
+            let json = safe_json(&data).map_err(|e| Error::msg(format!("hydration data does not serialize: {e}")))?;
             if !bootstrap_is_safe(&bootstrap) {
                 return Err(Error::msg(format!(
                     "hydration bootstrap module must be an http(s) or same-origin URL, got {bootstrap:?}"
                 )));
             }
             hydration_tags.push(HeadTag::Script {
-                attrs: Attrs::new()
-                    .set("id", "__FACETHEORY_DATA__")
-                    .set("type", "application/json"),
+                attrs: Attrs::new().set("id", "__FACETHEORY_DATA__").set("type", "application/json"),
                 body: json,
             });
             hydration_tags.push(crate::head::module_script(bootstrap));
         }
-        Ok(ErasedPage {
-            parts: self.parts,
-            hydration_tags,
-        })
+        Ok(ErasedPage { parts: self.parts, hydration_tags })
     }
 }
 

@@ -25,10 +25,7 @@ pub struct ParamError {
 impl ParamError {
     /// A new error for `value`.
     pub fn new(value: &str, expected: &'static str) -> Self {
-        ParamError {
-            value: value.to_string(),
-            expected,
-        }
+        ParamError { value: value.to_string(), expected }
     }
 }
 
@@ -135,10 +132,7 @@ pub fn percent_decode(raw: &str) -> Result<Cow<'_, str>, ParamError> {
     while i < bytes.len() {
         if bytes[i] == b'%' {
             let hex = |b: u8| (b as char).to_digit(16);
-            match (
-                bytes.get(i + 1).and_then(|b| hex(*b)),
-                bytes.get(i + 2).and_then(|b| hex(*b)),
-            ) {
+            match (bytes.get(i + 1).and_then(|b| hex(*b)), bytes.get(i + 2).and_then(|b| hex(*b))) {
                 (Some(h), Some(l)) => {
                     out.push((h * 16 + l) as u8);
                     i += 3;
@@ -150,7 +144,5 @@ pub fn percent_decode(raw: &str) -> Result<Cow<'_, str>, ParamError> {
             i += 1;
         }
     }
-    String::from_utf8(out)
-        .map(Cow::Owned)
-        .map_err(|_| ParamError::new(raw, "UTF-8 text"))
+    String::from_utf8(out).map(Cow::Owned).map_err(|_| ParamError::new(raw, "UTF-8 text"))
 }

@@ -29,36 +29,19 @@ impl ResourceResponse {
         if let Some(ct) = content_type {
             headers.insert(http::header::CONTENT_TYPE, HeaderValue::from_static(ct));
         }
-        headers.insert(
-            http::header::CACHE_CONTROL,
-            HeaderValue::from_static("no-store"),
-        );
-        ResourceResponse {
-            status,
-            headers,
-            body,
-            invalid: None,
-        }
+        headers.insert(http::header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        ResourceResponse { status, headers, body, invalid: None }
     }
 
     /// `200 application/json; charset=utf-8`; `<`, `>`, `&`, U+2028/9 are escaped.
     pub fn json<T: serde::Serialize + ?Sized>(value: &T) -> Result<Self> {
-        let body = safe_json(value)
-            .map_err(|e| Error::msg(format!("JSON response does not serialize: {e}")))?;
-        Ok(Self::with(
-            StatusCode::OK,
-            Some("application/json; charset=utf-8"),
-            Bytes::from(body),
-        ))
+        let body = safe_json(value).map_err(|e| Error::msg(format!("JSON response does not serialize: {e}")))?;
+        Ok(Self::with(StatusCode::OK, Some("application/json; charset=utf-8"), Bytes::from(body)))
     }
 
     /// `200 text/plain; charset=utf-8`.
     pub fn text(text: impl Into<String>) -> Self {
-        Self::with(
-            StatusCode::OK,
-            Some("text/plain; charset=utf-8"),
-            Bytes::from(text.into()),
-        )
+        Self::with(StatusCode::OK, Some("text/plain; charset=utf-8"), Bytes::from(text.into()))
     }
 
     /// `204 No Content` with no content type.
@@ -68,10 +51,7 @@ impl ResourceResponse {
 
     /// `405 Method Not Allowed` with `allow` = the methods, upper-cased, deduplicated, sorted, joined by `, `.
     pub fn method_not_allowed(methods: &[&str]) -> Self {
-        let mut list: Vec<String> = methods
-            .iter()
-            .map(|m| m.trim().to_ascii_uppercase())
-            .collect();
+        let mut list: Vec<String> = methods.iter().map(|m| m.trim().to_ascii_uppercase()).collect();
         list.sort();
         list.dedup();
         let mut r = Self::with(
@@ -93,16 +73,12 @@ impl ResourceResponse {
 
     /// Sets (replaces) a header; an invalid name or value makes the response a 500 with the problem logged.
     pub fn header(mut self, name: &str, value: &str) -> Self {
-        match (
-            HeaderName::from_bytes(name.as_bytes()),
-            HeaderValue::from_str(value),
-        ) {
+        match (HeaderName::from_bytes(name.as_bytes()), HeaderValue::from_str(value)) {
             (Ok(n), Ok(v)) => {
                 self.headers.insert(n, v);
             }
             _ => {
-                self.invalid
-                    .get_or_insert_with(|| format!("invalid response header {name:?}: {value:?}"));
+                self.invalid.get_or_insert_with(|| format!("invalid response header {name:?}: {value:?}"));
             }
         }
         self

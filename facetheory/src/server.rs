@@ -18,10 +18,7 @@ const GRACE: Duration = Duration::from_secs(10);
 pub enum ServeError {
     /// The address could not be bound.
     #[error("cannot listen on {addr}: {source}")]
-    Bind {
-        addr: SocketAddr,
-        source: std::io::Error,
-    },
+    Bind { addr: SocketAddr, source: std::io::Error },
     /// Accepting connections failed.
     #[error("accept failed: {0}")]
     Accept(std::io::Error),
@@ -45,17 +42,9 @@ pub struct Server {
 impl Server {
     /// Binds the address (port 0 picks a free port).
     pub async fn bind(app: App, addr: SocketAddr) -> Result<Self, ServeError> {
-        let listener = TcpListener::bind(addr)
-            .await
-            .map_err(|source| ServeError::Bind { addr, source })?;
-        let addr = listener
-            .local_addr()
-            .map_err(|source| ServeError::Bind { addr, source })?;
-        Ok(Server {
-            app,
-            listener,
-            addr,
-        })
+        let listener = TcpListener::bind(addr).await.map_err(|source| ServeError::Bind { addr, source })?;
+        let addr = listener.local_addr().map_err(|source| ServeError::Bind { addr, source })?;
+        Ok(Server { app, listener, addr })
     }
 
     /// The bound address.
@@ -111,10 +100,7 @@ impl Server {
 
 fn is_transient(e: &std::io::Error) -> bool {
     use std::io::ErrorKind::*;
-    matches!(
-        e.kind(),
-        ConnectionAborted | ConnectionReset | Interrupted | WouldBlock
-    ) || e.raw_os_error() == Some(24)
+    matches!(e.kind(), ConnectionAborted | ConnectionReset | Interrupted | WouldBlock) || e.raw_os_error() == Some(24)
 }
 
 /// Resolves on Ctrl-C or (Unix) SIGTERM.

@@ -18,8 +18,5 @@ pub fn page(title: &str, content: Markup) -> Page {
     })
     .title(format!("{title} · facetheory blog"))
     .head(head::charset("utf-8"))
-    .head(head::meta(
-        "viewport",
-        "width=device-width, initial-scale=1",
-    ))
+    .head(head::meta("viewport", "width=device-width, initial-scale=1"))
 }

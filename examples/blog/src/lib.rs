@@ -7,7 +7,5 @@ facetheory::include_faces!();
 
 /// The blog app: the generated `faces/` table plus faces registered from elsewhere.
 pub fn app() -> facetheory::AppBuilder {
-    facetheory::App::builder()
-        .routes(faces::ROUTES)
-        .with_registered()
+    facetheory::App::builder().routes(faces::ROUTES).with_registered()
 }

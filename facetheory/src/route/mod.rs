@@ -90,24 +90,17 @@ impl Router {
                     Segment::Static(v) => {
                         let pos = node.statics.iter().position(|(k, _)| **k == **v);
                         let pos = pos.unwrap_or_else(|| {
-                            node.statics
-                                .push((v.clone().into_boxed_str(), Node::default()));
+                            node.statics.push((v.clone().into_boxed_str(), Node::default()));
                             node.statics.len() - 1
                         });
                         &mut node.statics[pos].1
                     }
                     Segment::Param(_) => node.param.get_or_insert_with(Default::default),
-                    Segment::CatchAll {
-                        kind: CatchAll::OneOrMore,
-                        ..
-                    } => {
+                    Segment::CatchAll { kind: CatchAll::OneOrMore, .. } => {
                         node.one_or_more.get_or_insert(id);
                         break;
                     }
-                    Segment::CatchAll {
-                        kind: CatchAll::ZeroOrMore,
-                        ..
-                    } => {
+                    Segment::CatchAll { kind: CatchAll::ZeroOrMore, .. } => {
                         node.zero_or_more.get_or_insert(id);
                         break;
                     }
@@ -126,20 +119,14 @@ impl Router {
         if !path.starts_with('/') || path.len() > u32::MAX as usize {
             return None;
         }
-        let mut m = RouteMatch {
-            route: 0,
-            path,
-            spans: [(0, 0); MAX_PARAMS],
-            len: 0,
-        };
+        let mut m = RouteMatch { route: 0, path, spans: [(0, 0); MAX_PARAMS], len: 0 };
         let start = if path.len() == 1 { None } else { Some(1) };
         find_in(&self.root, path, start, &mut m).then_some(m)
     }
 }
 
 fn sort_statics(node: &mut Node) {
-    node.statics
-        .sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+    node.statics.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
     for (_, child) in &mut node.statics {
         sort_statics(child);
     }
@@ -150,7 +137,7 @@ fn sort_statics(node: &mut Node) {
 
 /// A catch-all accepts the rest of the path only when it has no empty segment (`/a//b`, `/a/`).
 fn rest_is_clean(rest: &str) -> bool {
-    !rest.is_empty() && !rest.ends_with('/') && !rest.contains("//")
+    !rest.is_empty() && !rest.starts_with('/') && !rest.ends_with('/') && !rest.contains("//")
 }
 
 fn find_in(node: &Node, path: &str, pos: Option<usize>, m: &mut RouteMatch<'_>) -> bool {
@@ -169,11 +156,7 @@ fn find_in(node: &Node, path: &str, pos: Option<usize>, m: &mut RouteMatch<'_>) 
     let rest = &path[pos..];
     let seg_len = rest.bytes().position(|b| b == b'/').unwrap_or(rest.len());
     let seg = &rest[..seg_len];
-    let next = if seg_len == rest.len() {
-        None
-    } else {
-        Some(pos + seg_len + 1)
-    };
+    let next = if seg_len == rest.len() { None } else { Some(pos + seg_len + 1) };
     if !seg.is_empty() {
         if let Some(child) = find_static(&node.statics, seg) {
             if find_in(child, path, next, m) {
@@ -203,15 +186,9 @@ fn find_in(node: &Node, path: &str, pos: Option<usize>, m: &mut RouteMatch<'_>) 
 #[inline]
 fn find_static<'n>(statics: &'n [(Box<str>, Node)], seg: &str) -> Option<&'n Node> {
     if statics.len() <= 8 {
-        statics
-            .iter()
-            .find(|(k, _)| k.len() == seg.len() && **k == *seg)
-            .map(|(_, n)| n)
+        statics.iter().find(|(k, _)| k.len() == seg.len() && **k == *seg).map(|(_, n)| n)
     } else {
-        statics
-            .binary_search_by(|(k, _)| k.as_bytes().cmp(seg.as_bytes()))
-            .ok()
-            .map(|i| &statics[i].1)
+        statics.binary_search_by(|(k, _)| k.as_bytes().cmp(seg.as_bytes())).ok().map(|i| &statics[i].1)
     }
 }
 
@@ -233,3 +210,6 @@ pub fn strip_trailing_slashes(path: &str) -> Option<&str> {
         None
     }
 }
+
+#[cfg(test)]
+mod tests;

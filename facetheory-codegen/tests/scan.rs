@@ -1,0 +1,105 @@
+use facetheory_codegen::scan::{generate, scan_dir};
+use std::path::Path;
+
+fn site(files: &[(&str, &str)]) -> tempdir::Dir {
+    let dir = tempdir::Dir::new();
+    for (rel, body) in files {
+        let path = dir.path().join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, body).unwrap();
+    }
+    dir
+}
+
+mod tempdir {
+    use std::path::{Path, PathBuf};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static N: AtomicUsize = AtomicUsize::new(0);
+    pub struct Dir(PathBuf);
+    impl Dir {
+        pub fn new() -> Self {
+            let p = std::env::temp_dir().join(format!(
+                "facetheory-scan-{}-{}",
+                std::process::id(),
+                N.fetch_add(1, Ordering::SeqCst)
+            ));
+            let _ = std::fs::remove_dir_all(&p);
+            std::fs::create_dir_all(p.join("faces")).unwrap();
+            Dir(p)
+        }
+        pub fn path(&self) -> PathBuf {
+            self.0.join("faces")
+        }
+        pub fn base(&self) -> &Path {
+            &self.0
+        }
+    }
+    impl Drop for Dir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+}
+
+#[test]
+fn scans_routes_sorted_by_precedence() {
+    let dir = site(&[
+        ("index.rs", "#[face]\npub fn home() -> Page { todo() }\n"),
+        ("blog/[slug].rs", "use x;\n\n#[face]\npub async fn post(slug: String) -> Page { todo() }\n#[face(route = \"/blog/new\")]\nfn new_post() {}\n"),
+        ("[[...rest]].rs", "#[facetheory::face]\nfn any() {}\n"),
+        ("_helpers.rs", "pub fn helper() {}\n"),
+        ("api/posts.rs", "#[resource(methods = [\"GET\"])]\nfn posts() {}\n"),
+    ]);
+    let scan = scan_dir(&dir.path(), dir.base()).unwrap();
+    assert!(scan.errors.is_empty(), "{:?}", scan.errors);
+    let table: Vec<String> =
+        scan.routes.iter().map(|r| format!("{} {}:{}", r.pattern, r.display_file, r.line)).collect();
+    assert_eq!(
+        table,
+        [
+            "/api/posts faces/api/posts.rs:2",
+            "/blog/new faces/blog/[slug].rs:6",
+            "/blog/<slug> faces/blog/[slug].rs:4",
+            "/ faces/index.rs:2",
+            "/<rest*> faces/[[...rest]].rs:2",
+        ]
+    );
+    assert_eq!(scan.files.len(), 5);
+    let code = generate(&scan).to_string();
+    assert!(code.contains("pub mod blog_slug"), "{code}");
+    assert!(code.contains("pub mod helpers"));
+    assert!(code.contains("& blog_slug :: __FACETHEORY_ROUTE_new_post"));
+}
+
+#[test]
+fn conflicts_name_both_routes_files_and_lines() {
+    let dir = site(&[
+        ("users/[id].rs", "\n#[face]\nfn by_id() {}\n"),
+        ("other.rs", "#[face(route = \"/users/<slug>\")]\nfn by_slug() {}\n"),
+    ]);
+    let scan = scan_dir(&dir.path(), dir.base()).unwrap();
+    assert_eq!(scan.errors.len(), 1);
+    let msg = &scan.errors[0];
+    assert!(msg.contains("`/users/<id>` (faces/users/[id].rs:3, fn by_id)"), "{msg}");
+    assert!(msg.contains("`/users/<slug>` (faces/other.rs:2, fn by_slug)"), "{msg}");
+    assert!(generate(&scan).to_string().contains("compile_error"));
+}
+
+#[test]
+fn bad_file_names_are_reported_once_per_file() {
+    let dir = site(&[("blog/[my-slug].rs", "#[face]\nfn a() {}\n#[face]\nfn b() {}\n")]);
+    let scan = scan_dir(&dir.path(), dir.base()).unwrap();
+    assert_eq!(scan.errors.len(), 1, "{:?}", scan.errors);
+    assert!(scan.errors[0].contains("faces/blog/[my-slug].rs"));
+    assert!(scan.errors[0].contains("not a Rust identifier"));
+}
+
+#[test]
+fn missing_dir_is_an_empty_site_and_unparsable_files_are_left_to_the_compiler() {
+    let scan = scan_dir(Path::new("/definitely/not/here"), Path::new("/")).unwrap();
+    assert!(scan.routes.is_empty() && scan.errors.is_empty());
+    let dir = site(&[("broken.rs", "fn (((\n"), ("bad_route.rs", "#[face(route = \"nope\")]\nfn a() {}\n")]);
+    let scan = scan_dir(&dir.path(), dir.base()).unwrap();
+    assert!(scan.routes.is_empty() && scan.errors.is_empty());
+    assert_eq!(scan.files.len(), 2);
+}
