@@ -166,6 +166,11 @@ fn expand_fn(
         }
     };
 
+    let ret_span = match &func.sig.output {
+        syn::ReturnType::Type(_, ty) => ty.span(),
+        syn::ReturnType::Default => name.span(),
+    };
+    let convert = quote_spanned!(ret_span=> ::facetheory::__private::#into_trait(#call));
     Ok(quote! {
         #func
 
@@ -176,7 +181,7 @@ fn expand_fn(
         ) -> ::facetheory::__private::BoxFuture<::facetheory::Result<#output_ty>> {
             ::std::boxed::Box::pin(async move {
                 #(#extracts)*
-                ::facetheory::__private::#into_trait(#call)
+                #convert
             })
         }
 

@@ -1,0 +1,8 @@
+use facetheory::prelude::*;
+
+#[face(route = "/")]
+fn home(ctx: FaceContext) -> Page {
+    Page::new(html! { (ctx.path()) })
+}
+
+fn main() {}
