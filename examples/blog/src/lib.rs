@@ -5,7 +5,7 @@ pub mod posts;
 
 facetheory::include_faces!();
 
-/// The blog app: the generated `faces/` table plus faces registered from elsewhere.
+/// The blog app: the route table generated from `faces/` at compile time.
 pub fn app() -> facetheory::AppBuilder {
-    facetheory::App::builder().routes(faces::ROUTES).with_registered()
+    facetheory::App::builder().routes(faces::ROUTES)
 }

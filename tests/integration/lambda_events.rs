@@ -1,0 +1,81 @@
+//! Real Lambda Function URL events (payload 2.0) parsed by lambda_http's own request types, then handled by
+//! the app exactly as the streaming handler does.
+
+use facetheory::Body;
+use http_body_util::BodyExt;
+
+fn event(name: &str) -> lambda_http::Request {
+    let path = format!("{}/fixtures/lambda/{name}.json", env!("CARGO_MANIFEST_DIR"));
+    let json = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let req = lambda_http::request::from_str(&json).unwrap_or_else(|e| panic!("{name}: {e}"));
+    facetheory::lambda::prepare_request(req)
+}
+
+async fn handle(name: &str) -> (http::response::Parts, String) {
+    let app = blog::app().build().unwrap();
+    let res: http::Response<Body> = app.handle(event(name)).await;
+    let (parts, body) = res.into_parts();
+    let bytes = body.collect().await.unwrap().to_bytes();
+    (parts, String::from_utf8(bytes.to_vec()).unwrap())
+}
+
+#[tokio::test]
+async fn query_string_and_cookies_array_reach_the_face() {
+    let (parts, body) = handle("get_home_query_cookies").await;
+    assert_eq!(parts.status, 200);
+    // requestContext.requestId becomes the request id when no x-request-id header was sent.
+    assert_eq!(parts.headers["x-request-id"], "8f0c2a1e-3b4d-4e5f-9a6b-7c8d9e0f1a2b");
+    // rawQueryString `q=rout` filters the list; the cookies array gives `theme=dark`.
+    assert!(body.contains("<body data-theme=\"dark\">"), "{body}");
+    assert!(body.contains("Routing without surprises"));
+    assert!(!body.contains("Hello, world"));
+    assert!(body.contains("value=\"rout\""));
+}
+
+#[tokio::test]
+async fn raw_path_is_decoded_for_typed_params_and_header_request_id_wins() {
+    let (parts, body) = handle("get_post_encoded_path").await;
+    assert_eq!(parts.status, 200);
+    assert_eq!(parts.headers["x-request-id"], "client-supplied-id");
+    assert!(body.contains("<h1>Percent-decoding</h1>"));
+    assert!(body.contains("raw slug: <code>caf%C3%A9</code>"));
+}
+
+#[tokio::test]
+async fn head_event_gets_headers_without_body() {
+    let (parts, body) = handle("head_about").await;
+    assert_eq!(parts.status, 200);
+    assert_eq!(body, "");
+    assert_eq!(parts.headers["content-type"], "text/html; charset=utf-8");
+    assert!(parts.headers["content-length"].to_str().unwrap().parse::<usize>().unwrap() > 100);
+}
+
+#[tokio::test]
+async fn base64_body_is_decoded_for_resources() {
+    let (parts, body) = handle("post_form_base64").await;
+    assert_eq!(parts.status, 200, "{body}");
+    assert_eq!(body, r#"{"subscribed":"reader@example.com"}"#);
+}
+
+#[tokio::test]
+async fn post_to_a_face_is_405_and_missing_is_the_404_face() {
+    let (parts, _) = handle("post_to_face").await;
+    assert_eq!(parts.status, 405);
+    assert_eq!(parts.headers["allow"], "GET, HEAD");
+    let (parts, body) = handle("get_missing").await;
+    assert_eq!(parts.status, 404);
+    assert!(body.contains("Nothing lives at <code>/nothing/here</code>"));
+}
+
+#[tokio::test]
+async fn trailing_slash_redirect_keeps_raw_query() {
+    let (parts, _) = handle("get_trailing_slash").await;
+    assert_eq!(parts.status, 308);
+    assert_eq!(parts.headers["location"], "/docs?a=1");
+}
+
+#[test]
+fn malformed_event_is_a_clear_error_not_a_panic() {
+    let err = lambda_http::request::from_str(r#"{"version":"2.0","rawPath":"/"}"#).unwrap_err();
+    assert!(!err.to_string().is_empty());
+}
