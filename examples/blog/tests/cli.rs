@@ -1,0 +1,86 @@
+//! The site binary's command line: `routes`, usage errors (exit 2), and `serve` answering over TCP.
+
+use std::io::{Read, Write};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_blog");
+
+#[test]
+fn routes_prints_the_table_in_precedence_order() {
+    let out = Command::new(BIN).arg("routes").env_remove("AWS_LAMBDA_RUNTIME_API").output().unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines[0].starts_with("PATTERN"));
+    let patterns: Vec<&str> = lines[1..].iter().map(|l| l.split_whitespace().next().unwrap()).collect();
+    assert_eq!(
+        patterns,
+        ["/404", "/about", "/api/posts", "/api/subscribe", "/blog/new", "/blog/<slug>", "/docs/<rest*>", "/"]
+    );
+    assert!(text.lines().any(|l| l.split_whitespace().take(2).eq(["/about", "ssg"])), "{text}");
+    assert!(text.contains("resource POST"), "{text}");
+    assert!(text.contains("faces/blog/[slug].rs:7"), "{text}");
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    for args in [
+        &["deploy"][..],
+        &["serve", "--port", "1"],
+        &["serve", "--addr"],
+        &["serve", "--addr", "nope"],
+        &["routes", "x"],
+    ] {
+        let out = Command::new(BIN).args(args).env_remove("AWS_LAMBDA_RUNTIME_API").output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("usage:"), "{args:?}: {err}");
+    }
+    let help = Command::new(BIN).arg("--help").output().unwrap();
+    assert!(help.status.success());
+    assert!(String::from_utf8_lossy(&help.stdout).contains("serve [--addr ADDR]"));
+}
+
+#[test]
+fn address_in_use_is_a_clear_error() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    let out = Command::new(BIN).args(["serve", "--addr", &addr]).env_remove("AWS_LAMBDA_RUNTIME_API").output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains(&format!("cannot listen on {addr}")));
+}
+
+#[test]
+fn serve_answers_over_tcp_and_stops_on_sigterm() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let addr = format!("127.0.0.1:{port}");
+    let mut child = Command::new(BIN)
+        .args(["serve", "--addr", &addr])
+        .env_remove("AWS_LAMBDA_RUNTIME_API")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut stream = loop {
+        match std::net::TcpStream::connect(&addr) {
+            Ok(s) => break s,
+            Err(_) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(20)),
+            Err(e) => panic!("server did not start: {e}"),
+        }
+    };
+    stream.write_all(b"GET /about HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n").unwrap();
+    let mut reply = String::new();
+    stream.read_to_string(&mut reply).unwrap();
+    assert!(reply.starts_with("HTTP/1.1 200 OK"), "{reply}");
+    assert!(reply.contains("<h1>About</h1>"));
+    // Graceful stop on SIGTERM; the request was logged through tracing.
+    Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    let status = child.wait().unwrap();
+    assert!(status.success(), "{status:?}");
+    let mut log = String::new();
+    child.stderr.take().unwrap().read_to_string(&mut log).unwrap();
+    assert!(log.contains("listening on http://"), "{log}");
+    assert!(log.contains("request completed") && log.contains("status=200"), "{log}");
+}
