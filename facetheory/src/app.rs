@@ -14,8 +14,8 @@ use facetheory_codegen::precedence::sort_and_find_conflicts;
 use facetheory_codegen::route::RoutePattern;
 
 use crate::body::Body;
-use crate::context::{Cookies, FaceContext, Query};
-use crate::document::{render_document, INTERNAL_ERROR_HTML};
+use crate::context::{FaceContext, RequestInfo};
+use crate::document::{render_document_start, DOCUMENT_END, INTERNAL_ERROR_HTML};
 use crate::error::{AppError, Error, ErrorKind};
 use crate::face::{BoxFuture, Handler, Registered, RouteDescriptor, RouteKind};
 use crate::page::ErasedPage;
@@ -151,7 +151,7 @@ fn param_names(pattern: &'static str) -> Vec<&'static str> {
 
 /// Where a path leads.
 enum Resolution<'p> {
-    Route(usize, crate::route::RouteMatch<'p>),
+    Route(usize, crate::route::RouteMatch<'p, 'p>),
     Redirect(String),
     NotFound,
 }
@@ -183,26 +183,34 @@ impl App {
         let started = Instant::now();
         let (parts, body) = req.into_parts();
         let request_id = request_id(&parts);
-        let method = parts.method.clone();
-        let (mut res, route) = self.dispatch(parts, body, &request_id).await;
-        let id_value = HeaderValue::from_str(&request_id).unwrap_or_else(|_| HeaderValue::from_static("invalid"));
+        let http::request::Parts { method, uri, headers, .. } = parts;
+        let request = Arc::new(RequestInfo::new(
+            method,
+            uri.path().to_string(),
+            uri.query().unwrap_or("").to_string(),
+            headers,
+            request_id,
+        ));
+        let (mut res, route) = self.dispatch(&request, body).await;
+        let id_value =
+            HeaderValue::from_str(&request.request_id).unwrap_or_else(|_| HeaderValue::from_static("invalid"));
         res.headers_mut().insert("x-request-id", id_value);
-        if method == Method::HEAD {
+        if request.method == Method::HEAD {
             *res.body_mut() = Body::empty();
         }
         tracing::info!(
             target: "facetheory::request",
-            method = %method,
+            method = %request.method,
             route,
             status = res.status().as_u16(),
-            request_id = %request_id,
+            request_id = %request.request_id,
             duration_us = started.elapsed().as_micros() as u64,
             "request completed"
         );
         res
     }
 
-    fn resolve<'p>(&self, path: &'p str) -> Resolution<'p> {
+    fn resolve<'p>(&'p self, path: &'p str) -> Resolution<'p> {
         let router = &self.inner.router;
         let stripped = strip_trailing_slashes(path);
         let found = match (self.inner.trailing_slash, stripped) {
@@ -221,23 +229,17 @@ impl App {
         }
     }
 
-    async fn dispatch<B>(
-        &self,
-        parts: http::request::Parts,
-        body: B,
-        request_id: &str,
-    ) -> (Response<Body>, &'static str)
+    async fn dispatch<B>(&self, request: &Arc<RequestInfo>, body: B) -> (Response<Body>, &'static str)
     where
         B: http_body::Body + Send + 'static,
         B::Data: Send,
         B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
     {
-        let path = parts.uri.path().to_string();
-        let query = parts.uri.query().unwrap_or("").to_string();
-        let (index, params) = match self.resolve(&path) {
-            Resolution::NotFound => return (self.not_found(&parts, request_id).await, ""),
+        let (index, params) = match self.resolve(&request.path) {
+            Resolution::NotFound => return (self.not_found(request).await, ""),
             Resolution::Redirect(target) => {
-                let location = if query.is_empty() { target } else { format!("{target}?{query}") };
+                let location =
+                    if request.raw_query.is_empty() { target } else { format!("{target}?{}", request.raw_query) };
                 return (redirect(StatusCode::PERMANENT_REDIRECT, &location, "Permanent Redirect"), "");
             }
             Resolution::Route(i, m) => {
@@ -248,11 +250,13 @@ impl App {
             }
         };
         let desc = self.inner.routes[index].desc;
-        let mut ctx = context(&parts, request_id, desc.pattern, params);
+        let mut ctx = FaceContext::new(Arc::clone(request), desc.pattern, params);
+        let method = &request.method;
+        let request_id = request.request_id.as_str();
         let res = match (desc.kind, desc.handler) {
             (RouteKind::Resource { methods }, Handler::Resource(handler)) => {
-                let allowed = methods.iter().any(|m| *m == parts.method.as_str())
-                    || (parts.method == Method::HEAD && methods.contains(&"GET"));
+                let allowed = methods.iter().any(|m| *m == method.as_str())
+                    || (*method == Method::HEAD && methods.contains(&"GET"));
                 if !allowed {
                     let mut list: Vec<&str> = methods.to_vec();
                     if list.contains(&"GET") && !list.contains(&"HEAD") {
@@ -269,11 +273,11 @@ impl App {
                         None => resource_response(r),
                         Some(problem) => internal_error(desc, request_id, &problem),
                     },
-                    Err(e) => self.error_response(e, desc, &parts, request_id).await,
+                    Err(e) => self.error_response(e, desc, request).await,
                 }
             }
             (RouteKind::Face { .. }, Handler::Face(handler)) => {
-                if parts.method != Method::GET && parts.method != Method::HEAD {
+                if *method != Method::GET && *method != Method::HEAD {
                     let mut r = plain(StatusCode::METHOD_NOT_ALLOWED, "Method Not Allowed");
                     r.headers_mut().insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
                     return (r, desc.pattern);
@@ -281,7 +285,7 @@ impl App {
                 let status = (Some(index) == self.inner.not_found).then_some(StatusCode::NOT_FOUND);
                 match handler(ctx).await {
                     Ok(page) => page_response(page, status, desc, request_id),
-                    Err(e) => self.error_response(e, desc, &parts, request_id).await,
+                    Err(e) => self.error_response(e, desc, request).await,
                 }
             }
             _ => internal_error(desc, request_id, &"descriptor kind and handler disagree"),
@@ -293,31 +297,28 @@ impl App {
         &self,
         err: Error,
         desc: &'static RouteDescriptor,
-        parts: &http::request::Parts,
-        request_id: &str,
+        request: &Arc<RequestInfo>,
     ) -> Response<Body> {
         match err.kind() {
-            ErrorKind::NotFound => self.not_found(parts, request_id).await,
+            ErrorKind::NotFound => self.not_found(request).await,
             ErrorKind::Redirect { status, location } => redirect(*status, location, ""),
-            ErrorKind::Internal(_) => internal_error(desc, request_id, &err),
+            ErrorKind::Internal(_) => internal_error(desc, &request.request_id, &err),
         }
     }
 
     /// 404: the `/404` face when there is one (rendered with status 404), else plain `Not Found`.
-    fn not_found<'a>(&'a self, parts: &'a http::request::Parts, request_id: &'a str) -> BoxFuture404<'a> {
+    fn not_found<'a>(&'a self, request: &'a Arc<RequestInfo>) -> BoxFuture404<'a> {
         Box::pin(async move {
             let Some(i) = self.inner.not_found else {
                 return plain(StatusCode::NOT_FOUND, "Not Found");
             };
             let desc = self.inner.routes[i].desc;
-            let Handler::Face(handler) = desc.handler else {
-                return plain(StatusCode::NOT_FOUND, "Not Found");
-            };
-            let ctx = context(parts, request_id, desc.pattern, Vec::new());
+            let Handler::Face(handler) = desc.handler else { return plain(StatusCode::NOT_FOUND, "Not Found") };
+            let ctx = FaceContext::new(Arc::clone(request), desc.pattern, Vec::new());
             match handler(ctx).await {
-                Ok(page) => page_response(page, Some(StatusCode::NOT_FOUND), desc, request_id),
+                Ok(page) => page_response(page, Some(StatusCode::NOT_FOUND), desc, &request.request_id),
                 Err(e) if e.is_not_found() => plain(StatusCode::NOT_FOUND, "Not Found"),
-                Err(e) => internal_error(desc, request_id, &e),
+                Err(e) => internal_error(desc, &request.request_id, &e),
             }
         })
     }
@@ -340,26 +341,7 @@ fn request_id(parts: &http::request::Parts) -> String {
             return id.clone();
         }
     }
-    uuid::Uuid::new_v4().to_string()
-}
-
-fn context(
-    parts: &http::request::Parts,
-    request_id: &str,
-    route: &'static str,
-    params: Vec<(&'static str, String)>,
-) -> FaceContext {
-    FaceContext {
-        method: parts.method.clone(),
-        path: parts.uri.path().to_string(),
-        query: Query::parse(parts.uri.query().unwrap_or("")),
-        headers: parts.headers.clone(),
-        cookies: Cookies::from_headers(&parts.headers),
-        request_id: request_id.to_string(),
-        route,
-        params,
-        body: Bytes::new(),
-    }
+    crate::request_id::fresh()
 }
 
 async fn collect_body<B>(body: B) -> Result<Bytes, StatusCode>
@@ -418,11 +400,12 @@ fn page_response(
     desc: &RouteDescriptor,
     request_id: &str,
 ) -> Response<Body> {
-    if let Some(problem) = &page.parts.invalid {
+    let ErasedPage { mut parts, hydration_tags } = page;
+    if let Some(problem) = &parts.invalid {
         return internal_error(desc, request_id, problem);
     }
-    let mut headers = page.parts.headers.clone();
-    for cookie in &page.parts.cookies {
+    let mut headers = std::mem::take(&mut parts.headers);
+    for cookie in &parts.cookies {
         match HeaderValue::from_str(cookie) {
             Ok(v) => {
                 headers.append(header::SET_COOKIE, v);
@@ -430,11 +413,17 @@ fn page_response(
             Err(_) => return internal_error(desc, request_id, &format!("invalid set-cookie value {cookie:?}")),
         }
     }
-    let html = render_document(&page.parts, &page.hydration_tags);
+    let start = render_document_start(&parts, &hydration_tags);
+    let body = std::mem::take(&mut parts.body);
+    let len = start.len() + body.len() + DOCUMENT_END.len();
     headers.entry(header::CONTENT_TYPE).or_insert(HeaderValue::from_static("text/html; charset=utf-8"));
-    headers.insert(header::CONTENT_LENGTH, HeaderValue::from(html.len()));
-    let mut r = Response::new(Body::full(html));
-    *r.status_mut() = status.unwrap_or(page.parts.status.unwrap_or(StatusCode::OK));
+    headers.insert(header::CONTENT_LENGTH, HeaderValue::from(len));
+    let mut r = Response::new(Body::chunks([
+        Bytes::from(start),
+        Bytes::from(body),
+        Bytes::from_static(DOCUMENT_END.as_bytes()),
+    ]));
+    *r.status_mut() = status.unwrap_or(parts.status.unwrap_or(StatusCode::OK));
     *r.headers_mut() = headers;
     r
 }

@@ -1,5 +1,6 @@
-//! [`Body`]: the bytes on the wire. Buffered for now; streaming bodies plug in here.
+//! [`Body`]: the bytes on the wire, as a sequence of chunks.
 
+use std::collections::VecDeque;
 use std::convert::Infallible;
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -7,27 +8,46 @@ use std::task::{Context, Poll};
 use bytes::Bytes;
 use http_body::{Frame, SizeHint};
 
-/// A response body: one buffered chunk (possibly empty).
+/// A response body: buffered chunks sent in order (a document is its prefix, the page body and the end tags,
+/// so the page body is never copied).
 #[derive(Debug, Default)]
 pub struct Body {
-    data: Option<Bytes>,
+    chunks: VecDeque<Bytes>,
 }
 
 impl Body {
     /// A body holding these bytes.
     pub fn full(data: impl Into<Bytes>) -> Self {
-        let data: Bytes = data.into();
-        Body { data: (!data.is_empty()).then_some(data) }
+        Self::chunks([data.into()])
+    }
+
+    /// A body made of these chunks (empty ones are skipped).
+    pub fn chunks(chunks: impl IntoIterator<Item = Bytes>) -> Self {
+        Body { chunks: chunks.into_iter().filter(|c| !c.is_empty()).collect() }
     }
 
     /// An empty body.
     pub fn empty() -> Self {
-        Body { data: None }
+        Body { chunks: VecDeque::new() }
     }
 
-    /// The bytes still held (for in-process callers and tests).
+    /// Total length in bytes.
+    pub fn len(&self) -> usize {
+        self.chunks.iter().map(Bytes::len).sum()
+    }
+
+    /// True when there are no bytes.
+    pub fn is_empty(&self) -> bool {
+        self.chunks.is_empty()
+    }
+
+    /// All bytes still held, concatenated (for in-process callers and tests).
     pub fn bytes(&self) -> Bytes {
-        self.data.clone().unwrap_or_default()
+        match self.chunks.len() {
+            0 => Bytes::new(),
+            1 => self.chunks[0].clone(),
+            _ => self.chunks.iter().flat_map(|c| c.iter().copied()).collect::<Vec<u8>>().into(),
+        }
     }
 }
 
@@ -36,14 +56,14 @@ impl http_body::Body for Body {
     type Error = Infallible;
 
     fn poll_frame(mut self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
-        Poll::Ready(self.data.take().map(|d| Ok(Frame::data(d))))
+        Poll::Ready(self.chunks.pop_front().map(|d| Ok(Frame::data(d))))
     }
 
     fn is_end_stream(&self) -> bool {
-        self.data.is_none()
+        self.chunks.is_empty()
     }
 
     fn size_hint(&self) -> SizeHint {
-        SizeHint::with_exact(self.data.as_ref().map_or(0, |d| d.len() as u64))
+        SizeHint::with_exact(self.len() as u64)
     }
 }

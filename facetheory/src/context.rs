@@ -1,5 +1,7 @@
 //! [`FaceContext`]: what a face or resource sees of the request.
 
+use std::sync::{Arc, OnceLock};
+
 use bytes::Bytes;
 use http::{HeaderMap, Method};
 
@@ -21,15 +23,28 @@ use crate::params::{percent_decode, FromParam, FromSegments, ParamError};
 /// ```
 #[derive(Debug, Clone)]
 pub struct FaceContext {
-    pub(crate) method: Method,
-    pub(crate) path: String,
-    pub(crate) query: Query,
-    pub(crate) headers: HeaderMap,
-    pub(crate) cookies: Cookies,
-    pub(crate) request_id: String,
+    pub(crate) request: Arc<RequestInfo>,
     pub(crate) route: &'static str,
     pub(crate) params: Vec<(&'static str, String)>,
     pub(crate) body: Bytes,
+}
+
+/// The request data shared by every context made for one request (cloning a context does not copy headers).
+#[derive(Debug)]
+pub(crate) struct RequestInfo {
+    pub method: Method,
+    pub path: String,
+    pub raw_query: String,
+    pub headers: HeaderMap,
+    pub request_id: String,
+    query: OnceLock<Query>,
+    cookies: OnceLock<Cookies>,
+}
+
+impl RequestInfo {
+    pub(crate) fn new(method: Method, path: String, raw_query: String, headers: HeaderMap, request_id: String) -> Self {
+        RequestInfo { method, path, raw_query, headers, request_id, query: OnceLock::new(), cookies: OnceLock::new() }
+    }
 }
 
 impl FaceContext {
@@ -37,58 +52,64 @@ impl FaceContext {
     pub fn builder(method: &str, uri: &str) -> FaceContextBuilder {
         let (path, query) = uri.split_once('?').unwrap_or((uri, ""));
         FaceContextBuilder {
-            ctx: FaceContext {
-                method: Method::from_bytes(method.as_bytes()).unwrap_or(Method::GET),
-                path: path.to_string(),
-                query: Query::parse(query),
-                headers: HeaderMap::new(),
-                cookies: Cookies::default(),
-                request_id: "facetheory-test-request".to_string(),
-                route: "",
-                params: Vec::new(),
-                body: Bytes::new(),
-            },
+            request: RequestInfo::new(
+                Method::from_bytes(method.as_bytes()).unwrap_or(Method::GET),
+                path.to_string(),
+                query.to_string(),
+                HeaderMap::new(),
+                "facetheory-test-request".to_string(),
+            ),
+            params: Vec::new(),
         }
+    }
+
+    pub(crate) fn new(request: Arc<RequestInfo>, route: &'static str, params: Vec<(&'static str, String)>) -> Self {
+        FaceContext { request, route, params, body: Bytes::new() }
     }
 
     /// The request method.
     pub fn method(&self) -> &Method {
-        &self.method
+        &self.request.method
     }
 
     /// The raw request path (not decoded), without the query.
     pub fn path(&self) -> &str {
-        &self.path
+        &self.request.path
     }
 
-    /// The decoded query string.
+    /// The raw query string (without `?`).
+    pub fn raw_query(&self) -> &str {
+        &self.request.raw_query
+    }
+
+    /// The decoded query string (parsed on first use).
     pub fn query(&self) -> &Query {
-        &self.query
+        self.request.query.get_or_init(|| Query::parse(&self.request.raw_query))
     }
 
     /// The request headers.
     pub fn headers(&self) -> &HeaderMap {
-        &self.headers
+        &self.request.headers
     }
 
     /// First value of a header as text, if present and valid.
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.get(name).and_then(|v| v.to_str().ok())
+        self.request.headers.get(name).and_then(|v| v.to_str().ok())
     }
 
     /// A cookie value (the last one wins when a name repeats).
     pub fn cookie(&self, name: &str) -> Option<&str> {
-        self.cookies.get(name)
+        self.cookies().get(name)
     }
 
-    /// All cookies.
+    /// All cookies (parsed on first use).
     pub fn cookies(&self) -> &Cookies {
-        &self.cookies
+        self.request.cookies.get_or_init(|| Cookies::from_headers(&self.request.headers))
     }
 
     /// The request id (from `x-request-id`, the Lambda request context, or a fresh UUID); echoed on the response.
     pub fn request_id(&self) -> &str {
-        &self.request_id
+        &self.request.request_id
     }
 
     /// The matched route pattern (`/blog/<slug>`).
@@ -135,34 +156,34 @@ pub(crate) fn split_segments(raw: &str) -> Result<Vec<String>, ParamError> {
 
 /// Builds a [`FaceContext`] by hand.
 pub struct FaceContextBuilder {
-    ctx: FaceContext,
+    request: RequestInfo,
+    params: Vec<(&'static str, String)>,
 }
 
 impl FaceContextBuilder {
-    /// Adds a header (invalid names or values are ignored). A `cookie` header also fills the cookies.
+    /// Adds a header (invalid names or values are ignored).
     pub fn header(mut self, name: &str, value: &str) -> Self {
         if let (Ok(n), Ok(v)) = (http::HeaderName::from_bytes(name.as_bytes()), http::HeaderValue::from_str(value)) {
-            self.ctx.headers.append(n, v);
+            self.request.headers.append(n, v);
         }
-        self.ctx.cookies = Cookies::from_headers(&self.ctx.headers);
         self
     }
 
     /// Sets a raw route parameter.
     pub fn param(mut self, name: &'static str, raw: &str) -> Self {
-        self.ctx.params.push((name, raw.to_string()));
+        self.params.push((name, raw.to_string()));
         self
     }
 
     /// Sets the request id.
     pub fn request_id(mut self, id: &str) -> Self {
-        self.ctx.request_id = id.to_string();
+        self.request.request_id = id.to_string();
         self
     }
 
     /// Finishes.
     pub fn build(self) -> FaceContext {
-        self.ctx
+        FaceContext::new(Arc::new(self.request), "", self.params)
     }
 }
 

@@ -1,37 +1,37 @@
 //! Assembling a page into an HTML document (FaceTheory D1):
 //! `<!doctype html><html{attrs}><head>{head}</head><body{attrs}>{body}</body></html>`, no newlines.
 
-use crate::head::{render_head, AttrValue, HeadTag};
+use crate::escape::escape_html_into;
+use crate::head::{render_head_into, AttrValue, Attrs, HeadTag};
 use crate::page::PageParts;
 
-/// Renders the full document. Head = page head tags, then the title, then hydration tags, normalised.
-pub(crate) fn render_document(parts: &PageParts, hydration_tags: &[HeadTag]) -> String {
-    let mut tags: Vec<HeadTag> = parts.head.clone();
-    if let Some(t) = &parts.title {
-        tags.push(HeadTag::Title(t.clone()));
-    }
-    tags.extend(hydration_tags.iter().cloned());
-    let head = render_head(&tags);
+/// The end of every document.
+pub(crate) const DOCUMENT_END: &str = "</body></html>";
 
-    let mut html_attrs = parts.html_attrs.clone();
-    let lang = parts
-        .lang
-        .clone()
-        .filter(|l| !l.is_empty())
-        .or_else(|| html_attrs.get("lang").filter(|l| !l.is_empty()).map(str::to_string))
-        .unwrap_or_else(|| "en".to_string());
-    html_attrs.insert("lang", AttrValue::Text(lang));
-
-    let mut out = String::with_capacity(parts.body.len() + head.len() + 96);
+/// Renders everything before the body: `<!doctype html><html…><head>…</head><body…>`. Head = page head tags,
+/// then the title, then hydration tags, normalised. The body itself is sent as is, after this prefix, so it is
+/// never copied.
+pub(crate) fn render_document_start(parts: &PageParts, hydration_tags: &[HeadTag]) -> String {
+    let mut out = String::with_capacity(1024);
     out.push_str("<!doctype html><html");
-    out.push_str(&html_attrs.render());
+    let lang = parts.lang.as_deref().filter(|l| !l.is_empty());
+    let attr_lang = parts.html_attrs.get("lang").filter(|l| !l.is_empty());
+    if lang.is_none() && attr_lang.is_some() {
+        parts.html_attrs.render_into(&mut out);
+    } else if parts.html_attrs == Attrs::new() {
+        out.push_str(" lang=\"");
+        escape_html_into(&mut out, lang.unwrap_or("en"));
+        out.push('"');
+    } else {
+        let mut html_attrs = parts.html_attrs.clone();
+        html_attrs.insert("lang", AttrValue::Text(lang.unwrap_or("en").to_string()));
+        html_attrs.render_into(&mut out);
+    }
     out.push_str("><head>");
-    out.push_str(&head);
+    render_head_into(&mut out, parts.head.iter().chain(parts.title.iter()).chain(hydration_tags.iter()));
     out.push_str("</head><body");
-    out.push_str(&parts.body_attrs.render());
+    parts.body_attrs.render_into(&mut out);
     out.push('>');
-    out.push_str(&parts.body);
-    out.push_str("</body></html>");
     out
 }
 

@@ -15,7 +15,9 @@
 //! );
 //! ```
 
-use crate::escape::{escape_html, safe_json};
+use std::borrow::Cow;
+
+use crate::escape::{escape_html_into, safe_json};
 
 /// An attribute value: text, or a bare boolean attribute.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -26,7 +28,7 @@ pub enum AttrValue {
     Flag,
 }
 
-/// Attributes of a tag; rendered sorted by name.
+/// Attributes of a tag, kept sorted by name (byte order), which is also the rendering order.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Attrs(Vec<(String, AttrValue)>);
 
@@ -48,11 +50,11 @@ impl Attrs {
         self
     }
 
-    /// Inserts or replaces.
+    /// Inserts or replaces, keeping names sorted.
     pub fn insert(&mut self, name: &str, value: AttrValue) {
-        match self.0.iter_mut().find(|(n, _)| n == name) {
-            Some(slot) => slot.1 = value,
-            None => self.0.push((name.to_string(), value)),
+        match self.0.binary_search_by(|(n, _)| n.as_bytes().cmp(name.as_bytes())) {
+            Ok(i) => self.0[i].1 = value,
+            Err(i) => self.0.insert(i, (name.to_string(), value)),
         }
     }
 
@@ -70,19 +72,22 @@ impl Attrs {
 
     /// Renders ` a="x" b` with names sorted (byte order) and everything escaped.
     pub fn render(&self) -> String {
-        let mut sorted: Vec<&(String, AttrValue)> = self.0.iter().collect();
-        sorted.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
         let mut out = String::new();
-        for (name, value) in sorted {
+        self.render_into(&mut out);
+        out
+    }
+
+    /// [`Attrs::render`] appending to `out`.
+    pub fn render_into(&self, out: &mut String) {
+        for (name, value) in &self.0 {
             out.push(' ');
-            out.push_str(&escape_html(name));
+            escape_html_into(out, name);
             if let AttrValue::Text(v) = value {
                 out.push_str("=\"");
-                out.push_str(&escape_html(v));
+                escape_html_into(out, v);
                 out.push('"');
             }
         }
-        out
     }
 }
 
@@ -103,63 +108,113 @@ pub enum HeadTag {
     Raw(String),
 }
 
+/// What two head tags must share to be duplicates (C2); borrowed, so computing it allocates only when a
+/// value needs lower-casing.
+#[derive(PartialEq, Eq)]
+enum DedupeKey<'a> {
+    Title,
+    Charset,
+    MetaName(Cow<'a, str>),
+    MetaProperty(Cow<'a, str>),
+    MetaHttpEquiv(Cow<'a, str>),
+    Link(Cow<'a, str>, &'a str, Cow<'a, str>),
+    ScriptSrc(&'a str, Cow<'a, str>),
+    ScriptId(&'a str),
+    StyleId(&'a str),
+    StyleEmotion(&'a str),
+    /// No identifying attribute: only identical tags collapse.
+    Whole(&'a HeadTag),
+}
+
+fn lower(s: &str) -> Cow<'_, str> {
+    if s.bytes().any(|b| b.is_ascii_uppercase()) || !s.is_ascii() {
+        Cow::Owned(s.to_lowercase())
+    } else {
+        Cow::Borrowed(s)
+    }
+}
+
 impl HeadTag {
     /// Renders the tag (C3): `</script` / `</style` inside bodies are neutralised.
     pub fn render(&self) -> String {
+        let mut out = String::new();
+        self.render_into(&mut out);
+        out
+    }
+
+    /// [`HeadTag::render`] appending to `out`.
+    pub fn render_into(&self, out: &mut String) {
         match self {
-            HeadTag::Title(t) => format!("<title>{}</title>", escape_html(t)),
-            HeadTag::Meta(a) => format!("<meta{}>", a.render()),
-            HeadTag::Link(a) => format!("<link{}>", a.render()),
+            HeadTag::Title(t) => {
+                out.push_str("<title>");
+                escape_html_into(out, t);
+                out.push_str("</title>");
+            }
+            HeadTag::Meta(a) => {
+                out.push_str("<meta");
+                a.render_into(out);
+                out.push('>');
+            }
+            HeadTag::Link(a) => {
+                out.push_str("<link");
+                a.render_into(out);
+                out.push('>');
+            }
             HeadTag::Script { attrs, body } => {
-                format!("<script{}>{}</script>", attrs.render(), neutralise_close(body, "</script"))
+                out.push_str("<script");
+                attrs.render_into(out);
+                out.push('>');
+                push_neutralised(out, body, "</script");
+                out.push_str("</script>");
             }
             HeadTag::Style { attrs, css } => {
-                format!("<style{}>{}</style>", attrs.render(), neutralise_close(css, "</style"))
+                out.push_str("<style");
+                attrs.render_into(out);
+                out.push('>');
+                push_neutralised(out, css, "</style");
+                out.push_str("</style>");
             }
-            HeadTag::Raw(html) => html.clone(),
+            HeadTag::Raw(html) => out.push_str(html),
         }
     }
 
     /// The deduplication key (C2); `None` for raw tags.
-    fn dedupe_key(&self) -> Option<String> {
-        let lower = |s: &str| s.to_lowercase();
+    fn dedupe_key(&self) -> Option<DedupeKey<'_>> {
         Some(match self {
-            HeadTag::Title(_) => "title".into(),
+            HeadTag::Title(_) => DedupeKey::Title,
             HeadTag::Meta(a) => {
                 if a.contains("charset") {
-                    "meta:charset".into()
+                    DedupeKey::Charset
                 } else if let Some(n) = a.get("name") {
-                    format!("meta:name:{}", lower(n))
+                    DedupeKey::MetaName(lower(n))
                 } else if let Some(p) = a.get("property") {
-                    format!("meta:property:{}", lower(p))
+                    DedupeKey::MetaProperty(lower(p))
                 } else if let Some(h) = a.get("http-equiv") {
-                    format!("meta:http-equiv:{}", lower(h))
+                    DedupeKey::MetaHttpEquiv(lower(h))
                 } else {
-                    format!("meta:struct:{}", self.render())
+                    DedupeKey::Whole(self)
                 }
             }
             HeadTag::Link(a) => match (a.get("rel"), a.get("href")) {
-                (Some(rel), Some(href)) => {
-                    format!("link:{}:{}:{}", lower(rel), href, a.get("as").map(lower).unwrap_or_default())
-                }
-                _ => format!("link:struct:{}", self.render()),
+                (Some(rel), Some(href)) => DedupeKey::Link(lower(rel), href, lower(a.get("as").unwrap_or(""))),
+                _ => DedupeKey::Whole(self),
             },
             HeadTag::Script { attrs, .. } => {
                 if let Some(src) = attrs.get("src") {
-                    format!("script:src:{}:type:{}", src, attrs.get("type").map(lower).unwrap_or_default())
+                    DedupeKey::ScriptSrc(src, lower(attrs.get("type").unwrap_or("")))
                 } else if let Some(id) = attrs.get("id") {
-                    format!("script:id:{id}")
+                    DedupeKey::ScriptId(id)
                 } else {
-                    format!("script:struct:{}", self.render())
+                    DedupeKey::Whole(self)
                 }
             }
             HeadTag::Style { attrs, .. } => {
                 if let Some(id) = attrs.get("id") {
-                    format!("style:id:{id}")
+                    DedupeKey::StyleId(id)
                 } else if let Some(e) = attrs.get("data-emotion") {
-                    format!("style:data-emotion:{e}")
+                    DedupeKey::StyleEmotion(e)
                 } else {
-                    format!("style:struct:{}", self.render())
+                    DedupeKey::Whole(self)
                 }
             }
             HeadTag::Raw(_) => return None,
@@ -171,10 +226,13 @@ impl HeadTag {
     }
 }
 
-fn neutralise_close(body: &str, close: &str) -> String {
+fn push_neutralised(out: &mut String, body: &str, close: &str) {
     // Case-insensitive replace of `</script` (or `</style`) with `<\/script`, keeping the original case.
+    if !body.contains("</") {
+        out.push_str(body);
+        return;
+    }
     let lower = body.to_ascii_lowercase();
-    let mut out = String::with_capacity(body.len());
     let mut last = 0;
     for (i, _) in lower.match_indices(close) {
         out.push_str(&body[last..i]);
@@ -182,32 +240,42 @@ fn neutralise_close(body: &str, close: &str) -> String {
         last = i + 2;
     }
     out.push_str(&body[last..]);
-    out
 }
 
 /// Deduplicates (last occurrence wins, kept at its own position) and orders: charset metas, titles, the rest.
-pub fn normalize_head(tags: &[HeadTag]) -> Vec<&HeadTag> {
-    let mut seen = std::collections::HashSet::new();
-    let mut kept: Vec<&HeadTag> = Vec::with_capacity(tags.len());
-    for tag in tags.iter().rev() {
-        let fresh = match tag.dedupe_key() {
-            Some(key) => seen.insert(key),
-            None => true,
-        };
-        if fresh {
-            kept.push(tag);
+pub fn normalize_head<'a>(tags: impl IntoIterator<Item = &'a HeadTag>) -> Vec<&'a HeadTag> {
+    let mut all: Vec<(&HeadTag, bool)> = tags.into_iter().map(|t| (t, true)).collect();
+    let mut seen: Vec<DedupeKey<'a>> = Vec::with_capacity(all.len());
+    for (tag, keep) in all.iter_mut().rev() {
+        if let Some(key) = tag.dedupe_key() {
+            if seen.contains(&key) {
+                *keep = false;
+            } else {
+                seen.push(key);
+            }
         }
     }
-    kept.reverse();
-    let mut ordered: Vec<&HeadTag> = kept.iter().copied().filter(|t| t.is_charset()).collect();
-    ordered.extend(kept.iter().copied().filter(|t| matches!(t, HeadTag::Title(_))));
-    ordered.extend(kept.iter().copied().filter(|t| !t.is_charset() && !matches!(t, HeadTag::Title(_))));
+    let is_title = |t: &HeadTag| matches!(t, HeadTag::Title(_));
+    let kept = || all.iter().filter(|(_, keep)| *keep).map(|(t, _)| *t);
+    let mut ordered: Vec<&HeadTag> = Vec::with_capacity(all.len());
+    ordered.extend(kept().filter(|t| t.is_charset()));
+    ordered.extend(kept().filter(|t| is_title(t)));
+    ordered.extend(kept().filter(|t| !t.is_charset() && !is_title(t)));
     ordered
 }
 
 /// Normalises and renders head tags with no separator.
 pub fn render_head(tags: &[HeadTag]) -> String {
-    normalize_head(tags).into_iter().map(HeadTag::render).collect()
+    let mut out = String::new();
+    render_head_into(&mut out, tags);
+    out
+}
+
+/// [`render_head`] over any tags, appending to `out`.
+pub fn render_head_into<'a>(out: &mut String, tags: impl IntoIterator<Item = &'a HeadTag>) {
+    for tag in normalize_head(tags) {
+        tag.render_into(out);
+    }
 }
 
 /// `<title>`.

@@ -32,6 +32,7 @@ pub mod head;
 pub mod lambda;
 pub mod page;
 pub mod params;
+mod request_id;
 pub mod resource;
 pub mod route;
 pub mod server;

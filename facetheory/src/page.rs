@@ -36,7 +36,7 @@ pub(crate) struct PageParts {
     pub headers: HeaderMap,
     pub cookies: Vec<String>,
     pub head: Vec<HeadTag>,
-    pub title: Option<String>,
+    pub title: Option<HeadTag>,
     pub lang: Option<String>,
     pub html_attrs: Attrs,
     pub body_attrs: Attrs,
@@ -45,9 +45,10 @@ pub(crate) struct PageParts {
 }
 
 impl Page<()> {
-    /// A page with this body (any `maud::Render`, usually `html! { … }`).
-    pub fn new(body: impl maud::Render) -> Self {
-        Page { parts: PageParts { body: body.render().into_string(), ..Default::default() }, hydration: None }
+    /// A page with this body (usually `html! { … }`; the markup is moved, not copied). For any other
+    /// `maud::Render` value, pass `value.render()`.
+    pub fn new(body: maud::Markup) -> Self {
+        Page { parts: PageParts { body: body.into_string(), ..Default::default() }, hydration: None }
     }
 }
 
@@ -65,7 +66,7 @@ impl<H> Page<H> {
 
     /// Sets `<title>` (it wins over a title given through [`Page::head`]).
     pub fn title(mut self, title: impl Into<String>) -> Self {
-        self.parts.title = Some(title.into());
+        self.parts.title = Some(HeadTag::Title(title.into()));
         self
     }
 

@@ -13,7 +13,7 @@
 //! assert_eq!(router.find("/").unwrap().route(), 2);
 //! ```
 
-use facetheory_codegen::route::{CatchAll, RoutePattern, Segment, MAX_PARAMS};
+use facetheory_codegen::route::{CatchAll, RoutePattern, Segment};
 
 /// How a path with a trailing slash (other than `/`) is treated.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -29,7 +29,12 @@ pub enum TrailingSlash {
 
 #[derive(Default, Debug)]
 struct Node {
-    statics: Vec<(Box<str>, Node)>,
+    /// Static child keys, parallel to `children`; kept apart so a scan touches only the keys.
+    keys: Vec<Box<str>>,
+    /// First byte of each key (keys are sorted, so equal first bytes are adjacent): a dense byte scan finds
+    /// the few candidates before any key is compared.
+    firsts: Vec<u8>,
+    children: Vec<Node>,
     param: Option<Box<Node>>,
     one_or_more: Option<usize>,
     end: Option<usize>,
@@ -40,18 +45,28 @@ struct Node {
 #[derive(Debug)]
 pub struct Router {
     root: Node,
+    /// Per route, the kind of each segment; captures are recovered from it after a match, so the search
+    /// itself records nothing.
+    shapes: Vec<Vec<Shape>>,
 }
 
-/// A successful lookup: the route id and its captured parameters (in the route's parameter order).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Shape {
+    /// A static segment of this many bytes: skipped without scanning.
+    Static(u32),
+    Param,
+    CatchAll,
+}
+
+/// A successful lookup: the route id; captured parameters are computed on demand.
 #[derive(Debug, Clone, Copy)]
-pub struct RouteMatch<'p> {
+pub struct RouteMatch<'r, 'p> {
     route: usize,
     path: &'p str,
-    spans: [(u32, u32); MAX_PARAMS],
-    len: usize,
+    shape: &'r [Shape],
 }
 
-impl<'p> RouteMatch<'p> {
+impl<'p> RouteMatch<'_, 'p> {
     /// Index of the matched route.
     pub fn route(&self) -> usize {
         self.route
@@ -60,21 +75,34 @@ impl<'p> RouteMatch<'p> {
     /// The raw (not decoded) text captured for the route's `i`-th parameter. A catch-all gives the rest of the
     /// path joined with `/`, and `Some("")` when a `<rest*>` matched nothing.
     pub fn capture(&self, i: usize) -> Option<&'p str> {
-        if i >= self.len {
-            return None;
+        let mut param = 0;
+        let mut pos = 1; // after the leading `/`
+        for kind in self.shape {
+            match kind {
+                Shape::Static(len) => pos += *len as usize + 1,
+                Shape::Param => {
+                    let rest = self.path.get(pos..)?;
+                    let len = rest.bytes().position(|b| b == b'/').unwrap_or(rest.len());
+                    if param == i {
+                        return Some(&rest[..len]);
+                    }
+                    param += 1;
+                    pos += len + 1;
+                }
+                Shape::CatchAll => return (param == i).then(|| self.path.get(pos..).unwrap_or("")),
+            }
         }
-        let (s, e) = self.spans[i];
-        self.path.get(s as usize..e as usize)
+        None
     }
 
     /// Number of captures.
     pub fn len(&self) -> usize {
-        self.len
+        self.shape.iter().filter(|s| !matches!(s, Shape::Static(_))).count()
     }
 
     /// True when the route has no parameters.
     pub fn is_empty(&self) -> bool {
-        self.len == 0
+        self.len() == 0
     }
 }
 
@@ -88,12 +116,13 @@ impl Router {
             for seg in p.segments() {
                 node = match seg {
                     Segment::Static(v) => {
-                        let pos = node.statics.iter().position(|(k, _)| **k == **v);
+                        let pos = node.keys.iter().position(|k| **k == **v);
                         let pos = pos.unwrap_or_else(|| {
-                            node.statics.push((v.clone().into_boxed_str(), Node::default()));
-                            node.statics.len() - 1
+                            node.keys.push(v.clone().into_boxed_str());
+                            node.children.push(Node::default());
+                            node.keys.len() - 1
                         });
-                        &mut node.statics[pos].1
+                        &mut node.children[pos]
                     }
                     Segment::Param(_) => node.param.get_or_insert_with(Default::default),
                     Segment::CatchAll { kind: CatchAll::OneOrMore, .. } => {
@@ -111,24 +140,43 @@ impl Router {
             }
         }
         sort_statics(&mut root);
-        Router { root }
+        let shapes = patterns
+            .iter()
+            .map(|p| {
+                p.segments()
+                    .iter()
+                    .map(|s| match s {
+                        Segment::Static(v) => Shape::Static(v.len() as u32),
+                        Segment::Param(_) => Shape::Param,
+                        Segment::CatchAll { .. } => Shape::CatchAll,
+                    })
+                    .collect()
+            })
+            .collect();
+        Router { root, shapes }
     }
 
     /// Finds the best route for a raw path (which must start with `/`; anything else matches nothing).
-    pub fn find<'p>(&self, path: &'p str) -> Option<RouteMatch<'p>> {
-        if !path.starts_with('/') || path.len() > u32::MAX as usize {
+    pub fn find<'r, 'p>(&'r self, path: &'p str) -> Option<RouteMatch<'r, 'p>> {
+        if !path.starts_with('/') {
             return None;
         }
-        let mut m = RouteMatch { route: 0, path, spans: [(0, 0); MAX_PARAMS], len: 0 };
         let start = if path.len() == 1 { None } else { Some(1) };
-        find_in(&self.root, path, start, &mut m).then_some(m)
+        let route = find_in(&self.root, path, start)?;
+        Some(RouteMatch { route, path, shape: &self.shapes[route] })
     }
 }
 
 fn sort_statics(node: &mut Node) {
-    node.statics.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
-    for (_, child) in &mut node.statics {
-        sort_statics(child);
+    let mut pairs: Vec<(Box<str>, Node)> =
+        std::mem::take(&mut node.keys).into_iter().zip(std::mem::take(&mut node.children)).collect();
+    pairs.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+    node.firsts.clear();
+    for (k, mut child) in pairs {
+        sort_statics(&mut child);
+        node.firsts.push(k.as_bytes()[0]);
+        node.keys.push(k);
+        node.children.push(child);
     }
     if let Some(p) = &mut node.param {
         sort_statics(p);
@@ -137,68 +185,57 @@ fn sort_statics(node: &mut Node) {
 
 /// A catch-all accepts the rest of the path only when it has no empty segment (`/a//b`, `/a/`).
 fn rest_is_clean(rest: &str) -> bool {
-    !rest.is_empty() && !rest.starts_with('/') && !rest.ends_with('/') && !rest.contains("//")
+    let b = rest.as_bytes();
+    // One pass, no substring search: the rest is non-empty, does not start or end with `/`, and has no `//`.
+    let mut prev_slash = true;
+    for &c in b {
+        let slash = c == b'/';
+        if slash && prev_slash {
+            return false;
+        }
+        prev_slash = slash;
+    }
+    !prev_slash
 }
 
-fn find_in(node: &Node, path: &str, pos: Option<usize>, m: &mut RouteMatch<'_>) -> bool {
+fn find_in(node: &Node, path: &str, pos: Option<usize>) -> Option<usize> {
     let Some(pos) = pos else {
-        if let Some(id) = node.end {
-            m.route = id;
-            return true;
-        }
-        if let Some(id) = node.zero_or_more {
-            m.route = id;
-            push(m, path.len(), path.len());
-            return true;
-        }
-        return false;
+        return node.end.or(node.zero_or_more);
     };
     let rest = &path[pos..];
     let seg_len = rest.bytes().position(|b| b == b'/').unwrap_or(rest.len());
     let seg = &rest[..seg_len];
     let next = if seg_len == rest.len() { None } else { Some(pos + seg_len + 1) };
     if !seg.is_empty() {
-        if let Some(child) = find_static(&node.statics, seg) {
-            if find_in(child, path, next, m) {
-                return true;
+        if let Some(child) = find_static(node, seg) {
+            if let Some(id) = find_in(child, path, next) {
+                return Some(id);
             }
         }
         if let Some(child) = &node.param {
-            let saved = m.len;
-            push(m, pos, pos + seg_len);
-            if find_in(child, path, next, m) {
-                return true;
+            if let Some(id) = find_in(child, path, next) {
+                return Some(id);
             }
-            m.len = saved;
         }
     }
-    let catch_all = node.one_or_more.or(node.zero_or_more);
-    if let Some(id) = catch_all {
-        if rest_is_clean(rest) {
-            m.route = id;
-            push(m, pos, path.len());
-            return true;
-        }
-    }
-    false
-}
-
-#[inline]
-fn find_static<'n>(statics: &'n [(Box<str>, Node)], seg: &str) -> Option<&'n Node> {
-    if statics.len() <= 8 {
-        statics.iter().find(|(k, _)| k.len() == seg.len() && **k == *seg).map(|(_, n)| n)
-    } else {
-        statics.binary_search_by(|(k, _)| k.as_bytes().cmp(seg.as_bytes())).ok().map(|i| &statics[i].1)
+    match node.one_or_more.or(node.zero_or_more) {
+        Some(id) if rest_is_clean(rest) => Some(id),
+        _ => None,
     }
 }
 
 #[inline]
-fn push(m: &mut RouteMatch<'_>, start: usize, end: usize) {
-    // Patterns have at most MAX_PARAMS parameters (checked by the grammar), so this never overflows.
-    if m.len < MAX_PARAMS {
-        m.spans[m.len] = (start as u32, end as u32);
-        m.len += 1;
+fn find_static<'n>(node: &'n Node, seg: &str) -> Option<&'n Node> {
+    let first = seg.as_bytes()[0];
+    let start = node.firsts.iter().position(|b| *b == first)?;
+    let mut i = start;
+    while i < node.keys.len() && node.firsts[i] == first {
+        if node.keys[i].as_bytes() == seg.as_bytes() {
+            return node.children.get(i);
+        }
+        i += 1;
     }
+    None
 }
 
 /// Strips trailing slashes from a non-root path (`/docs//` → `/docs`); `None` if there were none.

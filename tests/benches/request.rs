@@ -1,0 +1,65 @@
+//! A full in-process request → response for the blog post page (route match, context, face, document, head
+//! normalisation, headers, request id, body) vs calling the face function alone, which renders the same maud
+//! body. Prints both and the overhead (goal ≤ 10%).
+
+#[path = "../../facetheory/benches/support/interleave.rs"]
+mod interleave;
+
+use criterion::{black_box, Criterion};
+use facetheory::{FaceContext, Page};
+use http_body_util::BodyExt;
+
+fn render_alone() -> usize {
+    let ctx = FaceContext::builder("GET", "/blog/hello-world").param("slug", "hello-world").build();
+    let page: Page = futures_ready(blog::faces::blog_slug::post("hello-world".to_string(), &ctx)).expect("page");
+    page.status().as_u16() as usize
+}
+
+/// Polls a future that never waits (the face is async but does no I/O).
+fn futures_ready<F: std::future::Future>(f: F) -> F::Output {
+    let waker = std::task::Waker::noop();
+    let mut cx = std::task::Context::from_waker(waker);
+    let mut f = std::pin::pin!(f);
+    match f.as_mut().poll(&mut cx) {
+        std::task::Poll::Ready(v) => v,
+        std::task::Poll::Pending => panic!("the face awaited something"),
+    }
+}
+
+fn full_request(app: &facetheory::App) -> usize {
+    let req = http::Request::get("/blog/hello-world").body(http_body_util::Empty::<bytes::Bytes>::new()).unwrap();
+    let res = futures_ready(app.handle(req));
+    // Drain the frames as a server does (it writes each chunk out; it does not concatenate them).
+    let mut body = res.into_body();
+    let mut len = 0;
+    while let Some(frame) = futures_ready(body.frame()) {
+        len += frame.unwrap().into_data().map(|d| d.len()).unwrap_or(0);
+    }
+    len
+}
+
+fn main() {
+    let app = blog::app().build().unwrap();
+    assert!(full_request(&app) > 500);
+    let mut c = Criterion::default().configure_from_args().warm_up_time(std::time::Duration::from_millis(500));
+    let mut group = c.benchmark_group("blog_post");
+    group.bench_function("render_face_alone", |b| b.iter(|| black_box(render_alone())));
+    group.bench_function("full_request", |b| b.iter(|| black_box(full_request(&app))));
+    group.finish();
+    c.final_summary();
+
+    let (full, alone) = interleave::interleaved(
+        41,
+        std::time::Duration::from_millis(40),
+        || {
+            black_box(full_request(&app));
+        },
+        || {
+            black_box(render_alone());
+        },
+    );
+    println!("\nblog post page (interleaved rounds, medians):");
+    println!("  face + maud body alone   {alone:9.0} ns");
+    println!("  full request -> response {full:9.0} ns");
+    println!("  overhead = {:.1}% (goal <= 10%)", (full / alone - 1.0) * 100.0);
+}
