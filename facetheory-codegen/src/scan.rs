@@ -5,11 +5,10 @@
 //! descriptors sorted by precedence. Conflicting routes and bad file names become `compile_error!`s naming
 //! both routes and both files with line numbers.
 //!
+//! `build.rs` of a site:
+//!
 //! ```no_run
-//! // build.rs
-//! fn main() {
-//!     facetheory_codegen::scan::build();
-//! }
+//! facetheory_codegen::scan::build();
 //! ```
 
 use std::fmt::Write as _;

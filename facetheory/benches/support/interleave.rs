@@ -22,7 +22,7 @@ pub fn interleaved(rounds: usize, round: Duration, mut a: impl FnMut(), mut b: i
     let mut sa = Vec::with_capacity(rounds);
     let mut sb = Vec::with_capacity(rounds);
     for i in 0..rounds {
-        let mut run = |f: &mut dyn FnMut(), n: u64, out: &mut Vec<f64>| {
+        let run = |f: &mut dyn FnMut(), n: u64, out: &mut Vec<f64>| {
             let t = Instant::now();
             for _ in 0..n {
                 f();
