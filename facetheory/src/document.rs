@@ -37,3 +37,63 @@ pub(crate) fn render_document_start(parts: &PageParts, hydration_tags: &[HeadTag
 
 /// The fixed 500 page (FaceTheory A9): it never contains the error text.
 pub(crate) const INTERNAL_ERROR_HTML: &str = "<!doctype html><html lang=\"en\"><head><title>Internal Server Error</title></head><body><h1>Internal Server Error</h1><template data-facetheory-error=\"true\"></template></body></html>";
+
+#[cfg(test)]
+mod tests {
+    use crate::{head, html, Page};
+
+    fn document(page: Page<impl serde::Serialize>) -> String {
+        let erased = page.into_erased().unwrap();
+        let start = super::render_document_start(&erased.parts, &erased.hydration_tags);
+        format!("{start}{}{}", erased.parts.body, super::DOCUMENT_END)
+    }
+
+    #[test]
+    fn document_shape_matches_facetheory() {
+        let doc = document(Page::new(html! { p { "x" } }).title("T").head(head::charset("utf-8")));
+        assert_eq!(
+            doc,
+            "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>T</title></head><body><p>x</p></body></html>"
+        );
+    }
+
+    #[test]
+    fn lang_and_attributes() {
+        let doc = document(Page::new(html! {}).lang("fr").html_attr("data-theme", "dark").body_attr("class", "a\"b"));
+        assert!(
+            doc.starts_with(
+                "<!doctype html><html data-theme=\"dark\" lang=\"fr\"><head></head><body class=\"a&quot;b\">"
+            ),
+            "{doc}"
+        );
+        // No explicit lang: an html attribute lang is kept; an empty one falls back to en.
+        let doc = document(Page::new(html! {}).html_attr("lang", "de"));
+        assert!(doc.contains("<html lang=\"de\">"), "{doc}");
+        let doc = document(Page::new(html! {}).lang(""));
+        assert!(doc.contains("<html lang=\"en\">"), "{doc}");
+    }
+
+    #[test]
+    fn hydration_tags_come_last_and_are_escaped() {
+        #[derive(serde::Serialize)]
+        struct Data {
+            text: &'static str,
+        }
+        let doc = document(
+            Page::new(html! {})
+                .head(head::module_script("/assets/other.js"))
+                .title("T")
+                .hydrate(Data { text: "</script>&\u{2028}" }, "/assets/island.js"),
+        );
+        assert!(doc.contains(
+            "<title>T</title><script src=\"/assets/other.js\" type=\"module\"></script><script id=\"__FACETHEORY_DATA__\" type=\"application/json\">{\"text\":\"\\u003c/script\\u003e\\u0026\\u2028\"}</script><script src=\"/assets/island.js\" type=\"module\"></script></head>"
+        ), "{doc}");
+        let bad = Page::new(html! {}).hydrate(1, "javascript:x").into_erased();
+        assert!(bad.is_err());
+    }
+
+    #[test]
+    fn internal_error_page_is_fixed() {
+        assert!(super::INTERNAL_ERROR_HTML.contains("<template data-facetheory-error=\"true\"></template>"));
+    }
+}

@@ -430,3 +430,103 @@ pub fn twitter_card(tc: &TwitterCard) -> Vec<HeadTag> {
     out.extend(extra.into_iter().map(|(k, v)| meta(&format!("twitter:{k}"), v)));
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn last_duplicate_wins_at_its_own_position_and_order_is_charset_title_rest() {
+        let tags = vec![
+            link("stylesheet", "/a.css"),
+            meta("Description", "one"),
+            HeadTag::Raw("<!-- raw -->".into()),
+            title("first"),
+            meta("description", "two"),
+            charset("utf-8"),
+            HeadTag::Raw("<!-- raw -->".into()),
+            title("second"),
+            link("stylesheet", "/a.css"),
+        ];
+        assert_eq!(
+            render_head(&tags),
+            "<meta charset=\"utf-8\"><title>second</title><!-- raw --><meta content=\"two\" name=\"description\"><!-- raw --><link href=\"/a.css\" rel=\"stylesheet\">"
+        );
+    }
+
+    #[test]
+    fn dedupe_keys_follow_facetheory() {
+        // Same rel+href but a different `as` are distinct; scripts by src+type, then id; structs only if identical.
+        let tags = vec![
+            HeadTag::Link(Attrs::new().set("rel", "preload").set("href", "/f.woff2").set("as", "font")),
+            HeadTag::Link(Attrs::new().set("rel", "preload").set("href", "/f.woff2").set("as", "style")),
+            module_script("/a.js"),
+            module_script("/a.js"),
+            HeadTag::Script { attrs: Attrs::new().set("id", "x"), body: "1".into() },
+            HeadTag::Script { attrs: Attrs::new().set("id", "x"), body: "2".into() },
+            HeadTag::Meta(Attrs::new().set("itemprop", "a")),
+            HeadTag::Meta(Attrs::new().set("itemprop", "a")),
+            HeadTag::Meta(Attrs::new().set("itemprop", "b")),
+            meta_property("og:title", "T"),
+            HeadTag::Meta(Attrs::new().set("http-equiv", "X-UA-Compatible").set("content", "1")),
+            HeadTag::Meta(Attrs::new().set("http-equiv", "x-ua-compatible").set("content", "2")),
+        ];
+        let out = render_head(&tags);
+        assert_eq!(out.matches("rel=\"preload\"").count(), 2, "{out}");
+        assert_eq!(out.matches("src=\"/a.js\"").count(), 1, "{out}");
+        assert!(out.contains("<script id=\"x\">2</script>") && !out.contains(">1<"), "{out}");
+        assert_eq!(out.matches("itemprop=\"a\"").count(), 1, "{out}");
+        assert_eq!(out.matches("itemprop=\"b\"").count(), 1, "{out}");
+        assert_eq!(out.matches("http-equiv").count(), 1, "{out}");
+        assert!(out.contains("content=\"2\""), "{out}");
+    }
+
+    #[test]
+    fn rendering_escapes_and_neutralises() {
+        assert_eq!(title("<A & 'B'>").render(), "<title>&lt;A &amp; &#39;B&#39;&gt;</title>");
+        let s = HeadTag::Script { attrs: Attrs::new().set("type", "text/plain"), body: "a</SCRIPT>b".into() };
+        assert_eq!(s.render(), "<script type=\"text/plain\">a<\\/SCRIPT>b</script>");
+        let l =
+            HeadTag::Link(Attrs::new().set("rel", "modulepreload").set("href", "/x?a=1&b=\"2\"").flag("crossorigin"));
+        assert_eq!(l.render(), "<link crossorigin href=\"/x?a=1&amp;b=&quot;2&quot;\" rel=\"modulepreload\">");
+        let st = HeadTag::Style { attrs: Attrs::new(), css: "a{}</style><script>".into() };
+        assert_eq!(st.render(), "<style>a{}<\\/style><script></style>");
+    }
+
+    #[test]
+    fn helpers() {
+        assert_eq!(title_template("  Post ", "%s | %s").unwrap(), title("Post | Post"));
+        assert!(title_template("x", "no placeholder").is_err());
+        let og = open_graph(&OpenGraph {
+            description: Some("d".into()),
+            title: Some("t".into()),
+            additional: vec![("z".into(), "1".into()), ("a".into(), "2".into())],
+            ..Default::default()
+        });
+        let keys: Vec<String> = og
+            .iter()
+            .map(|t| match t {
+                HeadTag::Meta(a) => a.get("property").unwrap().to_string(),
+                _ => unreachable!(),
+            })
+            .collect();
+        assert_eq!(keys, ["og:title", "og:description", "og:a", "og:z"]);
+        let tc = twitter_card(&TwitterCard {
+            card: Some("summary".into()),
+            image_alt: Some("x".into()),
+            ..Default::default()
+        });
+        assert_eq!(tc.len(), 2);
+        assert!(tc[1].render().contains("name=\"twitter:image:alt\""));
+        assert!(canonical("HTTPS://example.com").is_ok());
+        assert!(canonical("/relative?x").is_ok());
+        assert!(canonical("javascript:alert(1)").is_err());
+        assert!(canonical("data:text/html,x").is_err());
+        assert!(canonical("").is_err());
+        let ld = json_ld(&serde_json::json!({"name": "</script><b>"})).unwrap().render();
+        assert_eq!(
+            ld,
+            "<script type=\"application/ld+json\">{\"name\":\"\\u003c/script\\u003e\\u003cb\\u003e\"}</script>"
+        );
+    }
+}

@@ -35,3 +35,78 @@ mod elsewhere {
         Page::new(html! { (id) })
     }
 }
+
+mod failing {
+    use facetheory::prelude::*;
+
+    #[face(route = "/fails")]
+    pub async fn fails() -> Result<Page, std::io::Error> {
+        Err(std::io::Error::other("database password is hunter2"))
+    }
+
+    #[face(route = "/moved")]
+    pub fn moved() -> Result<Page> {
+        Err(Error::redirect("/new-home"))
+    }
+
+    #[face(route = "/bad-header")]
+    pub fn bad_header() -> Page {
+        Page::new(html! {}).header("x-ok", "line\nbreak")
+    }
+
+    #[face(route = "/teapot")]
+    pub fn teapot() -> Page {
+        Page::new(html! { "short and stout" })
+            .with_status(http::StatusCode::IM_A_TEAPOT)
+            .header("cache-control", "private, no-store")
+            .cookie("a=1; Path=/")
+            .cookie("b=2; Path=/")
+    }
+}
+
+async fn call(path: &str) -> (http::response::Parts, String) {
+    use http_body_util::BodyExt;
+    let app = facetheory::App::builder()
+        .route(&failing::__FACETHEORY_ROUTE_fails)
+        .route(&failing::__FACETHEORY_ROUTE_moved)
+        .route(&failing::__FACETHEORY_ROUTE_bad_header)
+        .route(&failing::__FACETHEORY_ROUTE_teapot)
+        .build()
+        .unwrap();
+    let res = app.handle(http::Request::get(path).body(String::new()).unwrap()).await;
+    let (parts, body) = res.into_parts();
+    (parts, String::from_utf8(body.collect().await.unwrap().to_bytes().to_vec()).unwrap())
+}
+
+#[tokio::test]
+async fn a_failing_face_is_a_500_that_never_leaks_the_error() {
+    let (parts, body) = call("/fails").await;
+    assert_eq!(parts.status, 500);
+    assert_eq!(parts.headers["content-type"], "text/html; charset=utf-8");
+    assert!(!body.contains("hunter2"));
+    assert_eq!(
+        body,
+        "<!doctype html><html lang=\"en\"><head><title>Internal Server Error</title></head><body><h1>Internal Server Error</h1><template data-facetheory-error=\"true\"></template></body></html>"
+    );
+    let (parts, body) = call("/bad-header").await;
+    assert_eq!(parts.status, 500);
+    assert!(!body.contains("line"));
+}
+
+#[tokio::test]
+async fn redirects_statuses_headers_and_cookies() {
+    let (parts, body) = call("/moved").await;
+    assert_eq!(parts.status, 303);
+    assert_eq!(parts.headers["location"], "/new-home");
+    assert_eq!(body, "");
+    let (parts, body) = call("/teapot").await;
+    assert_eq!(parts.status, 418);
+    assert_eq!(parts.headers["cache-control"], "private, no-store");
+    let cookies: Vec<_> = parts.headers.get_all("set-cookie").iter().map(|v| v.to_str().unwrap()).collect();
+    assert_eq!(cookies, ["a=1; Path=/", "b=2; Path=/"]);
+    assert!(body.ends_with("<body>short and stout</body></html>"));
+    // Unknown path without a /404 face: plain text.
+    let (parts, body) = call("/zzz").await;
+    assert_eq!((parts.status.as_u16(), body.as_str()), (404, "Not Found"));
+    assert_eq!(parts.headers["content-type"], "text/plain; charset=utf-8");
+}
