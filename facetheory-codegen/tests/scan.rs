@@ -103,3 +103,17 @@ fn missing_dir_is_an_empty_site_and_unparsable_files_are_left_to_the_compiler() 
     assert!(scan.routes.is_empty() && scan.errors.is_empty());
     assert_eq!(scan.files.len(), 2);
 }
+
+#[test]
+fn every_directory_and_file_is_watched_for_rebuilds() {
+    // Cargo re-runs the build script when a watched directory's entries or a watched file change, so adding,
+    // removing or editing a face anywhere below faces/ regenerates the table.
+    let dir = site(&[("a.rs", ""), ("deep/er/b.rs", ""), ("deep/c.rs", "")]);
+    let scan = scan_dir(&dir.path(), dir.base()).unwrap();
+    let rel = |p: &Path| p.strip_prefix(dir.base()).unwrap().to_string_lossy().replace('\\', "/");
+    let mut dirs: Vec<String> = scan.dirs.iter().map(|d| rel(d)).collect();
+    dirs.sort();
+    assert_eq!(dirs, ["faces", "faces/deep", "faces/deep/er"]);
+    let files: Vec<String> = scan.files.iter().map(|(f, _)| rel(f)).collect();
+    assert_eq!(files, ["faces/a.rs", "faces/deep/c.rs", "faces/deep/er/b.rs"]);
+}
