@@ -38,7 +38,45 @@ fn full_request(app: &facetheory::App) -> usize {
     len
 }
 
+/// A larger page (~20 KB of escaped text), to show how the fixed overhead compares with a realistic body.
+mod big {
+    use facetheory::prelude::*;
+
+    #[face(route = "/big")]
+    pub fn big() -> Page {
+        Page::new(html! {
+            main { @for i in 0..300 { p { "Paragraph " (i) ": some text with <escapes> & more text." } } }
+        })
+        .title("Big")
+        .head(head::charset("utf-8"))
+        .head(head::meta("description", "A larger page"))
+    }
+}
+
+fn big_alone() -> usize {
+    big::big().status().as_u16() as usize
+}
+
+fn big_request(app: &facetheory::App) -> usize {
+    let req = http::Request::get("/big").body(http_body_util::Empty::<bytes::Bytes>::new()).unwrap();
+    let mut body = futures_ready(app.handle(req)).into_body();
+    let mut len = 0;
+    while let Some(frame) = futures_ready(body.frame()) {
+        len += frame.unwrap().into_data().map(|d| d.len()).unwrap_or(0);
+    }
+    len
+}
+
 fn main() {
+    // Profiling aid: FACETHEORY_BENCH_PROFILE=big spins on the larger page only (for perf record).
+    if std::env::var("FACETHEORY_BENCH_PROFILE").as_deref() == Ok("big") {
+        let big_app = facetheory::App::builder().route(&big::__FACETHEORY_ROUTE_big).build().unwrap();
+        let until = std::time::Instant::now() + std::time::Duration::from_secs(3);
+        while std::time::Instant::now() < until {
+            black_box(big_request(&big_app));
+        }
+        return;
+    }
     let app = blog::app().build().unwrap();
     assert!(full_request(&app) > 500);
     let mut c = Criterion::default().configure_from_args().warm_up_time(std::time::Duration::from_millis(500));
@@ -61,5 +99,22 @@ fn main() {
     println!("\nblog post page (interleaved rounds, medians):");
     println!("  face + maud body alone   {alone:9.0} ns");
     println!("  full request -> response {full:9.0} ns");
-    println!("  overhead = {:.1}% (goal <= 10%)", (full / alone - 1.0) * 100.0);
+    println!("  overhead = {:.1}% (goal <= 10%), {:.0} ns per request", (full / alone - 1.0) * 100.0, full - alone);
+
+    let big_app = facetheory::App::builder().route(&big::__FACETHEORY_ROUTE_big).build().unwrap();
+    let size = big_request(&big_app);
+    let (full, alone) = interleave::interleaved(
+        41,
+        std::time::Duration::from_millis(40),
+        || {
+            black_box(big_request(&big_app));
+        },
+        || {
+            black_box(big_alone());
+        },
+    );
+    println!("\nlarger page, {size} bytes (interleaved rounds, medians):");
+    println!("  face + maud body alone   {alone:9.0} ns");
+    println!("  full request -> response {full:9.0} ns");
+    println!("  overhead = {:.1}%, {:.0} ns per request", (full / alone - 1.0) * 100.0, full - alone);
 }
