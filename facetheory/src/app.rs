@@ -15,10 +15,10 @@ use facetheory_codegen::route::RoutePattern;
 
 use crate::body::Body;
 use crate::context::{FaceContext, RequestInfo};
-use crate::document::{render_document_start, DOCUMENT_END, INTERNAL_ERROR_HTML};
+use crate::document::{render_document_start, DocumentTail, DOCUMENT_END, INTERNAL_ERROR_HTML};
 use crate::error::{AppError, Error, ErrorKind};
 use crate::face::{BoxFuture, Handler, Registered, RouteDescriptor, RouteKind};
-use crate::page::ErasedPage;
+use crate::page::{ErasedPage, PageBody};
 use crate::resource::ResourceResponse;
 use crate::route::{strip_trailing_slashes, Router, TrailingSlash};
 
@@ -284,7 +284,7 @@ impl App {
                 }
                 let status = (Some(index) == self.inner.not_found).then_some(StatusCode::NOT_FOUND);
                 match handler(ctx).await {
-                    Ok(page) => page_response(page, status, desc, request_id),
+                    Ok(page) => page_response(page, status, desc, request_id).await,
                     Err(e) => self.error_response(e, desc, request).await,
                 }
             }
@@ -316,7 +316,7 @@ impl App {
             let Handler::Face(handler) = desc.handler else { return plain(StatusCode::NOT_FOUND, "Not Found") };
             let ctx = FaceContext::new(Arc::clone(request), desc.pattern, Vec::new());
             match handler(ctx).await {
-                Ok(page) => page_response(page, Some(StatusCode::NOT_FOUND), desc, &request.request_id),
+                Ok(page) => page_response(page, Some(StatusCode::NOT_FOUND), desc, &request.request_id).await,
                 Err(e) if e.is_not_found() => plain(StatusCode::NOT_FOUND, "Not Found"),
                 Err(e) => internal_error(desc, &request.request_id, &e),
             }
@@ -362,6 +362,7 @@ fn plain(status: StatusCode, text: &'static str) -> Response<Body> {
     let mut r = Response::new(Body::full(text));
     *r.status_mut() = status;
     r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
+    r.headers_mut().insert(header::CONTENT_LENGTH, HeaderValue::from(text.len()));
     r
 }
 
@@ -391,13 +392,14 @@ fn internal_error(desc: &RouteDescriptor, request_id: &str, err: &dyn std::fmt::
     let mut r = Response::new(Body::full(INTERNAL_ERROR_HTML));
     *r.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
     r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+    r.headers_mut().insert(header::CONTENT_LENGTH, HeaderValue::from(INTERNAL_ERROR_HTML.len()));
     r
 }
 
-fn page_response(
+async fn page_response(
     page: ErasedPage,
     status: Option<StatusCode>,
-    desc: &RouteDescriptor,
+    desc: &'static RouteDescriptor,
     request_id: &str,
 ) -> Response<Body> {
     let ErasedPage { mut parts, hydration_tags } = page;
@@ -413,16 +415,28 @@ fn page_response(
             Err(_) => return internal_error(desc, request_id, &format!("invalid set-cookie value {cookie:?}")),
         }
     }
-    let start = render_document_start(&parts, &hydration_tags);
-    let body = std::mem::take(&mut parts.body);
-    let len = start.len() + body.len() + DOCUMENT_END.len();
     headers.entry(header::CONTENT_TYPE).or_insert(HeaderValue::from_static("text/html; charset=utf-8"));
-    headers.insert(header::CONTENT_LENGTH, HeaderValue::from(len));
-    let mut r = Response::new(Body::chunks([
-        Bytes::from(start),
-        Bytes::from(body),
-        Bytes::from_static(DOCUMENT_END.as_bytes()),
-    ]));
+    let start = render_document_start(&parts, &hydration_tags);
+    let body = match std::mem::take(&mut parts.body) {
+        PageBody::Markup(body) => {
+            let len = start.len() + body.len() + DOCUMENT_END.len();
+            headers.insert(header::CONTENT_LENGTH, HeaderValue::from(len));
+            Body::chunks([Bytes::from(start), Bytes::from(body), Bytes::from_static(DOCUMENT_END.as_bytes())])
+        }
+        PageBody::Stream(mut chunks) => {
+            // Preflight: status and headers are final once the first chunk exists; a failure before it is a
+            // clean 500. The head goes out together with the first chunk.
+            let first = match futures_util::StreamExt::next(&mut chunks).await {
+                Some(Ok(markup)) => Bytes::from(markup.into_string()),
+                Some(Err(e)) => return internal_error(desc, request_id, &e),
+                None => Bytes::new(),
+            };
+            headers.remove(header::CONTENT_LENGTH);
+            let tail = DocumentTail::new(chunks, desc.pattern, request_id);
+            Body::streaming([Bytes::from(start), first], Box::pin(tail))
+        }
+    };
+    let mut r = Response::new(body);
     *r.status_mut() = status.unwrap_or(parts.status.unwrap_or(StatusCode::OK));
     *r.headers_mut() = headers;
     r

@@ -6,13 +6,24 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use bytes::Bytes;
+use futures_core::Stream;
 use http_body::{Frame, SizeHint};
 
+/// A stream of body chunks (already free of errors: streamed documents turn failures into their error marker).
+pub type ByteStream = Pin<Box<dyn Stream<Item = Bytes> + Send + 'static>>;
+
 /// A response body: buffered chunks sent in order (a document is its prefix, the page body and the end tags,
-/// so the page body is never copied).
-#[derive(Debug, Default)]
+/// so the page body is never copied), optionally followed by a stream of chunks sent as they are produced.
+#[derive(Default)]
 pub struct Body {
     chunks: VecDeque<Bytes>,
+    stream: Option<ByteStream>,
+}
+
+impl std::fmt::Debug for Body {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Body").field("chunks", &self.chunks.len()).field("streaming", &self.stream.is_some()).finish()
+    }
 }
 
 impl Body {
@@ -23,22 +34,32 @@ impl Body {
 
     /// A body made of these chunks (empty ones are skipped).
     pub fn chunks(chunks: impl IntoIterator<Item = Bytes>) -> Self {
-        Body { chunks: chunks.into_iter().filter(|c| !c.is_empty()).collect() }
+        Body { chunks: chunks.into_iter().filter(|c| !c.is_empty()).collect(), stream: None }
+    }
+
+    /// These chunks first, then whatever `stream` produces, each sent as soon as it exists.
+    pub fn streaming(first: impl IntoIterator<Item = Bytes>, stream: ByteStream) -> Self {
+        Body { chunks: first.into_iter().filter(|c| !c.is_empty()).collect(), stream: Some(stream) }
+    }
+
+    /// True when (part of) the body is produced while it is sent; such a body has no known length.
+    pub fn is_streaming(&self) -> bool {
+        self.stream.is_some()
     }
 
     /// An empty body.
     pub fn empty() -> Self {
-        Body { chunks: VecDeque::new() }
+        Body { chunks: VecDeque::new(), stream: None }
     }
 
-    /// Total length in bytes.
+    /// Length in bytes of the buffered part.
     pub fn len(&self) -> usize {
         self.chunks.iter().map(Bytes::len).sum()
     }
 
-    /// True when there are no bytes.
+    /// True when there are no bytes, buffered or to come.
     pub fn is_empty(&self) -> bool {
-        self.chunks.is_empty()
+        self.chunks.is_empty() && self.stream.is_none()
     }
 
     /// All bytes still held, concatenated (for in-process callers and tests).
@@ -55,15 +76,36 @@ impl http_body::Body for Body {
     type Data = Bytes;
     type Error = Infallible;
 
-    fn poll_frame(mut self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
-        Poll::Ready(self.chunks.pop_front().map(|d| Ok(Frame::data(d))))
+    fn poll_frame(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
+        if let Some(chunk) = self.chunks.pop_front() {
+            return Poll::Ready(Some(Ok(Frame::data(chunk))));
+        }
+        let Some(stream) = self.stream.as_mut() else { return Poll::Ready(None) };
+        loop {
+            return match stream.as_mut().poll_next(cx) {
+                Poll::Ready(Some(chunk)) if chunk.is_empty() => continue,
+                Poll::Ready(Some(chunk)) => Poll::Ready(Some(Ok(Frame::data(chunk)))),
+                Poll::Ready(None) => {
+                    self.stream = None;
+                    Poll::Ready(None)
+                }
+                Poll::Pending => Poll::Pending,
+            };
+        }
     }
 
     fn is_end_stream(&self) -> bool {
-        self.chunks.is_empty()
+        self.chunks.is_empty() && self.stream.is_none()
     }
 
     fn size_hint(&self) -> SizeHint {
-        SizeHint::with_exact(self.len() as u64)
+        match self.stream {
+            None => SizeHint::with_exact(self.len() as u64),
+            Some(_) => {
+                let mut hint = SizeHint::new();
+                hint.set_lower(self.len() as u64);
+                hint
+            }
+        }
     }
 }

@@ -1,9 +1,15 @@
 //! Assembling a page into an HTML document (FaceTheory D1):
 //! `<!doctype html><html{attrs}><head>{head}</head><body{attrs}>{body}</body></html>`, no newlines.
 
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use bytes::Bytes;
+use futures_core::Stream;
+
 use crate::escape::escape_html_into;
 use crate::head::{render_head_into, AttrValue, Attrs, HeadTag};
-use crate::page::PageParts;
+use crate::page::{MarkupStream, PageParts};
 
 /// The end of every document.
 pub(crate) const DOCUMENT_END: &str = "</body></html>";
@@ -35,6 +41,63 @@ pub(crate) fn render_document_start(parts: &PageParts, hydration_tags: &[HeadTag
     out
 }
 
+/// Marks a document whose streamed body failed after the response had started (FaceTheory D2).
+pub(crate) const STREAM_ERROR_MARKER: &str = "<template data-facetheory-stream-error=\"true\"></template>";
+
+/// The rest of a streamed document after its first chunk: each markup chunk as produced, then the end tags.
+/// A failing chunk is logged and replaced by [`STREAM_ERROR_MARKER`] before the end tags; the error text is
+/// never sent.
+pub(crate) struct DocumentTail {
+    chunks: Option<MarkupStream>,
+    done: bool,
+    route: &'static str,
+    request_id: String,
+}
+
+impl DocumentTail {
+    pub(crate) fn new(chunks: MarkupStream, route: &'static str, request_id: &str) -> Self {
+        DocumentTail { chunks: Some(chunks), done: false, route, request_id: request_id.to_string() }
+    }
+}
+
+impl Stream for DocumentTail {
+    type Item = Bytes;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Bytes>> {
+        if self.done {
+            return Poll::Ready(None);
+        }
+        let Some(chunks) = self.chunks.as_mut() else {
+            self.done = true;
+            return Poll::Ready(Some(Bytes::from_static(DOCUMENT_END.as_bytes())));
+        };
+        match chunks.as_mut().poll_next(cx) {
+            Poll::Pending => Poll::Pending,
+            Poll::Ready(Some(Ok(markup))) => Poll::Ready(Some(Bytes::from(markup.into_string()))),
+            Poll::Ready(None) => {
+                self.chunks = None;
+                self.done = true;
+                Poll::Ready(Some(Bytes::from_static(DOCUMENT_END.as_bytes())))
+            }
+            Poll::Ready(Some(Err(err))) => {
+                tracing::error!(
+                    target: "facetheory::request",
+                    route = self.route,
+                    request_id = %self.request_id,
+                    error = %err,
+                    "streamed body failed after the response started"
+                );
+                self.chunks = None;
+                self.done = true;
+                let mut tail = String::with_capacity(STREAM_ERROR_MARKER.len() + DOCUMENT_END.len());
+                tail.push_str(STREAM_ERROR_MARKER);
+                tail.push_str(DOCUMENT_END);
+                Poll::Ready(Some(Bytes::from(tail)))
+            }
+        }
+    }
+}
+
 /// The fixed 500 page (FaceTheory A9): it never contains the error text.
 pub(crate) const INTERNAL_ERROR_HTML: &str = "<!doctype html><html lang=\"en\"><head><title>Internal Server Error</title></head><body><h1>Internal Server Error</h1><template data-facetheory-error=\"true\"></template></body></html>";
 
@@ -45,7 +108,8 @@ mod tests {
     fn document(page: Page<impl serde::Serialize>) -> String {
         let erased = page.into_erased().unwrap();
         let start = super::render_document_start(&erased.parts, &erased.hydration_tags);
-        format!("{start}{}{}", erased.parts.body, super::DOCUMENT_END)
+        let crate::page::PageBody::Markup(body) = &erased.parts.body else { panic!("buffered page expected") };
+        format!("{start}{body}{}", super::DOCUMENT_END)
     }
 
     #[test]

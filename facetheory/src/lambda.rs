@@ -52,7 +52,12 @@ pub async fn run(app: App) -> Result<(), lambda_http::Error> {
     }
     lambda_http::run_with_streaming_response(lambda_http::service_fn(move |req: lambda_http::Request| {
         let app = app.clone();
-        async move { Ok::<_, Infallible>(app.handle(prepare_request(req)).await) }
+        async move {
+            let mut res = app.handle(prepare_request(req)).await;
+            // Every Lambda response goes out as a stream; a content-length there breaks Function URL streaming.
+            res.headers_mut().remove(http::header::CONTENT_LENGTH);
+            Ok::<_, Infallible>(res)
+        }
     }))
     .await
 }

@@ -1,7 +1,12 @@
 //! [`Page`]: what a face returns — the maud body plus head tags, status, headers, cookies, document attributes
 //! and typed hydration data.
 
+use std::future::Future;
+use std::pin::Pin;
+
+use futures_core::Stream;
 use http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
+use maud::Markup;
 use serde::Serialize;
 
 use crate::error::{Error, Result};
@@ -22,16 +27,41 @@ use crate::head::{Attrs, HeadTag};
 ///     .hydrate(Counter { start: 3 }, "/assets/counter.js");
 /// assert_eq!(page.status(), http::StatusCode::OK);
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Page<H = ()> {
     pub(crate) parts: PageParts,
     hydration: Option<(H, String)>,
 }
 
+/// A streamed page body: chunks of markup, sent as they are produced. An `Err` after the first chunk ends the
+/// document with an error marker; an `Err` as the first chunk makes the response a 500.
+pub type MarkupStream = Pin<Box<dyn Stream<Item = Result<Markup>> + Send + 'static>>;
+
+/// The body of a page: rendered markup, or a stream of markup chunks.
+pub(crate) enum PageBody {
+    Markup(String),
+    Stream(MarkupStream),
+}
+
+impl Default for PageBody {
+    fn default() -> Self {
+        PageBody::Markup(String::new())
+    }
+}
+
+impl std::fmt::Debug for PageBody {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PageBody::Markup(m) => f.debug_tuple("Markup").field(&m.len()).finish(),
+            PageBody::Stream(_) => f.write_str("Stream"),
+        }
+    }
+}
+
 /// Everything of a page except its hydration payload.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 pub(crate) struct PageParts {
-    pub body: String,
+    pub body: PageBody,
     pub status: Option<StatusCode>,
     pub headers: HeaderMap,
     pub cookies: Vec<String>,
@@ -48,7 +78,44 @@ impl Page<()> {
     /// A page with this body (usually `html! { … }`; the markup is moved, not copied). For any other
     /// `maud::Render` value, pass `value.render()`.
     pub fn new(body: maud::Markup) -> Self {
-        Page { parts: PageParts { body: body.into_string(), ..Default::default() }, hydration: None }
+        Page { parts: PageParts { body: PageBody::Markup(body.into_string()), ..Default::default() }, hydration: None }
+    }
+
+    /// A page whose body is a stream of markup chunks, sent as they are produced (chunked locally, streamed
+    /// on Lambda). The document head goes out with the first chunk: status and headers are final once the first
+    /// chunk exists, so a failure before it is a clean 500; a failure after it ends the document with
+    /// `<template data-facetheory-stream-error="true"></template>` (the error is logged, never shown).
+    ///
+    /// ```
+    /// use facetheory::{html, Page};
+    /// let chunks = futures_util::stream::iter([Ok(html! { h1 { "Hi" } }), Ok(html! { p { "later" } })]);
+    /// let page = Page::stream(chunks);
+    /// # let _ = page;
+    /// ```
+    pub fn stream<S>(chunks: S) -> Self
+    where
+        S: Stream<Item = Result<Markup>> + Send + 'static,
+    {
+        Page { parts: PageParts { body: PageBody::Stream(Box::pin(chunks)), ..Default::default() }, hydration: None }
+    }
+
+    /// Time to first byte first: `shell` (and the whole head) is sent at once, `rest` when it resolves — load
+    /// the page's data inside `rest`, not before returning the page.
+    ///
+    /// ```
+    /// use facetheory::{html, Page};
+    /// let page = Page::deferred(html! { header { "Blog" } }, async {
+    ///     let posts = vec!["a", "b"]; // e.g. a database query
+    ///     Ok(html! { ul { @for p in posts { li { (p) } } } })
+    /// });
+    /// # let _ = page;
+    /// ```
+    pub fn deferred<F>(shell: Markup, rest: F) -> Self
+    where
+        F: Future<Output = Result<Markup>> + Send + 'static,
+    {
+        let first = futures_util::stream::once(async move { Ok(shell) });
+        Self::stream(futures_util::StreamExt::chain(first, futures_util::stream::once(rest)))
     }
 }
 
@@ -158,7 +225,7 @@ fn bootstrap_is_safe(url: &str) -> bool {
 }
 
 /// A page whose hydration payload has been serialized (what the route table stores).
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct ErasedPage {
     pub(crate) parts: PageParts,
     pub(crate) hydration_tags: Vec<HeadTag>,

@@ -4,4 +4,5 @@ mod http_client;
 mod lambda_events;
 mod served_over_tcp;
 mod service;
+mod streaming;
 mod trailing_slash;
