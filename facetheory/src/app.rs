@@ -15,10 +15,15 @@ use facetheory_codegen::route::RoutePattern;
 
 use crate::body::Body;
 use crate::context::{FaceContext, RequestInfo};
+use crate::csp::{
+    apply_nonce, build_strict_csp_header, validate_document, validate_head, CspError, CspPolicy, CspSources,
+};
 use crate::document::{render_document_start, DocumentTail, DOCUMENT_END, INTERNAL_ERROR_HTML};
 use crate::error::{AppError, Error, ErrorKind};
+use crate::face::Mode;
 use crate::face::{BoxFuture, Handler, Registered, RouteDescriptor, RouteKind};
-use crate::page::{ErasedPage, PageBody};
+use crate::head::HeadTag;
+use crate::page::{ErasedPage, PageBody, PageParts};
 use crate::resource::ResourceResponse;
 use crate::route::{strip_trailing_slashes, Router, TrailingSlash};
 
@@ -284,7 +289,7 @@ impl App {
                 }
                 let status = (Some(index) == self.inner.not_found).then_some(StatusCode::NOT_FOUND);
                 match handler(ctx).await {
-                    Ok(page) => page_response(page, status, desc, request_id).await,
+                    Ok(page) => page_response(page, status, desc, request).await,
                     Err(e) => self.error_response(e, desc, request).await,
                 }
             }
@@ -316,7 +321,7 @@ impl App {
             let Handler::Face(handler) = desc.handler else { return plain(StatusCode::NOT_FOUND, "Not Found") };
             let ctx = FaceContext::new(Arc::clone(request), desc.pattern, Vec::new());
             match handler(ctx).await {
-                Ok(page) => page_response(page, Some(StatusCode::NOT_FOUND), desc, &request.request_id).await,
+                Ok(page) => page_response(page, Some(StatusCode::NOT_FOUND), desc, request).await,
                 Err(e) if e.is_not_found() => plain(StatusCode::NOT_FOUND, "Not Found"),
                 Err(e) => internal_error(desc, &request.request_id, &e),
             }
@@ -396,13 +401,19 @@ fn internal_error(desc: &RouteDescriptor, request_id: &str, err: &dyn std::fmt::
     r
 }
 
+/// Largest streamed body a strict page may collect for validation (FaceTheory D3).
+pub const MAX_STRICT_STREAM_BYTES: usize = 5 * 1024 * 1024;
+
+const PAYLOAD_TOO_LARGE_HTML: &str = "<!doctype html><html lang=\"en\"><head><title>Payload Too Large</title></head><body><h1>Payload Too Large</h1><template data-facetheory-error=\"strict-csp-stream-body-too-large\"></template></body></html>";
+
 async fn page_response(
     page: ErasedPage,
     status: Option<StatusCode>,
     desc: &'static RouteDescriptor,
-    request_id: &str,
+    request: &RequestInfo,
 ) -> Response<Body> {
-    let ErasedPage { mut parts, hydration_tags } = page;
+    let request_id = request.request_id.as_str();
+    let ErasedPage { mut parts, mut hydration_tags } = page;
     if let Some(problem) = &parts.invalid {
         return internal_error(desc, request_id, problem);
     }
@@ -416,14 +427,61 @@ async fn page_response(
         }
     }
     headers.entry(header::CONTENT_TYPE).or_insert(HeaderValue::from_static("text/html; charset=utf-8"));
+    let strict = parts.csp.filter(CspPolicy::is_strict);
+    let own_csp = headers.contains_key(header::CONTENT_SECURITY_POLICY);
+    let sources = match strict {
+        None => None,
+        Some(policy) => match prepare_strict(&mut parts, &mut hydration_tags, &policy, desc, request, own_csp) {
+            Ok((sources, header_value)) => {
+                if let Some(v) = header_value {
+                    headers.insert(header::CONTENT_SECURITY_POLICY, v);
+                }
+                Some((policy, sources))
+            }
+            Err(e) => return internal_error(desc, request_id, &e),
+        },
+    };
     let start = render_document_start(&parts, &hydration_tags);
-    let body = match std::mem::take(&mut parts.body) {
-        PageBody::Markup(body) => {
+    let body = match (std::mem::take(&mut parts.body), &sources) {
+        (PageBody::Markup(body), _) => {
+            if let Some((policy, sources)) = &sources {
+                let doc = format!("{start}{body}{DOCUMENT_END}");
+                if let Err(e) = validate_document(&doc, policy, sources) {
+                    return internal_error(desc, request_id, &e);
+                }
+            }
             let len = start.len() + body.len() + DOCUMENT_END.len();
             headers.insert(header::CONTENT_LENGTH, HeaderValue::from(len));
             Body::chunks([Bytes::from(start), Bytes::from(body), Bytes::from_static(DOCUMENT_END.as_bytes())])
         }
-        PageBody::Stream(mut chunks) => {
+        (PageBody::Stream(mut chunks), Some((policy, sources))) => {
+            // A strict page cannot be checked until it is whole: collect (bounded), validate, send buffered.
+            let mut body = String::new();
+            while let Some(chunk) = futures_util::StreamExt::next(&mut chunks).await {
+                match chunk {
+                    Ok(markup) => body.push_str(&markup.into_string()),
+                    Err(e) => return internal_error(desc, request_id, &e),
+                }
+                if body.len() > MAX_STRICT_STREAM_BYTES {
+                    tracing::error!(
+                        route = desc.pattern,
+                        request_id,
+                        "strict streamed body over {MAX_STRICT_STREAM_BYTES} bytes"
+                    );
+                    let mut r = Response::new(Body::full(PAYLOAD_TOO_LARGE_HTML));
+                    *r.status_mut() = StatusCode::PAYLOAD_TOO_LARGE;
+                    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+                    return r;
+                }
+            }
+            let doc = format!("{start}{body}{DOCUMENT_END}");
+            if let Err(e) = validate_document(&doc, policy, sources) {
+                return internal_error(desc, request_id, &e);
+            }
+            headers.insert(header::CONTENT_LENGTH, HeaderValue::from(doc.len()));
+            Body::full(doc)
+        }
+        (PageBody::Stream(mut chunks), None) => {
             // Preflight: status and headers are final once the first chunk exists; a failure before it is a
             // clean 500. The head goes out together with the first chunk.
             let first = match futures_util::StreamExt::next(&mut chunks).await {
@@ -440,6 +498,54 @@ async fn page_response(
     *r.status_mut() = status.unwrap_or(parts.status.unwrap_or(StatusCode::OK));
     *r.headers_mut() = headers;
     r
+}
+
+/// Strict pages: choose nonce (SSR) or hashes (cached modes), apply the nonce to head tags, check the head, and
+/// build the header unless the page set its own.
+fn prepare_strict(
+    parts: &mut PageParts,
+    hydration_tags: &mut [HeadTag],
+    policy: &CspPolicy,
+    desc: &RouteDescriptor,
+    request: &RequestInfo,
+    own_csp: bool,
+) -> Result<(CspSources, Option<HeaderValue>), CspError> {
+    if !policy.inline_scripts
+        && hydration_tags.iter().any(|t| matches!(t, HeadTag::Script { body, .. } if !body.is_empty()))
+    {
+        return Err(CspError(
+            "a strict page cannot carry inline hydration data; use external hydration (a data URL)".into(),
+        ));
+    }
+    let cached = matches!(desc.mode(), Some(Mode::Ssg | Mode::Isr));
+    let sources = if cached {
+        let bodies: Vec<&str> = parts
+            .head
+            .iter()
+            .filter_map(|t| match t {
+                HeadTag::Script { body, .. } if !body.is_empty() => Some(body.as_str()),
+                _ => None,
+            })
+            .collect();
+        CspSources::hashes(bodies)
+    } else {
+        let nonce = request.csp_nonce();
+        apply_nonce(&mut parts.head, nonce);
+        apply_nonce(hydration_tags, nonce);
+        CspSources::nonce(nonce)
+    };
+    let head: Vec<&HeadTag> = parts.head.iter().chain(hydration_tags.iter()).collect();
+    validate_head(&head, policy, &sources)?;
+    let header = if own_csp {
+        None
+    } else {
+        let extra: Vec<(&str, Vec<&str>)> =
+            parts.csp_directives.iter().map(|(n, v)| (n.as_str(), v.iter().map(String::as_str).collect())).collect();
+        let extra: Vec<(&str, &[&str])> = extra.iter().map(|(n, v)| (*n, v.as_slice())).collect();
+        let value = build_strict_csp_header(&sources, &extra)?;
+        Some(HeaderValue::from_str(&value).map_err(|_| CspError("header value is not valid".into()))?)
+    };
+    Ok((sources, header))
 }
 
 fn resource_response(r: ResourceResponse) -> Response<Body> {

@@ -39,11 +39,26 @@ pub(crate) struct RequestInfo {
     pub request_id: String,
     query: OnceLock<Query>,
     cookies: OnceLock<Cookies>,
+    nonce: OnceLock<String>,
 }
 
 impl RequestInfo {
     pub(crate) fn new(method: Method, path: String, raw_query: String, headers: HeaderMap, request_id: String) -> Self {
-        RequestInfo { method, path, raw_query, headers, request_id, query: OnceLock::new(), cookies: OnceLock::new() }
+        RequestInfo {
+            method,
+            path,
+            raw_query,
+            headers,
+            request_id,
+            query: OnceLock::new(),
+            cookies: OnceLock::new(),
+            nonce: OnceLock::new(),
+        }
+    }
+
+    /// This request's CSP nonce, minted on first use.
+    pub(crate) fn csp_nonce(&self) -> &str {
+        self.nonce.get_or_init(crate::csp::create_nonce)
     }
 }
 
@@ -110,6 +125,12 @@ impl FaceContext {
     /// The request id (from `x-request-id`, the Lambda request context, or a fresh UUID); echoed on the response.
     pub fn request_id(&self) -> &str {
         &self.request.request_id
+    }
+
+    /// This request's CSP nonce (16 random bytes, base64), minted on first use. Strict SSR pages carry it in
+    /// their header and on their script and style tags.
+    pub fn csp_nonce(&self) -> &str {
+        self.request.csp_nonce()
     }
 
     /// The matched route pattern (`/blog/<slug>`).

@@ -70,6 +70,11 @@ impl Attrs {
         self.0.iter().any(|(n, _)| n == name)
     }
 
+    /// The attribute names, in order.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.0.iter().map(|(n, _)| n.as_str())
+    }
+
     /// Renders ` a="x" b` with names sorted (byte order) and everything escaped.
     pub fn render(&self) -> String {
         let mut out = String::new();

@@ -23,6 +23,7 @@ pub mod app;
 pub mod body;
 pub mod cli;
 pub mod context;
+pub mod csp;
 mod document;
 pub mod error;
 pub mod escape;

@@ -6,4 +6,5 @@ mod lambda_events;
 mod served_over_tcp;
 mod service;
 mod streaming;
+mod strict_csp;
 mod trailing_slash;

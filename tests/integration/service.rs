@@ -14,7 +14,18 @@ async fn app_is_a_tower_service() {
     let routes: Vec<&str> = app.routes().map(|r| r.pattern).collect();
     assert_eq!(
         routes,
-        ["/404", "/about", "/api/posts", "/api/subscribe", "/blog/new", "/blog/<slug>", "/docs/<rest*>", "/live", "/"]
+        [
+            "/404",
+            "/about",
+            "/api/posts",
+            "/api/subscribe",
+            "/blog/new",
+            "/blog/<slug>",
+            "/docs/<rest*>",
+            "/live",
+            "/secure",
+            "/"
+        ]
     );
 }
 

@@ -2,10 +2,11 @@ use facetheory::prelude::*;
 
 use crate::layout;
 
-/// `/about`, pre-rendered at build time (`mode = "ssg"`; served like SSR by `serve`).
+/// `/about`, pre-rendered at build time (`mode = "ssg"`; served like SSR by `serve`). Strict CSP: as a cached
+/// page it allows its JSON-LD by hash, not by a per-request nonce.
 #[face(mode = "ssg")]
-pub fn about() -> Page {
-    layout::page(
+pub fn about() -> Result<Page> {
+    Ok(layout::page(
         "About",
         html! {
             h1 { "About" }
@@ -17,4 +18,6 @@ pub fn about() -> Page {
         kind: Some("website".into()),
         ..Default::default()
     }))
+    .head(head::json_ld(&serde_json::json!({"@context": "https://schema.org", "@type": "AboutPage"}))?)
+    .strict_csp())
 }

@@ -16,7 +16,18 @@ fn routes_prints_the_table_in_precedence_order() {
     let patterns: Vec<&str> = lines[1..].iter().map(|l| l.split_whitespace().next().unwrap()).collect();
     assert_eq!(
         patterns,
-        ["/404", "/about", "/api/posts", "/api/subscribe", "/blog/new", "/blog/<slug>", "/docs/<rest*>", "/live", "/"]
+        [
+            "/404",
+            "/about",
+            "/api/posts",
+            "/api/subscribe",
+            "/blog/new",
+            "/blog/<slug>",
+            "/docs/<rest*>",
+            "/live",
+            "/secure",
+            "/"
+        ]
     );
     assert!(text.lines().any(|l| l.split_whitespace().take(2).eq(["/about", "ssg"])), "{text}");
     assert!(text.contains("resource POST"), "{text}");
