@@ -26,6 +26,7 @@ use crate::head::HeadTag;
 use crate::page::{ErasedPage, PageBody, PageParts};
 use crate::resource::ResourceResponse;
 use crate::route::{strip_trailing_slashes, Router, TrailingSlash};
+use crate::static_files::StaticDir;
 
 /// Largest request body a resource route accepts (the Lambda Function URL payload limit).
 pub const MAX_REQUEST_BODY: usize = 6 * 1024 * 1024;
@@ -52,6 +53,7 @@ pub struct App {
 }
 
 struct Inner {
+    static_dirs: Vec<StaticDir>,
     routes: Vec<CompiledRoute>,
     router: Router,
     trailing_slash: TrailingSlash,
@@ -66,6 +68,7 @@ struct CompiledRoute {
 /// Assembles an [`App`].
 #[derive(Default)]
 pub struct AppBuilder {
+    static_dirs: Vec<StaticDir>,
     descriptors: Vec<&'static RouteDescriptor>,
     registered: bool,
     trailing_slash: TrailingSlash,
@@ -88,6 +91,13 @@ impl AppBuilder {
     /// e.g. in libraries). They join the table with the same conflict check.
     pub fn with_registered(mut self) -> Self {
         self.registered = true;
+        self
+    }
+
+    /// Serves files from `dir` under the URL `prefix` (e.g. Vite's `dist/assets` under `/assets`) — for local
+    /// runs; in production these paths go to S3 through CloudFront. A missing directory serves 404s.
+    pub fn static_dir(mut self, prefix: &str, dir: impl Into<std::path::PathBuf>) -> Self {
+        self.static_dirs.push(StaticDir::new(prefix, dir));
         self
     }
 
@@ -136,6 +146,7 @@ impl AppBuilder {
             routes.iter().position(|r| r.desc.pattern == "/404" && matches!(r.desc.kind, RouteKind::Face { .. }));
         Ok(App {
             inner: Arc::new(Inner {
+                static_dirs: self.static_dirs,
                 router: Router::new(&patterns),
                 routes,
                 trailing_slash: self.trailing_slash,
@@ -240,6 +251,13 @@ impl App {
         B::Data: Send,
         B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
     {
+        if matches!(request.method, Method::GET | Method::HEAD) {
+            for dir in &self.inner.static_dirs {
+                if let Some(res) = dir.respond(&request.path).await {
+                    return (res, "");
+                }
+            }
+        }
         let (index, params) = match self.resolve(&request.path) {
             Resolution::NotFound => return (self.not_found(request).await, ""),
             Resolution::Redirect(target) => {

@@ -37,6 +37,8 @@ mod request_id;
 pub mod resource;
 pub mod route;
 pub mod server;
+pub mod static_files;
+pub mod vite;
 
 pub use app::{App, AppBuilder};
 pub use body::Body;

@@ -30,7 +30,16 @@ use crate::head::{Attrs, HeadTag};
 #[derive(Debug)]
 pub struct Page<H = ()> {
     pub(crate) parts: PageParts,
-    hydration: Option<(H, String)>,
+    hydration: Option<Hydration<H>>,
+}
+
+/// How a page's hydration payload reaches the browser.
+#[derive(Debug)]
+struct Hydration<H> {
+    data: H,
+    bootstrap: String,
+    /// `None`: inline `__FACETHEORY_DATA__` script; `Some(url)`: fetched from this same-origin URL.
+    data_url: Option<String>,
 }
 
 /// A streamed page body: chunks of markup, sent as they are produced. An `Err` after the first chunk ends the
@@ -211,15 +220,32 @@ impl<H> Page<H> {
         self
     }
 
-    /// Attaches typed hydration data and the module that hydrates the page. Rendered as FaceTheory does:
+    /// Attaches typed hydration data and the module that hydrates the page (an empty `bootstrap_module` emits
+    /// the data only). Rendered as FaceTheory does:
     /// `<script id="__FACETHEORY_DATA__" type="application/json">…</script>` then `<script type="module" src>`.
     pub fn hydrate<T: Serialize>(self, data: T, bootstrap_module: impl Into<String>) -> Page<T> {
-        Page { parts: self.parts, hydration: Some((data, bootstrap_module.into())) }
+        Page { parts: self.parts, hydration: Some(Hydration { data, bootstrap: bootstrap_module.into(), data_url: None }) }
+    }
+
+    /// Like [`Page::hydrate`], but the payload is fetched from `data_url` (a same-origin URL the app serves, e.g.
+    /// a resource route) instead of being inlined — what strict-CSP pages use (FaceTheory G2):
+    /// `<link href="…" id="__FACETHEORY_DATA_URL__" rel="facetheory-hydration" type="application/json">` then the
+    /// module script. The typed data stays on the page for build steps that write it out.
+    pub fn hydrate_external<T: Serialize>(
+        self,
+        data: T,
+        data_url: impl Into<String>,
+        bootstrap_module: impl Into<String>,
+    ) -> Page<T> {
+        Page {
+            parts: self.parts,
+            hydration: Some(Hydration { data, bootstrap: bootstrap_module.into(), data_url: Some(data_url.into()) }),
+        }
     }
 
     /// The hydration payload, if any.
     pub fn hydration_data(&self) -> Option<&H> {
-        self.hydration.as_ref().map(|(d, _)| d)
+        self.hydration.as_ref().map(|h| &h.data)
     }
 }
 
@@ -227,18 +253,39 @@ impl<H: Serialize> Page<H> {
     /// Serializes the hydration payload into head tags; the page type no longer depends on `H`.
     pub fn into_erased(self) -> Result<ErasedPage> {
         let mut hydration_tags = Vec::new();
-        if let Some((data, bootstrap)) = self.hydration {
-            let json = safe_json(&data).map_err(|e| Error::msg(format!("hydration data does not serialize: {e}")))?;
-            if !bootstrap_is_safe(&bootstrap) {
+        if let Some(Hydration { data, bootstrap, data_url }) = self.hydration {
+            if !bootstrap.is_empty() && !bootstrap_is_safe(&bootstrap) {
                 return Err(Error::msg(format!(
                     "hydration bootstrap module must be an http(s) or same-origin URL, got {bootstrap:?}"
                 )));
             }
-            hydration_tags.push(HeadTag::Script {
-                attrs: Attrs::new().set("id", "__FACETHEORY_DATA__").set("type", "application/json"),
-                body: json,
-            });
-            hydration_tags.push(crate::head::module_script(bootstrap));
+            match data_url {
+                None => {
+                    let json =
+                        safe_json(&data).map_err(|e| Error::msg(format!("hydration data does not serialize: {e}")))?;
+                    hydration_tags.push(HeadTag::Script {
+                        attrs: Attrs::new().set("id", "__FACETHEORY_DATA__").set("type", "application/json"),
+                        body: json,
+                    });
+                }
+                Some(url) => {
+                    if !bootstrap_is_safe(&url) {
+                        return Err(Error::msg(format!(
+                            "external hydration dataUrl must be an http(s) or same-origin URL, got {url:?}"
+                        )));
+                    }
+                    hydration_tags.push(HeadTag::Link(
+                        Attrs::new()
+                            .set("href", url)
+                            .set("id", "__FACETHEORY_DATA_URL__")
+                            .set("rel", "facetheory-hydration")
+                            .set("type", "application/json"),
+                    ));
+                }
+            }
+            if !bootstrap.is_empty() {
+                hydration_tags.push(crate::head::module_script(bootstrap));
+            }
         }
         Ok(ErasedPage { parts: self.parts, hydration_tags })
     }

@@ -1,17 +1,18 @@
 use facetheory::prelude::*;
 
+use crate::islands::{self, HomeData, PostSummary};
 use crate::{layout, posts::POSTS};
 
 /// `/`: the list of posts, filtered by `?q=` (case-insensitive, on titles); the `theme` cookie picks the
-/// colour scheme.
+/// colour scheme. With the client built, the search island filters as you type, from typed hydration data.
 #[face]
-pub fn home(ctx: &FaceContext) -> Page {
+pub fn home(ctx: &FaceContext) -> Page<HomeData> {
     let q = ctx.query().get("q").unwrap_or("").to_lowercase();
     let theme = match ctx.cookie("theme") {
         Some("dark") => "dark",
         _ => "light",
     };
-    layout::page(
+    let page = layout::page(
         "Home",
         html! {
             h1 { "facetheory blog" }
@@ -27,5 +28,16 @@ pub fn home(ctx: &FaceContext) -> Page {
         },
     )
     .head(head::meta("description", "The facetheory example blog"))
-    .body_attr("data-theme", theme)
+    .body_attr("data-theme", theme);
+    let data = HomeData {
+        posts: POSTS
+            .iter()
+            .map(|p| PostSummary { slug: p.slug.into(), title: p.title.into(), summary: p.summary.into() })
+            .collect(),
+    };
+    match islands::island("src/search.ts") {
+        Some(island) => page.head_tags(island.head_tags).hydrate(data, island.bootstrap_module),
+        // Without a client build the data still ships (an empty bootstrap emits no module script).
+        None => page.hydrate(data, ""),
+    }
 }

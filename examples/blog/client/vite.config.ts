@@ -1,0 +1,18 @@
+import { fileURLToPath } from "node:url";
+import { defineConfig } from "vite";
+
+// Builds the blog's islands into dist/assets with a manifest at dist/.vite/manifest.json, which the Rust side
+// reads to emit modulepreload/stylesheet tags and the bootstrap module of each island.
+export default defineConfig({
+  base: "/",
+  resolve: {
+    alias: { "facetheory-client": fileURLToPath(new URL("../../../facetheory/client/index.ts", import.meta.url)) },
+  },
+  build: {
+    manifest: true,
+    outDir: "dist",
+    emptyOutDir: true,
+    assetsDir: "assets",
+    rollupOptions: { input: { search: "src/search.ts", counter: "src/counter.ts" } },
+  },
+});

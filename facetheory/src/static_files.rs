@@ -1,0 +1,102 @@
+//! Static files for local runs: `serve` answers `/assets/*` (or any prefix) from a directory, as S3 and
+//! CloudFront do in production, with long-lived caching for hashed build output.
+
+use std::path::{Component, Path, PathBuf};
+
+use bytes::Bytes;
+use http::{header, HeaderValue, Response, StatusCode};
+
+use crate::body::Body;
+
+/// A URL prefix served from a directory.
+#[derive(Debug, Clone)]
+pub struct StaticDir {
+    prefix: String,
+    dir: PathBuf,
+    cache_control: &'static str,
+}
+
+impl StaticDir {
+    /// Serves `dir` under `prefix` (e.g. `/assets`). `cache-control` is `public, max-age=31536000, immutable`,
+    /// right for content-hashed build output.
+    pub fn new(prefix: &str, dir: impl Into<PathBuf>) -> Self {
+        StaticDir {
+            prefix: format!("/{}", prefix.trim_matches('/')),
+            dir: dir.into(),
+            cache_control: "public, max-age=31536000, immutable",
+        }
+    }
+
+    /// The file for a request path, if the path is under the prefix and names a safe relative file.
+    fn file_for(&self, path: &str) -> Option<Option<PathBuf>> {
+        let rest = path.strip_prefix(&self.prefix)?.strip_prefix('/')?;
+        let decoded = crate::params::percent_decode(rest).ok()?;
+        let rel = Path::new(decoded.as_ref());
+        // Only plain names: no `..`, no absolute paths, no empty parts.
+        let safe = !decoded.is_empty() && rel.components().all(|c| matches!(c, Component::Normal(_)));
+        Some(safe.then(|| self.dir.join(rel)))
+    }
+
+    /// Answers the request if its path is under the prefix (`None` otherwise): the file, or 404.
+    pub(crate) async fn respond(&self, path: &str) -> Option<Response<Body>> {
+        let candidate = self.file_for(path)?;
+        let Some(file) = candidate else { return Some(not_found()) };
+        match tokio::fs::read(&file).await {
+            Ok(bytes) => {
+                let len = bytes.len();
+                let mut r = Response::new(Body::full(Bytes::from(bytes)));
+                let h = r.headers_mut();
+                h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type(&file)));
+                h.insert(header::CACHE_CONTROL, HeaderValue::from_static(self.cache_control));
+                h.insert(header::CONTENT_LENGTH, HeaderValue::from(len));
+                Some(r)
+            }
+            Err(_) => Some(not_found()),
+        }
+    }
+}
+
+fn not_found() -> Response<Body> {
+    let mut r = Response::new(Body::full("Not Found"));
+    *r.status_mut() = StatusCode::NOT_FOUND;
+    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
+    r
+}
+
+fn content_type(path: &Path) -> &'static str {
+    match path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
+        Some("js" | "mjs") => "text/javascript; charset=utf-8",
+        Some("css") => "text/css; charset=utf-8",
+        Some("json" | "map") => "application/json; charset=utf-8",
+        Some("html") => "text/html; charset=utf-8",
+        Some("svg") => "image/svg+xml",
+        Some("png") => "image/png",
+        Some("jpg" | "jpeg") => "image/jpeg",
+        Some("gif") => "image/gif",
+        Some("webp") => "image/webp",
+        Some("avif") => "image/avif",
+        Some("ico") => "image/x-icon",
+        Some("woff2") => "font/woff2",
+        Some("woff") => "font/woff",
+        Some("txt") => "text/plain; charset=utf-8",
+        Some("wasm") => "application/wasm",
+        _ => "application/octet-stream",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_plain_relative_files_under_the_prefix() {
+        let s = StaticDir::new("/assets/", "/srv/dist/assets");
+        assert_eq!(s.file_for("/other/x.js"), None);
+        assert_eq!(s.file_for("/assetsx/x.js"), None);
+        assert_eq!(s.file_for("/assets/app-1.js"), Some(Some(PathBuf::from("/srv/dist/assets/app-1.js"))));
+        assert_eq!(s.file_for("/assets/../secret"), Some(None));
+        assert_eq!(s.file_for("/assets/%2e%2e/secret"), Some(None));
+        assert_eq!(s.file_for("/assets//etc/passwd"), Some(None));
+        assert_eq!(s.file_for("/assets/"), Some(None));
+    }
+}
