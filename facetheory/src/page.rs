@@ -224,7 +224,10 @@ impl<H> Page<H> {
     /// the data only). Rendered as FaceTheory does:
     /// `<script id="__FACETHEORY_DATA__" type="application/json">…</script>` then `<script type="module" src>`.
     pub fn hydrate<T: Serialize>(self, data: T, bootstrap_module: impl Into<String>) -> Page<T> {
-        Page { parts: self.parts, hydration: Some(Hydration { data, bootstrap: bootstrap_module.into(), data_url: None }) }
+        Page {
+            parts: self.parts,
+            hydration: Some(Hydration { data, bootstrap: bootstrap_module.into(), data_url: None }),
+        }
     }
 
     /// Like [`Page::hydrate`], but the payload is fetched from `data_url` (a same-origin URL the app serves, e.g.

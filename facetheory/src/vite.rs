@@ -107,7 +107,8 @@ impl ViteManifest {
     }
 
     fn parse_from(json: &str, origin: &str) -> Result<Self, AssetError> {
-        let chunks = serde_json::from_str(json).map_err(|source| AssetError::Parse { origin: origin.into(), source })?;
+        let chunks =
+            serde_json::from_str(json).map_err(|source| AssetError::Parse { origin: origin.into(), source })?;
         Ok(ViteManifest { chunks })
     }
 
@@ -240,9 +241,18 @@ mod tests {
     #[test]
     fn clear_errors() {
         let m = ViteManifest::parse(MANIFEST).unwrap();
-        assert_eq!(m.entry("src/nope.ts", &AssetOptions::default()).unwrap_err().to_string(), "vite manifest missing entry: src/nope.ts");
-        assert_eq!(m.entry("src/broken.ts", &AssetOptions::default()).unwrap_err().to_string(), "vite manifest entry missing file: src/broken.ts");
+        assert_eq!(
+            m.entry("src/nope.ts", &AssetOptions::default()).unwrap_err().to_string(),
+            "vite manifest missing entry: src/nope.ts"
+        );
+        assert_eq!(
+            m.entry("src/broken.ts", &AssetOptions::default()).unwrap_err().to_string(),
+            "vite manifest entry missing file: src/broken.ts"
+        );
         assert!(ViteManifest::parse("[1,2]").unwrap_err().to_string().starts_with("invalid vite manifest (inline):"));
-        assert!(ViteManifest::load("/no/such/manifest.json").unwrap_err().to_string().starts_with("cannot read vite manifest /no/such/manifest.json"));
+        assert!(ViteManifest::load("/no/such/manifest.json")
+            .unwrap_err()
+            .to_string()
+            .starts_with("cannot read vite manifest /no/such/manifest.json"));
     }
 }
