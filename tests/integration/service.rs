@@ -17,11 +17,13 @@ async fn app_is_a_tower_service() {
         [
             "/404",
             "/about",
+            "/api/counter",
             "/api/posts",
             "/api/subscribe",
             "/blog/new",
             "/blog/<slug>",
             "/docs/<rest*>",
+            "/favicon.ico",
             "/live",
             "/secure",
             "/"

@@ -19,11 +19,13 @@ fn routes_prints_the_table_in_precedence_order() {
         [
             "/404",
             "/about",
+            "/api/counter",
             "/api/posts",
             "/api/subscribe",
             "/blog/new",
             "/blog/<slug>",
             "/docs/<rest*>",
+            "/favicon.ico",
             "/live",
             "/secure",
             "/"
