@@ -26,6 +26,7 @@ use crate::head::HeadTag;
 use crate::page::{ErasedPage, PageBody, PageParts};
 use crate::resource::ResourceResponse;
 use crate::route::{strip_trailing_slashes, Router, TrailingSlash};
+use crate::sidecar::SsrSidecars;
 use crate::static_files::StaticDir;
 
 /// Largest request body a resource route accepts (the Lambda Function URL payload limit).
@@ -53,6 +54,7 @@ pub struct App {
 }
 
 struct Inner {
+    sidecars: Option<SsrSidecars>,
     static_dirs: Vec<StaticDir>,
     routes: Vec<CompiledRoute>,
     router: Router,
@@ -68,6 +70,7 @@ struct CompiledRoute {
 /// Assembles an [`App`].
 #[derive(Default)]
 pub struct AppBuilder {
+    sidecars: Option<SsrSidecars>,
     static_dirs: Vec<StaticDir>,
     descriptors: Vec<&'static RouteDescriptor>,
     registered: bool,
@@ -98,6 +101,13 @@ impl AppBuilder {
     /// runs; in production these paths go to S3 through CloudFront. A missing directory serves 404s.
     pub fn static_dir(mut self, prefix: &str, dir: impl Into<std::path::PathBuf>) -> Self {
         self.static_dirs.push(StaticDir::new(prefix, dir));
+        self
+    }
+
+    /// Enables signed SSR hydration sidecars: strict-CSP SSR pages that hydrate inline get their data stored
+    /// and referenced by a signed URL under `/_facetheory/ssr-data/`, which the app answers.
+    pub fn ssr_hydration_sidecars(mut self, sidecars: SsrSidecars) -> Self {
+        self.sidecars = Some(sidecars);
         self
     }
 
@@ -146,6 +156,7 @@ impl AppBuilder {
             routes.iter().position(|r| r.desc.pattern == "/404" && matches!(r.desc.kind, RouteKind::Face { .. }));
         Ok(App {
             inner: Arc::new(Inner {
+                sidecars: self.sidecars,
                 static_dirs: self.static_dirs,
                 router: Router::new(&patterns),
                 routes,
@@ -251,6 +262,11 @@ impl App {
         B::Data: Send,
         B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
     {
+        if let Some(sidecars) = &self.inner.sidecars {
+            if let Some(token) = sidecars.token_in(&request.path) {
+                return (sidecar_response(sidecars, request, token).await, "");
+            }
+        }
         if matches!(request.method, Method::GET | Method::HEAD) {
             for dir in &self.inner.static_dirs {
                 if let Some(res) = dir.respond(&request.path).await {
@@ -307,7 +323,7 @@ impl App {
                 }
                 let status = (Some(index) == self.inner.not_found).then_some(StatusCode::NOT_FOUND);
                 match handler(ctx).await {
-                    Ok(page) => page_response(page, status, desc, request).await,
+                    Ok(page) => page_response(page, status, desc, request, self.inner.sidecars.as_ref()).await,
                     Err(e) => self.error_response(e, desc, request).await,
                 }
             }
@@ -339,7 +355,9 @@ impl App {
             let Handler::Face(handler) = desc.handler else { return plain(StatusCode::NOT_FOUND, "Not Found") };
             let ctx = FaceContext::new(Arc::clone(request), desc.pattern, Vec::new());
             match handler(ctx).await {
-                Ok(page) => page_response(page, Some(StatusCode::NOT_FOUND), desc, request).await,
+                Ok(page) => {
+                    page_response(page, Some(StatusCode::NOT_FOUND), desc, request, self.inner.sidecars.as_ref()).await
+                }
                 Err(e) if e.is_not_found() => plain(StatusCode::NOT_FOUND, "Not Found"),
                 Err(e) => internal_error(desc, &request.request_id, &e),
             }
@@ -428,7 +446,8 @@ async fn page_response(
     page: ErasedPage,
     status: Option<StatusCode>,
     desc: &'static RouteDescriptor,
-    request: &RequestInfo,
+    request: &Arc<RequestInfo>,
+    sidecars: Option<&SsrSidecars>,
 ) -> Response<Body> {
     let request_id = request.request_id.as_str();
     let ErasedPage { mut parts, mut hydration_tags } = page;
@@ -446,6 +465,13 @@ async fn page_response(
     }
     headers.entry(header::CONTENT_TYPE).or_insert(HeaderValue::from_static("text/html; charset=utf-8"));
     let strict = parts.csp.filter(CspPolicy::is_strict);
+    if let (Some(policy), Some(sidecars), Some(Mode::Ssr)) = (strict, sidecars, desc.mode()) {
+        if !policy.inline_scripts {
+            if let Err(e) = externalize_hydration(&mut hydration_tags, sidecars, request, desc).await {
+                return internal_error(desc, request_id, &e);
+            }
+        }
+    }
     let own_csp = headers.contains_key(header::CONTENT_SECURITY_POLICY);
     let sources = match strict {
         None => None,
@@ -518,6 +544,64 @@ async fn page_response(
     r
 }
 
+/// Moves inline hydration data (`#__FACETHEORY_DATA__`) into a signed SSR sidecar and points the page at it.
+async fn externalize_hydration(
+    tags: &mut [HeadTag],
+    sidecars: &SsrSidecars,
+    request: &Arc<RequestInfo>,
+    desc: &'static RouteDescriptor,
+) -> Result<(), crate::sidecar::SidecarError> {
+    for tag in tags.iter_mut() {
+        let HeadTag::Script { attrs, body } = tag else { continue };
+        if attrs.get("id") != Some("__FACETHEORY_DATA__") || body.is_empty() {
+            continue;
+        }
+        let ctx = FaceContext::new(Arc::clone(request), desc.pattern, Vec::new());
+        let url = sidecars.publish(&ctx, body).await?;
+        *tag = HeadTag::Link(
+            crate::head::Attrs::new()
+                .set("href", url)
+                .set("id", "__FACETHEORY_DATA_URL__")
+                .set("rel", "facetheory-hydration")
+                .set("type", "application/json"),
+        );
+    }
+    Ok(())
+}
+
+/// Answers `GET <prefix>/<token>`: the sidecar JSON when everything checks out, else a plain 404 (the reason is
+/// logged, never sent).
+async fn sidecar_response(sidecars: &SsrSidecars, request: &Arc<RequestInfo>, token: &str) -> Response<Body> {
+    let result = if request.method == Method::GET || request.method == Method::HEAD {
+        let ctx = FaceContext::new(Arc::clone(request), "", Vec::new());
+        sidecars.resolve(&ctx, token).await
+    } else {
+        Err(crate::sidecar::Rejection::MalformedToken)
+    };
+    match result {
+        Ok(body) => {
+            let mut r = Response::new(Body::full(body.clone()));
+            let h = r.headers_mut();
+            h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json; charset=utf-8"));
+            h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            h.insert(header::CONTENT_LENGTH, HeaderValue::from(body.len()));
+            r
+        }
+        Err(reason) => {
+            tracing::info!(
+                target: "facetheory::request",
+                phase = "ssr-hydration-sidecar",
+                reason = reason.as_str(),
+                request_id = %request.request_id,
+                "sidecar request refused"
+            );
+            let mut r = plain(StatusCode::NOT_FOUND, "Not Found");
+            r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            r
+        }
+    }
+}
+
 /// Strict pages: choose nonce (SSR) or hashes (cached modes), apply the nonce to head tags, check the head, and
 /// build the header unless the page set its own.
 fn prepare_strict(
@@ -532,7 +616,7 @@ fn prepare_strict(
         && hydration_tags.iter().any(|t| matches!(t, HeadTag::Script { body, .. } if !body.is_empty()))
     {
         return Err(CspError(
-            "a strict page cannot carry inline hydration data; use external hydration (a data URL)".into(),
+            "a strict page cannot carry inline hydration data: enable SSR hydration sidecars (SSR pages) or use Page::hydrate_external".into(),
         ));
     }
     let cached = matches!(desc.mode(), Some(Mode::Ssg | Mode::Isr));

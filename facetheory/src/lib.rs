@@ -37,7 +37,9 @@ mod request_id;
 pub mod resource;
 pub mod route;
 pub mod server;
+pub mod sidecar;
 pub mod static_files;
+pub mod store;
 pub mod vite;
 
 pub use app::{App, AppBuilder};

@@ -63,13 +63,19 @@ test("search island hydrates from the server's typed data and filters as you typ
   assert.deepEqual(problems, []);
 });
 
-test("strict-CSP page hydrates its island from external data with no CSP violation", async () => {
+test("strict-CSP page hydrates its island from a signed SSR sidecar with no CSP violation", async () => {
   const { page, response, problems } = await open("/secure");
   const csp = response.headers()["content-security-policy"];
   assert.match(csp, /script-src 'self' 'nonce-[A-Za-z0-9+/=]{24}'/);
   assert.doesNotMatch(csp, /unsafe-inline/);
   await page.waitForSelector("body[data-hydrated=counter]");
-  const served = await (await page.request.get(base + "/api/counter")).json();
+  const dataUrl = await page.getAttribute("#__FACETHEORY_DATA_URL__", "href");
+  assert.match(dataUrl, /^\/_facetheory\/ssr-data\/[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/);
+  const sidecar = await page.request.get(base + dataUrl);
+  assert.equal(sidecar.headers()["cache-control"], "no-store");
+  const served = await sidecar.json();
+  const tampered = await page.request.get(base + dataUrl.slice(0, -2) + (dataUrl.endsWith("AA") ? "BB" : "AA"));
+  assert.equal(tampered.status(), 404);
   assert.equal(await page.textContent("button.counter"), `${served.label}: ${served.start}`);
   await page.click("button.counter");
   await page.click("button.counter");

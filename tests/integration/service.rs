@@ -17,7 +17,6 @@ async fn app_is_a_tower_service() {
         [
             "/404",
             "/about",
-            "/api/counter",
             "/api/posts",
             "/api/subscribe",
             "/blog/new",

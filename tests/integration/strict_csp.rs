@@ -100,3 +100,29 @@ async fn strict_pages_fail_closed_and_honour_overrides() {
         .unwrap()
         .contains("img-src 'self' data: https://img.example;"));
 }
+
+#[tokio::test]
+async fn strict_ssr_inline_hydration_moves_to_a_signed_sidecar() {
+    let app = blog::app().build().unwrap();
+    let (parts, body) = get(&app, "/secure").await;
+    assert_eq!(parts.status, 200);
+    assert!(!body.contains("__FACETHEORY_DATA__\""), "no inline data on a strict page");
+    let start = body.find("href=\"/_facetheory/ssr-data/").expect("a sidecar link") + 6;
+    let url = &body[start..start + body[start..].find('"').unwrap()];
+    assert!(body.contains("id=\"__FACETHEORY_DATA_URL__\" rel=\"facetheory-hydration\" type=\"application/json\""));
+    let (parts, json) = get(&app, url).await;
+    assert_eq!(parts.status, 200);
+    assert_eq!(parts.headers["content-type"], "application/json; charset=utf-8");
+    assert_eq!(parts.headers["cache-control"], "no-store");
+    assert_eq!(json, r#"{"start":10,"step":5,"label":"Clicks"}"#);
+    // Anything wrong is a plain 404: a changed token, a bare prefix, another method.
+    let (parts, text) = get(&app, &format!("{}x", url)).await;
+    assert_eq!((parts.status.as_u16(), text.as_str()), (404, "Not Found"));
+    assert_eq!(parts.headers["cache-control"], "no-store");
+    assert_eq!(get(&app, "/_facetheory/ssr-data").await.0.status, 404);
+    let post = app.handle(http::Request::post(url).body(String::new()).unwrap()).await;
+    assert_eq!(post.status(), 404);
+    // Another app instance with a different secret cannot read it.
+    let other = blog::app().build().unwrap();
+    assert_eq!(get(&other, url).await.0.status, 404);
+}

@@ -5,7 +5,8 @@ use crate::layout;
 
 /// `/secure`: a strict-CSP page rendered per request. Its JSON-LD block carries the request's nonce, and the
 /// `content-security-policy` header allows exactly that nonce and same-origin files — no inline code.
-/// Its counter island loads its data from `/api/counter` (external hydration), since strict pages inline none.
+/// Its counter island hydrates from typed data that a strict page may not inline: the runtime stores it as a
+/// signed SSR sidecar and the page points at `/_facetheory/ssr-data/<token>`.
 #[face]
 pub fn secure(ctx: &FaceContext) -> Result<Page<CounterData>> {
     let page = layout::page(
@@ -20,7 +21,7 @@ pub fn secure(ctx: &FaceContext) -> Result<Page<CounterData>> {
     .strict_csp();
     let data = CounterData { start: 10, step: 5, label: "Clicks".into() };
     Ok(match islands::island("src/counter.ts") {
-        Some(island) => page.head_tags(island.head_tags).hydrate_external(data, "/api/counter", island.bootstrap_module),
-        None => page.hydrate_external(data, "/api/counter", ""),
+        Some(island) => page.head_tags(island.head_tags).hydrate(data, island.bootstrap_module),
+        None => page.hydrate(data, ""),
     })
 }

@@ -19,7 +19,6 @@ fn routes_prints_the_table_in_precedence_order() {
         [
             "/404",
             "/about",
-            "/api/counter",
             "/api/posts",
             "/api/subscribe",
             "/blog/new",

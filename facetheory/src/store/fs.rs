@@ -1,0 +1,100 @@
+//! A directory of blobs. Each object is one file: a JSON header line (content type, cache-control, metadata)
+//! then the body. Writes go to a temporary file in the same directory and are renamed into place, so readers
+//! see the old object or the new one, never a mix.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use bytes::Bytes;
+use serde::{Deserialize, Serialize};
+
+use super::{check_key, Blob, BlobStore, StoreError};
+use crate::face::BoxFuture;
+
+/// Blobs under a root directory.
+pub struct FsStore {
+    root: PathBuf,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Header {
+    content_type: String,
+    cache_control: Option<String>,
+    metadata: BTreeMap<String, String>,
+}
+
+static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
+
+impl FsStore {
+    /// A store rooted at `root` (created on first write).
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        FsStore { root: root.into() }
+    }
+
+    fn path(&self, key: &str) -> Result<PathBuf, StoreError> {
+        check_key(key)?;
+        Ok(self.root.join(key))
+    }
+}
+
+fn io(key: &str) -> impl Fn(std::io::Error) -> StoreError + '_ {
+    move |source| StoreError::Io { key: key.to_string(), source }
+}
+
+async fn write_atomic(path: &Path, key: &str, bytes: Vec<u8>) -> Result<(), StoreError> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    tokio::fs::create_dir_all(dir).await.map_err(io(key))?;
+    let temp = dir.join(format!(
+        ".tmp-{}-{}-{}",
+        std::process::id(),
+        TEMP_COUNTER.fetch_add(1, Ordering::Relaxed),
+        path.file_name().and_then(|n| n.to_str()).unwrap_or("blob")
+    ));
+    tokio::fs::write(&temp, bytes).await.map_err(io(key))?;
+    if let Err(e) = tokio::fs::rename(&temp, path).await {
+        let _ = tokio::fs::remove_file(&temp).await;
+        return Err(io(key)(e));
+    }
+    Ok(())
+}
+
+impl BlobStore for FsStore {
+    fn put(&self, key: &str, blob: Blob) -> BoxFuture<Result<(), StoreError>> {
+        let key = key.to_string();
+        let path = self.path(&key);
+        Box::pin(async move {
+            let path = path?;
+            let header =
+                Header { content_type: blob.content_type, cache_control: blob.cache_control, metadata: blob.metadata };
+            let mut bytes = serde_json::to_vec(&header)
+                .map_err(|e| StoreError::Corrupt { key: key.clone(), reason: e.to_string() })?;
+            bytes.push(b'\n');
+            bytes.extend_from_slice(&blob.body);
+            write_atomic(&path, &key, bytes).await
+        })
+    }
+
+    fn get(&self, key: &str) -> BoxFuture<Result<Option<Blob>, StoreError>> {
+        let key = key.to_string();
+        let path = self.path(&key);
+        Box::pin(async move {
+            let path = path?;
+            let bytes = match tokio::fs::read(&path).await {
+                Ok(b) => b,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+                Err(e) => return Err(io(&key)(e)),
+            };
+            let corrupt = |reason: String| StoreError::Corrupt { key: key.clone(), reason };
+            let nl = bytes.iter().position(|b| *b == b'\n').ok_or_else(|| corrupt("no header line".into()))?;
+            let header: Header =
+                serde_json::from_slice(&bytes[..nl]).map_err(|e| corrupt(format!("bad header: {e}")))?;
+            Ok(Some(Blob {
+                body: Bytes::copy_from_slice(&bytes[nl + 1..]),
+                content_type: header.content_type,
+                cache_control: header.cache_control,
+                metadata: header.metadata,
+            }))
+        })
+    }
+}

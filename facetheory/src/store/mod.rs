@@ -1,0 +1,64 @@
+//! Blob stores: keyed bytes with a content type, cache-control and string metadata. Used for SSR hydration
+//! sidecars now (and, with S3 behind the same trait, for ISR bodies). Implementations: [`MemoryStore`]
+//! (bounded, per process) and [`FsStore`] (a directory; atomic writes, survives restarts).
+
+mod fs;
+mod memory;
+
+use std::collections::BTreeMap;
+
+use bytes::Bytes;
+
+pub use fs::FsStore;
+pub use memory::MemoryStore;
+
+use crate::face::BoxFuture;
+
+/// A stored object.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Blob {
+    pub body: Bytes,
+    pub content_type: String,
+    pub cache_control: Option<String>,
+    pub metadata: BTreeMap<String, String>,
+}
+
+/// What can go wrong in a store. Messages name the key and the cause.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The key is not a safe relative key.
+    #[error("invalid store key {key:?}: {reason}")]
+    InvalidKey { key: String, reason: &'static str },
+    /// Reading or writing failed.
+    #[error("store I/O for {key:?}: {source}")]
+    Io { key: String, source: std::io::Error },
+    /// What is stored cannot be read back as a blob.
+    #[error("stored object {key:?} is corrupt: {reason}")]
+    Corrupt { key: String, reason: String },
+}
+
+/// Keyed blob storage.
+pub trait BlobStore: Send + Sync + 'static {
+    /// Writes (replaces) a blob; readers never see a half-written one.
+    fn put(&self, key: &str, blob: Blob) -> BoxFuture<Result<(), StoreError>>;
+    /// Reads a blob; `Ok(None)` when the key is absent.
+    fn get(&self, key: &str) -> BoxFuture<Result<Option<Blob>, StoreError>>;
+}
+
+/// Keys are `/`-separated relative paths: no control characters, `\`, empty, `.` or `..` parts.
+pub fn check_key(key: &str) -> Result<(), StoreError> {
+    let bad = |reason| Err(StoreError::InvalidKey { key: key.to_string(), reason });
+    if key.is_empty() {
+        return bad("empty");
+    }
+    if key.chars().any(|c| c.is_control() || c == '\\') {
+        return bad("control character or backslash");
+    }
+    if key.split('/').any(|p| p.is_empty() || p == "." || p == "..") {
+        return bad("empty, `.` or `..` path part");
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;
