@@ -23,6 +23,7 @@ use crate::error::{AppError, Error, ErrorKind};
 use crate::face::Mode;
 use crate::face::{BoxFuture, Handler, Registered, RouteDescriptor, RouteKind};
 use crate::head::HeadTag;
+use crate::isr::{blocking_cache_control, IsrOutcome, IsrRuntime, Rendered};
 use crate::page::{ErasedPage, PageBody, PageParts};
 use crate::resource::ResourceResponse;
 use crate::route::{strip_trailing_slashes, Router, TrailingSlash};
@@ -54,6 +55,7 @@ pub struct App {
 }
 
 struct Inner {
+    isr: Option<IsrRuntime>,
     sidecars: Option<SsrSidecars>,
     static_dirs: Vec<StaticDir>,
     routes: Vec<CompiledRoute>,
@@ -70,6 +72,7 @@ struct CompiledRoute {
 /// Assembles an [`App`].
 #[derive(Default)]
 pub struct AppBuilder {
+    isr: Option<IsrRuntime>,
     sidecars: Option<SsrSidecars>,
     static_dirs: Vec<StaticDir>,
     descriptors: Vec<&'static RouteDescriptor>,
@@ -101,6 +104,13 @@ impl AppBuilder {
     /// runs; in production these paths go to S3 through CloudFront. A missing directory serves 404s.
     pub fn static_dir(mut self, prefix: &str, dir: impl Into<std::path::PathBuf>) -> Self {
         self.static_dirs.push(StaticDir::new(prefix, dir));
+        self
+    }
+
+    /// Sets the ISR stores and policies. Without this, an app with ISR faces uses the embedded local default:
+    /// HTML and metadata under `$FACETHEORY_ISR_DIR`, or `.facetheory/isr` in the working directory.
+    pub fn isr(mut self, runtime: IsrRuntime) -> Self {
+        self.isr = Some(runtime);
         self
     }
 
@@ -154,8 +164,10 @@ impl AppBuilder {
             parsed.iter().map(|(_, desc)| CompiledRoute { desc, param_names: param_names(desc.pattern) }).collect();
         let not_found =
             routes.iter().position(|r| r.desc.pattern == "/404" && matches!(r.desc.kind, RouteKind::Face { .. }));
+        let has_isr = routes.iter().any(|r| r.desc.mode() == Some(Mode::Isr));
         Ok(App {
             inner: Arc::new(Inner {
+                isr: self.isr.or_else(|| has_isr.then(default_isr)),
                 sidecars: self.sidecars,
                 static_dirs: self.static_dirs,
                 router: Router::new(&patterns),
@@ -165,6 +177,13 @@ impl AppBuilder {
             }),
         })
     }
+}
+
+fn default_isr() -> IsrRuntime {
+    let dir = std::env::var_os("FACETHEORY_ISR_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| std::path::PathBuf::from(".facetheory/isr"));
+    IsrRuntime::local(dir)
 }
 
 /// Parameter names as slices of the static pattern (so contexts borrow them instead of allocating).
@@ -321,6 +340,12 @@ impl App {
                     r.headers_mut().insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
                     return (r, desc.pattern);
                 }
+                if let (RouteKind::Face { mode: Mode::Isr, revalidate, .. }, Some(isr)) = (desc.kind, &self.inner.isr) {
+                    return (
+                        self.isr_response(isr, handler, ctx, desc, request, revalidate.unwrap_or(60)).await,
+                        desc.pattern,
+                    );
+                }
                 let status = (Some(index) == self.inner.not_found).then_some(StatusCode::NOT_FOUND);
                 match handler(ctx).await {
                     Ok(page) => page_response(page, status, desc, request, self.inner.sidecars.as_ref()).await,
@@ -330,6 +355,44 @@ impl App {
             _ => internal_error(desc, request_id, &"descriptor kind and handler disagree"),
         };
         (res, desc.pattern)
+    }
+
+    /// An ISR face: served from the cache, regenerated through the normal page path when needed.
+    async fn isr_response(
+        &self,
+        isr: &IsrRuntime,
+        handler: crate::face::FaceFn,
+        ctx: FaceContext,
+        desc: &'static RouteDescriptor,
+        request: &Arc<RequestInfo>,
+        revalidate: u64,
+    ) -> Response<Body> {
+        let sidecars = self.inner.sidecars.as_ref();
+        let render_ctx = ctx.clone();
+        let render = || async move {
+            let page = handler(render_ctx).await?;
+            rendered_from(page_response(page, None, desc, request, sidecars).await).await
+        };
+        match isr.serve(&ctx, desc.pattern, revalidate, render).await {
+            Ok(IsrOutcome::Served { state, page, etag, revalidate_seconds }) => {
+                let mut r = rendered_response(page);
+                let h = r.headers_mut();
+                if let Ok(v) = HeaderValue::from_str(&blocking_cache_control(revalidate_seconds)) {
+                    h.insert(header::CACHE_CONTROL, v);
+                }
+                h.insert("x-facetheory-isr", HeaderValue::from_static(state.as_str()));
+                if let Some(v) = etag.and_then(|e| HeaderValue::from_str(&e).ok()) {
+                    h.insert(header::ETAG, v);
+                }
+                r
+            }
+            Ok(IsrOutcome::Uncached(page)) => {
+                let mut r = rendered_response(page);
+                r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+                r
+            }
+            Err(e) => self.error_response(e, desc, request).await,
+        }
     }
 
     async fn error_response(
@@ -541,6 +604,45 @@ async fn page_response(
     let mut r = Response::new(body);
     *r.status_mut() = status.unwrap_or(parts.status.unwrap_or(StatusCode::OK));
     *r.headers_mut() = headers;
+    r
+}
+
+/// Collects a rendered page response for the ISR store: the document, its status, content type, CSP and the
+/// render headers that may be shared ([`crate::isr::KEPT_HEADERS`]).
+async fn rendered_from(res: Response<Body>) -> Result<Rendered, Error> {
+    let (parts, body) = res.into_parts();
+    let body = body.collect().await.map_err(|e| Error::msg(format!("collecting the page: {e}")))?.to_bytes();
+    let text = |name: header::HeaderName| parts.headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
+    let kept_headers = crate::isr::KEPT_HEADERS
+        .iter()
+        .filter_map(|n| parts.headers.get(*n).and_then(|v| v.to_str().ok()).map(|v| (n.to_string(), v.to_string())))
+        .collect();
+    Ok(Rendered {
+        status: parts.status.as_u16(),
+        content_type: text(header::CONTENT_TYPE).unwrap_or_else(|| "text/html; charset=utf-8".into()),
+        csp: text(header::CONTENT_SECURITY_POLICY),
+        kept_headers,
+        body,
+    })
+}
+
+fn rendered_response(page: Rendered) -> Response<Body> {
+    let len = page.body.len();
+    let mut r = Response::new(Body::full(page.body));
+    *r.status_mut() = StatusCode::from_u16(page.status).unwrap_or(StatusCode::OK);
+    let h = r.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&page.content_type) {
+        h.insert(header::CONTENT_TYPE, v);
+    }
+    if let Some(v) = page.csp.and_then(|c| HeaderValue::from_str(&c).ok()) {
+        h.insert(header::CONTENT_SECURITY_POLICY, v);
+    }
+    for (name, value) in page.kept_headers {
+        if let (Ok(n), Ok(v)) = (header::HeaderName::from_bytes(name.as_bytes()), HeaderValue::from_str(&value)) {
+            h.insert(n, v);
+        }
+    }
+    h.insert(header::CONTENT_LENGTH, HeaderValue::from(len));
     r
 }
 

@@ -29,6 +29,7 @@ pub mod error;
 pub mod escape;
 pub mod face;
 pub mod head;
+pub mod isr;
 #[cfg(feature = "lambda")]
 pub mod lambda;
 pub mod page;

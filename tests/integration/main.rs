@@ -1,6 +1,7 @@
 //! Integration tests (one binary, modules per concern, to keep link time down).
 
 mod http_client;
+mod isr;
 mod lambda_emulator;
 mod lambda_events;
 mod served_over_tcp;

@@ -45,6 +45,15 @@ pub trait BlobStore: Send + Sync + 'static {
     fn get(&self, key: &str) -> BoxFuture<Result<Option<Blob>, StoreError>>;
 }
 
+impl<T: BlobStore> BlobStore for std::sync::Arc<T> {
+    fn put(&self, key: &str, blob: Blob) -> BoxFuture<Result<(), StoreError>> {
+        (**self).put(key, blob)
+    }
+    fn get(&self, key: &str) -> BoxFuture<Result<Option<Blob>, StoreError>> {
+        (**self).get(key)
+    }
+}
+
 /// Keys are `/`-separated relative paths: no control characters, `\`, empty, `.` or `..` parts.
 pub fn check_key(key: &str) -> Result<(), StoreError> {
     let bad = |reason| Err(StoreError::InvalidKey { key: key.to_string(), reason });

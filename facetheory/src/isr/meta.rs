@@ -1,0 +1,117 @@
+//! ISR metadata: the record pointing at a page's current HTML, and the regeneration lease.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use serde::{Deserialize, Serialize};
+
+use crate::face::BoxFuture;
+use crate::store::StoreError;
+
+/// The current generation of a cached page.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IsrRecord {
+    /// Key of the HTML in the HTML store.
+    pub html_pointer: String,
+    /// When it was generated (ms since the epoch).
+    pub generated_at_ms: u64,
+    pub revalidate_seconds: u64,
+    pub etag: Option<String>,
+}
+
+impl IsrRecord {
+    /// Fresh while `now < generated_at + revalidate` (FaceTheory E5).
+    pub fn is_fresh(&self, now_ms: u64) -> bool {
+        now_ms < self.generated_at_ms + self.revalidate_seconds * 1000
+    }
+}
+
+/// A held regeneration lease.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Lease {
+    pub token: String,
+    pub expires_at_ms: u64,
+}
+
+/// Metadata and leases for ISR keys. Implementations must make `try_acquire_lease` exclusive (one winner among
+/// concurrent callers, across processes for shared stores) and `commit` conditional on still owning the lease.
+pub trait MetaStore: Send + Sync + 'static {
+    /// The record for a key.
+    fn get(&self, key: &str) -> BoxFuture<Result<Option<IsrRecord>, StoreError>>;
+    /// Takes the lease if nobody holds an unexpired one.
+    fn try_acquire_lease(&self, key: &str, now_ms: u64, lease_ms: u64) -> BoxFuture<Result<Option<Lease>, StoreError>>;
+    /// Writes the record and drops the lease, only if the lease is still ours and unexpired; `Ok(false)` if not.
+    fn commit(&self, key: &str, lease: &Lease, record: IsrRecord, now_ms: u64) -> BoxFuture<Result<bool, StoreError>>;
+    /// Drops the lease if it is still ours (best effort).
+    fn release(&self, key: &str, lease: &Lease) -> BoxFuture<Result<(), StoreError>>;
+}
+
+impl<T: MetaStore> MetaStore for std::sync::Arc<T> {
+    fn get(&self, key: &str) -> BoxFuture<Result<Option<IsrRecord>, StoreError>> {
+        (**self).get(key)
+    }
+    fn try_acquire_lease(&self, key: &str, now_ms: u64, lease_ms: u64) -> BoxFuture<Result<Option<Lease>, StoreError>> {
+        (**self).try_acquire_lease(key, now_ms, lease_ms)
+    }
+    fn commit(&self, key: &str, lease: &Lease, record: IsrRecord, now_ms: u64) -> BoxFuture<Result<bool, StoreError>> {
+        (**self).commit(key, lease, record, now_ms)
+    }
+    fn release(&self, key: &str, lease: &Lease) -> BoxFuture<Result<(), StoreError>> {
+        (**self).release(key, lease)
+    }
+}
+
+/// A key's record and lease.
+type Entry = (Option<IsrRecord>, Option<Lease>);
+
+/// Metadata in process memory (tests, single-process runs).
+#[derive(Default)]
+pub struct MemoryMetaStore {
+    inner: Mutex<HashMap<String, Entry>>,
+}
+
+fn fresh_token() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+impl MetaStore for MemoryMetaStore {
+    fn get(&self, key: &str) -> BoxFuture<Result<Option<IsrRecord>, StoreError>> {
+        let rec = self.inner.lock().unwrap_or_else(|p| p.into_inner()).get(key).and_then(|e| e.0.clone());
+        Box::pin(async move { Ok(rec) })
+    }
+
+    fn try_acquire_lease(&self, key: &str, now_ms: u64, lease_ms: u64) -> BoxFuture<Result<Option<Lease>, StoreError>> {
+        let mut map = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        let entry = map.entry(key.to_string()).or_default();
+        let result = match &entry.1 {
+            Some(l) if l.expires_at_ms > now_ms => None,
+            _ => {
+                let lease = Lease { token: fresh_token(), expires_at_ms: now_ms + lease_ms };
+                entry.1 = Some(lease.clone());
+                Some(lease)
+            }
+        };
+        Box::pin(async move { Ok(result) })
+    }
+
+    fn commit(&self, key: &str, lease: &Lease, record: IsrRecord, now_ms: u64) -> BoxFuture<Result<bool, StoreError>> {
+        let mut map = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        let entry = map.entry(key.to_string()).or_default();
+        let owned = entry.1.as_ref().is_some_and(|l| l.token == lease.token && l.expires_at_ms > now_ms);
+        if owned {
+            entry.0 = Some(record);
+            entry.1 = None;
+        }
+        Box::pin(async move { Ok(owned) })
+    }
+
+    fn release(&self, key: &str, lease: &Lease) -> BoxFuture<Result<(), StoreError>> {
+        let mut map = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(entry) = map.get_mut(key) {
+            if entry.1.as_ref().is_some_and(|l| l.token == lease.token) {
+                entry.1 = None;
+            }
+        }
+        Box::pin(async { Ok(()) })
+    }
+}
