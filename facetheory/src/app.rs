@@ -114,6 +114,11 @@ impl AppBuilder {
         self
     }
 
+    /// True when an ISR runtime was set explicitly.
+    pub fn has_isr(&self) -> bool {
+        self.isr.is_some()
+    }
+
     /// Enables signed SSR hydration sidecars: strict-CSP SSR pages that hydrate inline get their data stored
     /// and referenced by a signed URL under `/_facetheory/ssr-data/`, which the app answers.
     pub fn ssr_hydration_sidecars(mut self, sidecars: SsrSidecars) -> Self {

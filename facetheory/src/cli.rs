@@ -128,21 +128,41 @@ fn init_tracing() {
         .try_init();
 }
 
+/// Uses S3 + DynamoDB for ISR when `FACETHEORY_ISR_BUCKET` and a cache table name are set (and the app has no
+/// ISR runtime of its own).
+async fn with_env_isr(builder: AppBuilder) -> Result<AppBuilder, String> {
+    #[cfg(feature = "aws")]
+    if !builder.has_isr() {
+        if let Some(cfg) = crate::isr::AwsIsrConfig::from_env()? {
+            tracing::info!(bucket = %cfg.bucket, table = %cfg.table, "ISR on S3 + DynamoDB");
+            return Ok(builder.isr(cfg.runtime().await));
+        }
+    }
+    Ok(builder)
+}
+
 /// Runs the site binary. `base` (usually `env!("CARGO_MANIFEST_DIR")`) shortens paths in `routes`.
 /// Exit codes: 0 success, 1 failure (bad route table, server error), 2 usage error.
 pub fn main(builder: AppBuilder, base: &str) -> ExitCode {
     init_tracing();
-    let app = match builder.build() {
-        Ok(app) => app,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(1);
-        }
-    };
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let builder = match runtime.block_on(with_env_isr(builder)) {
+        Ok(b) => b,
+        Err(msg) => {
+            eprintln!("error: {msg}");
+            return ExitCode::from(1);
+        }
+    };
+    let app = match builder.build() {
+        Ok(app) => app,
+        Err(e) => {
+            eprintln!("error: {e}");
             return ExitCode::from(1);
         }
     };

@@ -2,6 +2,7 @@
 
 mod http_client;
 mod isr;
+mod isr_aws;
 mod lambda_emulator;
 mod lambda_events;
 mod served_over_tcp;

@@ -46,7 +46,7 @@ pub trait MetaStore: Send + Sync + 'static {
     fn release(&self, key: &str, lease: &Lease) -> BoxFuture<Result<(), StoreError>>;
 }
 
-impl<T: MetaStore> MetaStore for std::sync::Arc<T> {
+impl<T: MetaStore + ?Sized> MetaStore for std::sync::Arc<T> {
     fn get(&self, key: &str) -> BoxFuture<Result<Option<IsrRecord>, StoreError>> {
         (**self).get(key)
     }

@@ -14,6 +14,11 @@
 //! a crash between the two leaves the previous page in place. Only `200` renders are cached; the engine serves
 //! other statuses once, uncached.
 
+#[cfg(feature = "aws")]
+mod aws;
+pub mod conformance;
+#[cfg(feature = "aws")]
+mod dynamodb;
 mod fs_meta;
 pub mod key;
 mod meta;
@@ -26,6 +31,10 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
 
+#[cfg(feature = "aws")]
+pub use aws::{aws_config_from_env, AwsIsrConfig};
+#[cfg(feature = "aws")]
+pub use dynamodb::DynamoMetaStore;
 pub use fs_meta::FsMetaStore;
 pub use key::CookieVary;
 pub use meta::{IsrRecord, Lease, MemoryMetaStore, MetaStore};

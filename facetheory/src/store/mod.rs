@@ -4,6 +4,8 @@
 
 mod fs;
 mod memory;
+#[cfg(feature = "aws")]
+pub(crate) mod s3;
 
 use std::collections::BTreeMap;
 
@@ -11,6 +13,8 @@ use bytes::Bytes;
 
 pub use fs::FsStore;
 pub use memory::MemoryStore;
+#[cfg(feature = "aws")]
+pub use s3::S3HtmlStore;
 
 use crate::face::BoxFuture;
 
@@ -45,7 +49,7 @@ pub trait BlobStore: Send + Sync + 'static {
     fn get(&self, key: &str) -> BoxFuture<Result<Option<Blob>, StoreError>>;
 }
 
-impl<T: BlobStore> BlobStore for std::sync::Arc<T> {
+impl<T: BlobStore + ?Sized> BlobStore for std::sync::Arc<T> {
     fn put(&self, key: &str, blob: Blob) -> BoxFuture<Result<(), StoreError>> {
         (**self).put(key, blob)
     }

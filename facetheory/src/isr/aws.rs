@@ -1,0 +1,60 @@
+//! ISR on AWS from the environment: `FACETHEORY_ISR_BUCKET` (+ `FACETHEORY_ISR_PREFIX`) for HTML in S3 and
+//! `FACETHEORY_CACHE_TABLE_NAME` (aliases `APPTHEORY_CACHE_TABLE_NAME`, `CACHE_TABLE_NAME`, `CACHE_TABLE`) for
+//! metadata in DynamoDB. Region and credentials come from the standard AWS chain; `AWS_ENDPOINT_URL` points the
+//! SDK at another endpoint (a local S3/DynamoDB server), with path-style S3 addressing.
+
+use aws_config::BehaviorVersion;
+
+use super::dynamodb::DynamoMetaStore;
+use super::IsrRuntime;
+use crate::store::S3HtmlStore;
+
+/// Table-name variables, in order of preference.
+pub const TABLE_VARS: &[&str] =
+    &["FACETHEORY_CACHE_TABLE_NAME", "APPTHEORY_CACHE_TABLE_NAME", "CACHE_TABLE_NAME", "CACHE_TABLE"];
+
+/// Where ISR lives on AWS.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AwsIsrConfig {
+    pub bucket: String,
+    pub prefix: String,
+    pub table: String,
+}
+
+impl AwsIsrConfig {
+    /// From the environment: `Ok(None)` when neither bucket nor table is set; an error when only one is.
+    pub fn from_env() -> Result<Option<Self>, String> {
+        let var = |n: &str| std::env::var(n).ok().map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+        let bucket = var("FACETHEORY_ISR_BUCKET");
+        let table = TABLE_VARS.iter().find_map(|n| var(n));
+        match (bucket, table) {
+            (None, None) => Ok(None),
+            (Some(bucket), Some(table)) => {
+                Ok(Some(AwsIsrConfig { bucket, prefix: var("FACETHEORY_ISR_PREFIX").unwrap_or_default(), table }))
+            }
+            (Some(_), None) => {
+                Err(format!("FACETHEORY_ISR_BUCKET is set but no table name is ({})", TABLE_VARS.join(", ")))
+            }
+            (None, Some(_)) => Err("a cache table name is set but FACETHEORY_ISR_BUCKET is not".into()),
+        }
+    }
+
+    /// The runtime over S3 and DynamoDB.
+    pub async fn runtime(&self) -> IsrRuntime {
+        let sdk = aws_config_from_env().await;
+        let mut s3 = aws_sdk_s3::config::Builder::from(&sdk);
+        if std::env::var_os("AWS_ENDPOINT_URL").is_some() || std::env::var_os("AWS_ENDPOINT_URL_S3").is_some() {
+            s3 = s3.force_path_style(true);
+        }
+        let html = S3HtmlStore::new(aws_sdk_s3::Client::from_conf(s3.build()), &self.bucket, &self.prefix);
+        let meta = DynamoMetaStore::new(aws_sdk_dynamodb::Client::new(&sdk), &self.table);
+        // The pointer prefix stays "isr/" inside the physical prefix; they never stack into prefix/prefix.
+        IsrRuntime::new(html, meta)
+    }
+}
+
+/// The SDK configuration from the standard environment (region, credentials, `AWS_ENDPOINT_URL`), with the
+/// SDK's standard retry policy.
+pub async fn aws_config_from_env() -> aws_config::SdkConfig {
+    aws_config::defaults(BehaviorVersion::latest()).load().await
+}

@@ -1,0 +1,116 @@
+//! ISR over the real S3 and DynamoDB wire protocols, against the local S3/DynamoDB-compatible server that
+//! `scripts/test` installs and starts (moto; `AWS_ENDPOINT_URL` points at it). The conformance scenarios are the
+//! same ones the memory and filesystem stores pass. Ignored by plain `cargo test`.
+
+use std::sync::Arc;
+
+use aws_sdk_dynamodb::types::{AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType};
+use facetheory::isr::conformance::{self, Stores};
+use facetheory::isr::{AwsIsrConfig, DynamoMetaStore};
+use facetheory::store::S3HtmlStore;
+use tokio::sync::OnceCell;
+
+fn endpoint() -> String {
+    std::env::var("AWS_ENDPOINT_URL").expect("AWS_ENDPOINT_URL (the local S3/DynamoDB server) is set by scripts/test")
+}
+
+/// A bucket and a table for this test process (scenarios use distinct keys inside them).
+async fn resources() -> &'static AwsIsrConfig {
+    static RES: OnceCell<AwsIsrConfig> = OnceCell::const_new();
+    RES.get_or_init(|| async {
+        let _ = endpoint();
+        let sdk = facetheory::isr::aws_config_from_env().await;
+        let s3 = aws_sdk_s3::Client::from_conf(aws_sdk_s3::config::Builder::from(&sdk).force_path_style(true).build());
+        let ddb = aws_sdk_dynamodb::Client::new(&sdk);
+        let id = uuid_like();
+        let bucket = format!("facetheory-isr-{id}");
+        let table = format!("facetheory-cache-{id}");
+        s3.create_bucket().bucket(&bucket).send().await.expect("create bucket");
+        ddb.create_table()
+            .table_name(&table)
+            .billing_mode(BillingMode::PayPerRequest)
+            .attribute_definitions(
+                AttributeDefinition::builder()
+                    .attribute_name("pk")
+                    .attribute_type(ScalarAttributeType::S)
+                    .build()
+                    .unwrap(),
+            )
+            .attribute_definitions(
+                AttributeDefinition::builder()
+                    .attribute_name("sk")
+                    .attribute_type(ScalarAttributeType::S)
+                    .build()
+                    .unwrap(),
+            )
+            .key_schema(KeySchemaElement::builder().attribute_name("pk").key_type(KeyType::Hash).build().unwrap())
+            .key_schema(KeySchemaElement::builder().attribute_name("sk").key_type(KeyType::Range).build().unwrap())
+            .send()
+            .await
+            .expect("create table");
+        AwsIsrConfig { bucket, prefix: "site-a".into(), table }
+    })
+    .await
+}
+
+fn uuid_like() -> String {
+    format!(
+        "{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() % 1_000_000_000
+    )
+}
+
+async fn aws() -> Stores {
+    let cfg = resources().await;
+    let sdk = facetheory::isr::aws_config_from_env().await;
+    let s3 = aws_sdk_s3::Client::from_conf(aws_sdk_s3::config::Builder::from(&sdk).force_path_style(true).build());
+    (
+        Arc::new(S3HtmlStore::new(s3, &cfg.bucket, &cfg.prefix)),
+        Arc::new(DynamoMetaStore::new(aws_sdk_dynamodb::Client::new(&sdk), &cfg.table)),
+    )
+}
+
+macro_rules! over_the_wire {
+    ($name:ident, $body:expr) => {
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        #[ignore = "needs the local S3/DynamoDB server started by scripts/test"]
+        async fn $name() {
+            $body.await;
+        }
+    };
+}
+
+over_the_wire!(aws_store_guarantees, async { conformance::store_guarantees(aws().await).await });
+over_the_wire!(aws_state_sequence, async { conformance::state_sequence(aws().await).await });
+over_the_wire!(aws_failure_policies, async { conformance::failure_policies(aws().await).await });
+over_the_wire!(aws_crashed_regenerator, async { conformance::crashed_regenerator(aws().await).await });
+over_the_wire!(aws_tenants_and_variants, async { conformance::tenants_and_variants(aws().await).await });
+over_the_wire!(aws_fifty_concurrent_requests_on_two_instances, async {
+    conformance::concurrent_instances(aws().await, 50).await
+});
+over_the_wire!(aws_round_trips, async {
+    let (miss, hit) = conformance::round_trips_and_metadata_failure(aws().await).await;
+    println!(
+        "ISR round trips on S3 + DynamoDB: miss = {} DynamoDB + {} S3, hit = {} DynamoDB + {} S3",
+        miss.0, miss.1, hit.0, hit.1
+    );
+});
+
+over_the_wire!(aws_blog_post_through_the_app, async {
+    use http_body_util::BodyExt;
+    let cfg = resources().await;
+    let app = blog::app().isr(cfg.runtime().await).build().unwrap();
+    let get = |app: facetheory::App| async move {
+        let res = app.handle(http::Request::get("/blog/routing").body(String::new()).unwrap()).await;
+        let state = res.headers()["x-facetheory-isr"].to_str().unwrap().to_string();
+        (state, res.into_body().collect().await.unwrap().to_bytes())
+    };
+    let (s1, b1) = get(app.clone()).await;
+    let (s2, b2) = get(app).await;
+    assert_eq!((s1.as_str(), s2.as_str()), ("miss", "hit"));
+    assert_eq!(b1, b2);
+    // Another instance (a second Lambda) over the same bucket and table gets the stored page.
+    let other = blog::app().isr(cfg.runtime().await).build().unwrap();
+    assert_eq!(get(other).await.0, "hit");
+});
