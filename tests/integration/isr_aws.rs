@@ -90,11 +90,8 @@ over_the_wire!(aws_fifty_concurrent_requests_on_two_instances, async {
     conformance::concurrent_instances(aws().await, 50).await
 });
 over_the_wire!(aws_round_trips, async {
-    let (miss, hit) = conformance::round_trips_and_metadata_failure(aws().await).await;
-    println!(
-        "ISR round trips on S3 + DynamoDB: miss = {} DynamoDB + {} S3, hit = {} DynamoDB + {} S3",
-        miss.0, miss.1, hit.0, hit.1
-    );
+    let [miss, cold, warm] = conformance::round_trips_and_metadata_failure(aws().await).await;
+    println!("ISR round trips on S3 + DynamoDB (DynamoDB + S3): miss {miss:?}, hit on another instance {cold:?}, repeat hit {warm:?}");
 });
 
 over_the_wire!(aws_blog_post_through_the_app, async {

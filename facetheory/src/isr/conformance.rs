@@ -206,9 +206,10 @@ impl BlobStore for ProbeHtml {
     }
 }
 
-/// Store round trips per request kind, returned for printing: ((miss meta, miss html), (hit meta, hit html)).
-/// Also: when the metadata store fails, the last known record is served as `stale-metadata-error`.
-pub async fn round_trips_and_metadata_failure((html, meta): Stores) -> ((usize, usize), (usize, usize)) {
+/// Store round trips per request kind, returned for printing: (miss, hit on another instance, hit on the
+/// instance that rendered), each as (metadata calls, body calls). Also: when the metadata store fails, the last
+/// known record is served as `stale-metadata-error`.
+pub async fn round_trips_and_metadata_failure((html, meta): Stores) -> [(usize, usize); 3] {
     let clock = Clock::new(1_000);
     let probe = Arc::new(Probe {
         meta,
@@ -217,19 +218,23 @@ pub async fn round_trips_and_metadata_failure((html, meta): Stores) -> ((usize, 
         html_calls: AtomicUsize::new(0),
         failing: AtomicBool::new(false),
     });
-    let rt = IsrRuntime::new(ProbeHtml(Arc::clone(&probe)), ProbeMeta(Arc::clone(&probe))).clock(clock.f());
+    let make = || IsrRuntime::new(ProbeHtml(Arc::clone(&probe)), ProbeMeta(Arc::clone(&probe))).clock(clock.f());
+    let (rt, other) = (make(), make());
     let ctx = unique_ctx();
     let take = || (probe.meta_calls.swap(0, Ordering::SeqCst), probe.html_calls.swap(0, Ordering::SeqCst));
     serve(&rt, &ctx, Ok("v1")).await.unwrap();
     let miss = take();
+    assert_eq!(serve(&other, &ctx, Ok("x")).await.unwrap().0, IsrState::Hit);
+    let cold_hit = take();
     serve(&rt, &ctx, Ok("x")).await.unwrap();
-    let hit = take();
-    assert_eq!(hit, (1, 1), "a hit is one metadata read and one body read");
+    let warm_hit = take();
     assert_eq!(miss, (4, 1), "a miss: get, lease, commit, release and one body write");
+    assert_eq!(cold_hit, (1, 1), "a hit on another instance: one metadata read and one body read");
+    assert_eq!(warm_hit, (1, 0), "bodies are cached by their immutable pointer: one metadata read");
     probe.failing.store(true, Ordering::SeqCst);
     assert_eq!(serve(&rt, &ctx, Ok("x")).await.unwrap(), (IsrState::StaleMetadataError, "v1".into()));
     assert!(serve(&rt.clone().on_failure(FailurePolicy::Error), &ctx, Ok("x")).await.is_err());
-    (miss, hit)
+    [miss, cold_hit, warm_hit]
 }
 
 /// `n` concurrent requests for one stale key, alternating between two runtime instances over the same stores:

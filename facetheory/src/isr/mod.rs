@@ -110,6 +110,40 @@ pub struct IsrRuntime {
     tenant: Option<Arc<TenantFn>>,
     cookies: CookieVary,
     last_known: Arc<Mutex<HashMap<String, IsrRecord>>>,
+    bodies: Arc<Mutex<BodyCache>>,
+}
+
+/// Recently served bodies by pointer. A pointer names one generation and is never reused, so a cached body can
+/// never be stale: a hit needs only the metadata read.
+#[derive(Default)]
+struct BodyCache {
+    map: HashMap<String, Rendered>,
+    order: std::collections::VecDeque<String>,
+    bytes: usize,
+}
+
+const BODY_CACHE_ENTRIES: usize = 512;
+const BODY_CACHE_BYTES: usize = 64 * 1024 * 1024;
+
+impl BodyCache {
+    fn get(&self, pointer: &str) -> Option<Rendered> {
+        self.map.get(pointer).cloned()
+    }
+
+    fn insert(&mut self, pointer: &str, page: &Rendered) {
+        if page.body.len() > BODY_CACHE_BYTES / 4 || self.map.contains_key(pointer) {
+            return;
+        }
+        self.bytes += page.body.len();
+        self.map.insert(pointer.to_string(), page.clone());
+        self.order.push_back(pointer.to_string());
+        while self.map.len() > BODY_CACHE_ENTRIES || self.bytes > BODY_CACHE_BYTES {
+            let Some(old) = self.order.pop_front() else { break };
+            if let Some(p) = self.map.remove(&old) {
+                self.bytes -= p.body.len();
+            }
+        }
+    }
 }
 
 /// A rendered page, as the engine stores it.
@@ -154,6 +188,7 @@ impl IsrRuntime {
             tenant: None,
             cookies: CookieVary::All,
             last_known: Arc::new(Mutex::new(HashMap::new())),
+            bodies: Arc::new(Mutex::new(BodyCache::default())),
         }
     }
 
@@ -244,8 +279,15 @@ impl IsrRuntime {
     }
 
     async fn read(&self, rec: &IsrRecord) -> Option<Rendered> {
+        if let Some(page) = self.bodies.lock().unwrap_or_else(|p| p.into_inner()).get(&rec.html_pointer) {
+            return Some(page);
+        }
         match self.html.get(&rec.html_pointer).await {
-            Ok(Some(blob)) => Some(from_blob(blob)),
+            Ok(Some(blob)) => {
+                let page = from_blob(blob);
+                self.bodies.lock().unwrap_or_else(|p| p.into_inner()).insert(&rec.html_pointer, &page);
+                Some(page)
+            }
             Ok(None) => None,
             Err(e) => {
                 tracing::warn!(error = %e, "ISR html read failed");
@@ -401,6 +443,7 @@ impl IsrRuntime {
             tracing::warn!(key, "ISR lease lost before commit; serving this render without caching it");
         } else {
             self.remember(key, &record);
+            self.bodies.lock().unwrap_or_else(|p| p.into_inner()).insert(&record.html_pointer, &page);
         }
         Ok(IsrOutcome::Served { state: IsrState::Miss, page, etag: Some(etag), revalidate_seconds })
     }

@@ -34,11 +34,8 @@ both!(store_guarantees, conformance::store_guarantees);
 #[tokio::test]
 async fn round_trips_and_metadata_failure() {
     for stores in [memory(), filesystem()] {
-        let (miss, hit) = conformance::round_trips_and_metadata_failure(stores).await;
-        println!(
-            "ISR store round trips: miss = {} metadata + {} html, hit = {} metadata + {} html",
-            miss.0, miss.1, hit.0, hit.1
-        );
+        let [miss, cold, warm] = conformance::round_trips_and_metadata_failure(stores).await;
+        println!("ISR store round trips (metadata + html): miss {miss:?}, hit on another instance {cold:?}, repeat hit {warm:?}");
     }
 }
 

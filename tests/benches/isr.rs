@@ -1,0 +1,136 @@
+//! ISR figures (printed, never asserted):
+//! 1. an ISR hit (embedded local store) vs an SSR render of the same blog post page, in process (ratio);
+//! 2. hits/s against S3 + DynamoDB on the local server, when `AWS_ENDPOINT_URL` points at one (scripts/test's
+//!    moto, started by hand for benchmarks: `moto_server -p 5055`, then `AWS_ENDPOINT_URL=http://127.0.0.1:5055`).
+
+#[path = "../../facetheory/benches/support/interleave.rs"]
+mod interleave;
+
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use criterion::black_box;
+use facetheory::isr::{AwsIsrConfig, IsrRuntime};
+use http_body_util::BodyExt;
+
+mod faces {
+    use facetheory::prelude::*;
+
+    #[face(route = "/ssr/<slug>")]
+    pub async fn ssr_post(slug: String, ctx: &FaceContext) -> Result<Page> {
+        blog::faces::blog_slug::post(slug, ctx).await
+    }
+
+    #[face(route = "/isr/<slug>", mode = "isr", revalidate = 3600)]
+    pub async fn isr_post(slug: String, ctx: &FaceContext) -> Result<Page> {
+        blog::faces::blog_slug::post(slug, ctx).await
+    }
+}
+
+fn app(isr: IsrRuntime) -> facetheory::App {
+    facetheory::App::builder()
+        .route(&faces::__FACETHEORY_ROUTE_ssr_post)
+        .route(&faces::__FACETHEORY_ROUTE_isr_post)
+        .isr(isr)
+        .build()
+        .unwrap()
+}
+
+async fn get(app: &facetheory::App, path: &str) -> (String, Bytes) {
+    let res = app.handle(http::Request::get(path).body(http_body_util::Empty::<Bytes>::new()).unwrap()).await;
+    let state = res.headers().get("x-facetheory-isr").map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();
+    (state, res.into_body().collect().await.unwrap().to_bytes())
+}
+
+fn main() {
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let dir = std::env::temp_dir().join(format!("facetheory-isr-bench-{}", std::process::id()));
+    let local = app(IsrRuntime::local(&dir));
+    rt.block_on(async {
+        assert_eq!(get(&local, "/isr/hello-world").await.0, "miss");
+        assert_eq!(get(&local, "/isr/hello-world").await.0, "hit");
+    });
+    let (hit, ssr) = interleave::interleaved(
+        31,
+        Duration::from_millis(60),
+        || {
+            black_box(rt.block_on(get(&local, "/isr/hello-world")));
+        },
+        || {
+            black_box(rt.block_on(get(&local, "/ssr/hello-world")));
+        },
+    );
+    println!("blog post page, in process (interleaved medians):");
+    println!("  ISR hit, embedded filesystem store {hit:9.0} ns");
+    println!("  SSR render of the same page        {ssr:9.0} ns");
+    println!("  ratio hit/ssr = {:.2}x (a hit reads the metadata file; the body comes from memory)", hit / ssr);
+    let _ = std::fs::remove_dir_all(&dir);
+
+    if std::env::var_os("AWS_ENDPOINT_URL").is_none() {
+        println!("\nS3 + DynamoDB hits/s: skipped (set AWS_ENDPOINT_URL to a local S3/DynamoDB server)");
+        return;
+    }
+    rt.block_on(async {
+        let sdk = facetheory::isr::aws_config_from_env().await;
+        let id = std::process::id();
+        let cfg = AwsIsrConfig {
+            bucket: format!("bench-isr-{id}"),
+            prefix: String::new(),
+            table: format!("bench-cache-{id}"),
+        };
+        let s3 = aws_sdk_s3::Client::from_conf(aws_sdk_s3::config::Builder::from(&sdk).force_path_style(true).build());
+        s3.create_bucket().bucket(&cfg.bucket).send().await.unwrap();
+        use aws_sdk_dynamodb::types::*;
+        aws_sdk_dynamodb::Client::new(&sdk)
+            .create_table()
+            .table_name(&cfg.table)
+            .billing_mode(BillingMode::PayPerRequest)
+            .attribute_definitions(
+                AttributeDefinition::builder()
+                    .attribute_name("pk")
+                    .attribute_type(ScalarAttributeType::S)
+                    .build()
+                    .unwrap(),
+            )
+            .attribute_definitions(
+                AttributeDefinition::builder()
+                    .attribute_name("sk")
+                    .attribute_type(ScalarAttributeType::S)
+                    .build()
+                    .unwrap(),
+            )
+            .key_schema(KeySchemaElement::builder().attribute_name("pk").key_type(KeyType::Hash).build().unwrap())
+            .key_schema(KeySchemaElement::builder().attribute_name("sk").key_type(KeyType::Range).build().unwrap())
+            .send()
+            .await
+            .unwrap();
+        let aws = app(cfg.runtime().await);
+        assert_eq!(get(&aws, "/isr/hello-world").await.0, "miss");
+        for concurrency in [1usize, 8] {
+            let started = Instant::now();
+            let until = started + Duration::from_secs(3);
+            let mut tasks = Vec::new();
+            for _ in 0..concurrency {
+                let aws = aws.clone();
+                tasks.push(tokio::spawn(async move {
+                    let mut n = 0u64;
+                    while Instant::now() < until {
+                        assert_eq!(get(&aws, "/isr/hello-world").await.0, "hit");
+                        n += 1;
+                    }
+                    n
+                }));
+            }
+            let mut total = 0;
+            for t in tasks {
+                total += t.await.unwrap();
+            }
+            let secs = started.elapsed().as_secs_f64();
+            println!(
+                "S3 + DynamoDB (local server) ISR hits, {concurrency} in flight: {:.0} hits/s ({:.2} ms per hit)",
+                total as f64 / secs,
+                secs * 1e3 * concurrency as f64 / total as f64
+            );
+        }
+    });
+}
