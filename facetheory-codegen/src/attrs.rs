@@ -45,27 +45,7 @@ impl Errors {
     }
 }
 
-/// Render mode of a face.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Mode {
-    /// Rendered on every request (default).
-    Ssr,
-    /// Rendered at build time.
-    Ssg,
-    /// Cached and regenerated after `revalidate` seconds.
-    Isr,
-}
-
-impl Mode {
-    /// The attribute spelling.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Mode::Ssr => "ssr",
-            Mode::Ssg => "ssg",
-            Mode::Isr => "isr",
-        }
-    }
-}
+pub use crate::mode::Mode;
 
 /// Arguments of `#[face(...)]`.
 pub struct FaceArgs {

@@ -12,27 +12,7 @@ use crate::resource::ResourceResponse;
 /// A boxed, sendable future.
 pub type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
 
-/// How a face is rendered.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Mode {
-    /// On every request, streamed.
-    Ssr,
-    /// At build time (served like SSR by `serve` until built).
-    Ssg,
-    /// Cached and regenerated after `revalidate` seconds.
-    Isr,
-}
-
-impl Mode {
-    /// `ssr`, `ssg` or `isr`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Mode::Ssr => "ssr",
-            Mode::Ssg => "ssg",
-            Mode::Isr => "isr",
-        }
-    }
-}
+pub use facetheory_codegen::mode::Mode;
 
 /// One set of parameters for a page to pre-render (returned by a `params = …` enumerator).
 ///

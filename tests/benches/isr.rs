@@ -71,39 +71,13 @@ fn main() {
         return;
     }
     rt.block_on(async {
-        let sdk = facetheory::isr::aws_config_from_env().await;
         let id = std::process::id();
         let cfg = AwsIsrConfig {
             bucket: format!("bench-isr-{id}"),
             prefix: String::new(),
             table: format!("bench-cache-{id}"),
         };
-        let s3 = aws_sdk_s3::Client::from_conf(aws_sdk_s3::config::Builder::from(&sdk).force_path_style(true).build());
-        s3.create_bucket().bucket(&cfg.bucket).send().await.unwrap();
-        use aws_sdk_dynamodb::types::*;
-        aws_sdk_dynamodb::Client::new(&sdk)
-            .create_table()
-            .table_name(&cfg.table)
-            .billing_mode(BillingMode::PayPerRequest)
-            .attribute_definitions(
-                AttributeDefinition::builder()
-                    .attribute_name("pk")
-                    .attribute_type(ScalarAttributeType::S)
-                    .build()
-                    .unwrap(),
-            )
-            .attribute_definitions(
-                AttributeDefinition::builder()
-                    .attribute_name("sk")
-                    .attribute_type(ScalarAttributeType::S)
-                    .build()
-                    .unwrap(),
-            )
-            .key_schema(KeySchemaElement::builder().attribute_name("pk").key_type(KeyType::Hash).build().unwrap())
-            .key_schema(KeySchemaElement::builder().attribute_name("sk").key_type(KeyType::Range).build().unwrap())
-            .send()
-            .await
-            .unwrap();
+        cfg.create_resources().await.expect("bucket and table");
         let aws = app(cfg.runtime().await);
         assert_eq!(get(&aws, "/isr/hello-world").await.0, "miss");
         for concurrency in [1usize, 8] {

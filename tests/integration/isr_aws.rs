@@ -4,7 +4,6 @@
 
 use std::sync::Arc;
 
-use aws_sdk_dynamodb::types::{AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType};
 use facetheory::isr::conformance::{self, Stores};
 use facetheory::isr::{AwsIsrConfig, DynamoMetaStore};
 use facetheory::store::S3HtmlStore;
@@ -19,36 +18,14 @@ async fn resources() -> &'static AwsIsrConfig {
     static RES: OnceCell<AwsIsrConfig> = OnceCell::const_new();
     RES.get_or_init(|| async {
         let _ = endpoint();
-        let sdk = facetheory::isr::aws_config_from_env().await;
-        let s3 = aws_sdk_s3::Client::from_conf(aws_sdk_s3::config::Builder::from(&sdk).force_path_style(true).build());
-        let ddb = aws_sdk_dynamodb::Client::new(&sdk);
         let id = uuid_like();
-        let bucket = format!("facetheory-isr-{id}");
-        let table = format!("facetheory-cache-{id}");
-        s3.create_bucket().bucket(&bucket).send().await.expect("create bucket");
-        ddb.create_table()
-            .table_name(&table)
-            .billing_mode(BillingMode::PayPerRequest)
-            .attribute_definitions(
-                AttributeDefinition::builder()
-                    .attribute_name("pk")
-                    .attribute_type(ScalarAttributeType::S)
-                    .build()
-                    .unwrap(),
-            )
-            .attribute_definitions(
-                AttributeDefinition::builder()
-                    .attribute_name("sk")
-                    .attribute_type(ScalarAttributeType::S)
-                    .build()
-                    .unwrap(),
-            )
-            .key_schema(KeySchemaElement::builder().attribute_name("pk").key_type(KeyType::Hash).build().unwrap())
-            .key_schema(KeySchemaElement::builder().attribute_name("sk").key_type(KeyType::Range).build().unwrap())
-            .send()
-            .await
-            .expect("create table");
-        AwsIsrConfig { bucket, prefix: "site-a".into(), table }
+        let cfg = AwsIsrConfig {
+            bucket: format!("facetheory-isr-{id}"),
+            prefix: "site-a".into(),
+            table: format!("facetheory-cache-{id}"),
+        };
+        cfg.create_resources().await.expect("bucket and table");
+        cfg
     })
     .await
 }
@@ -64,9 +41,8 @@ fn uuid_like() -> String {
 async fn aws() -> Stores {
     let cfg = resources().await;
     let sdk = facetheory::isr::aws_config_from_env().await;
-    let s3 = aws_sdk_s3::Client::from_conf(aws_sdk_s3::config::Builder::from(&sdk).force_path_style(true).build());
     (
-        Arc::new(S3HtmlStore::new(s3, &cfg.bucket, &cfg.prefix)),
+        Arc::new(S3HtmlStore::new(facetheory::isr::s3_client(&sdk), &cfg.bucket, &cfg.prefix)),
         Arc::new(DynamoMetaStore::new(aws_sdk_dynamodb::Client::new(&sdk), &cfg.table)),
     )
 }

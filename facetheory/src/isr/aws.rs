@@ -39,14 +39,43 @@ impl AwsIsrConfig {
         }
     }
 
+    /// Creates the bucket and the table (string keys `pk`, `sk`; on-demand billing) — for local
+    /// S3/DynamoDB-compatible servers and tests; in production the deployment template owns them.
+    pub async fn create_resources(&self) -> Result<(), String> {
+        use aws_sdk_dynamodb::types::{
+            AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
+        };
+        let sdk = aws_config_from_env().await;
+        let text = |e: &(dyn std::error::Error + 'static)| crate::store::s3::aws_error_text(e);
+        s3_client(&sdk)
+            .create_bucket()
+            .bucket(&self.bucket)
+            .send()
+            .await
+            .map_err(|e| format!("create bucket {}: {}", self.bucket, text(&e)))?;
+        let attr = |name: &str| {
+            AttributeDefinition::builder().attribute_name(name).attribute_type(ScalarAttributeType::S).build()
+        };
+        let key = |name: &str, kind| KeySchemaElement::builder().attribute_name(name).key_type(kind).build();
+        let build_err = |e: aws_sdk_dynamodb::error::BuildError| format!("table definition: {e}");
+        aws_sdk_dynamodb::Client::new(&sdk)
+            .create_table()
+            .table_name(&self.table)
+            .billing_mode(BillingMode::PayPerRequest)
+            .attribute_definitions(attr("pk").map_err(build_err)?)
+            .attribute_definitions(attr("sk").map_err(build_err)?)
+            .key_schema(key("pk", KeyType::Hash).map_err(build_err)?)
+            .key_schema(key("sk", KeyType::Range).map_err(build_err)?)
+            .send()
+            .await
+            .map_err(|e| format!("create table {}: {}", self.table, text(&e)))?;
+        Ok(())
+    }
+
     /// The runtime over S3 and DynamoDB.
     pub async fn runtime(&self) -> IsrRuntime {
         let sdk = aws_config_from_env().await;
-        let mut s3 = aws_sdk_s3::config::Builder::from(&sdk);
-        if std::env::var_os("AWS_ENDPOINT_URL").is_some() || std::env::var_os("AWS_ENDPOINT_URL_S3").is_some() {
-            s3 = s3.force_path_style(true);
-        }
-        let html = S3HtmlStore::new(aws_sdk_s3::Client::from_conf(s3.build()), &self.bucket, &self.prefix);
+        let html = S3HtmlStore::new(s3_client(&sdk), &self.bucket, &self.prefix);
         let meta = DynamoMetaStore::new(aws_sdk_dynamodb::Client::new(&sdk), &self.table);
         // The pointer prefix stays "isr/" inside the physical prefix; they never stack into prefix/prefix.
         IsrRuntime::new(html, meta)
@@ -57,4 +86,13 @@ impl AwsIsrConfig {
 /// SDK's standard retry policy.
 pub async fn aws_config_from_env() -> aws_config::SdkConfig {
     aws_config::defaults(BehaviorVersion::latest()).load().await
+}
+
+/// An S3 client; path-style addressing when `AWS_ENDPOINT_URL(_S3)` points at a local server.
+pub fn s3_client(sdk: &aws_config::SdkConfig) -> aws_sdk_s3::Client {
+    let mut s3 = aws_sdk_s3::config::Builder::from(sdk);
+    if std::env::var_os("AWS_ENDPOINT_URL").is_some() || std::env::var_os("AWS_ENDPOINT_URL_S3").is_some() {
+        s3 = s3.force_path_style(true);
+    }
+    aws_sdk_s3::Client::from_conf(s3.build())
 }

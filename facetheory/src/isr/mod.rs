@@ -32,7 +32,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use bytes::Bytes;
 
 #[cfg(feature = "aws")]
-pub use aws::{aws_config_from_env, AwsIsrConfig};
+pub use aws::{aws_config_from_env, s3_client, AwsIsrConfig};
 #[cfg(feature = "aws")]
 pub use dynamodb::DynamoMetaStore;
 pub use fs_meta::FsMetaStore;
