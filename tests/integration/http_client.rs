@@ -30,3 +30,12 @@ pub async fn send(addr: SocketAddr, method: &str, path: &str, headers: &[(&str, 
 pub async fn get(addr: SocketAddr, path: &str) -> Reply {
     send(addr, "GET", path, &[], "").await
 }
+
+/// An open HTTP/1.1 connection for requests with empty bodies, when a test needs the response frames as they
+/// arrive rather than the collected body.
+pub async fn connect(addr: SocketAddr) -> hyper::client::conn::http1::SendRequest<http_body_util::Empty<Bytes>> {
+    let stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    let (sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await.expect("handshake");
+    tokio::spawn(conn);
+    sender
+}

@@ -1,7 +1,6 @@
 //! Streamed pages: the head and first chunk leave before the rest exists; failures before the first chunk are a
 //! clean 500, after it the document ends with the stream-error marker.
 
-use bytes::Bytes;
 use facetheory::server::Server;
 use http_body_util::BodyExt;
 use std::sync::LazyLock;
@@ -59,12 +58,7 @@ async fn first_chunk_arrives_over_tcp_before_the_rest_exists() {
         rx.await.ok();
     }));
 
-    let stream = tokio::net::TcpStream::connect(addr).await.unwrap();
-    let (mut sender, conn) =
-        hyper::client::conn::http1::handshake::<_, http_body_util::Empty<Bytes>>(hyper_util::rt::TokioIo::new(stream))
-            .await
-            .unwrap();
-    tokio::spawn(conn);
+    let mut sender = crate::http_client::connect(addr).await;
     let req = http::Request::get("/gated").header("host", "x").body(http_body_util::Empty::new()).unwrap();
     let res = sender.send_request(req).await.unwrap();
     assert_eq!(res.status(), 200);
