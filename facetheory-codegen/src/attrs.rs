@@ -56,7 +56,14 @@ pub struct FaceArgs {
     pub revalidate: Option<(u64, Span)>,
     /// `params = path::to::enumerator` for SSG/ISR pages with dynamic segments.
     pub params: Option<syn::Path>,
+    /// `tags = ["posts", …]`: ISR cache tags for on-demand revalidation.
+    pub tags: Vec<String>,
+    pub tags_span: Option<Span>,
 }
+
+/// Longest cache tag (bytes) and most tags a face may declare (as the runtime enforces).
+pub const MAX_TAG_LEN: usize = 256;
+pub const MAX_FACE_TAGS: usize = 62;
 
 /// Arguments of `#[resource(...)]`.
 pub struct ResourceArgs {
@@ -65,7 +72,7 @@ pub struct ResourceArgs {
     pub methods: Vec<String>,
 }
 
-const FACE_KEYS: &str = "route, mode, revalidate, params";
+const FACE_KEYS: &str = "route, mode, revalidate, params, tags";
 const RESOURCE_KEYS: &str = "route, methods";
 
 fn metas(input: ParseStream) -> syn::Result<Punctuated<Meta, Token![,]>> {
@@ -118,7 +125,15 @@ impl FaceArgs {
     /// Parses, recording problems in `errors` and returning the usable rest, so that attribute and signature
     /// errors can be reported together. Only malformed syntax (not `key = value` lists) fails outright.
     pub fn parse_collecting(input: ParseStream, errors: &mut Errors) -> syn::Result<Self> {
-        let mut args = FaceArgs { route: None, mode: Mode::Ssr, mode_span: None, revalidate: None, params: None };
+        let mut args = FaceArgs {
+            route: None,
+            mode: Mode::Ssr,
+            mode_span: None,
+            revalidate: None,
+            params: None,
+            tags: Vec::new(),
+            tags_span: None,
+        };
         let mut seen = Vec::new();
         for meta in metas(input)? {
             if check_duplicate(&mut seen, &meta, errors) {
@@ -158,11 +173,44 @@ impl FaceArgs {
                     Expr::Path(p) => args.params = Some(p.path.clone()),
                     other => errors.push(other.span(), "`params` takes the path of an enumerator function"),
                 },
+                "tags" => {
+                    args.tags_span = Some(value.span());
+                    args.tags = parse_tags(value, errors);
+                }
                 _ => errors.push(meta.path().span(), format!("unknown key `{key}`; expected one of: {FACE_KEYS}")),
             }
         }
         Ok(args)
     }
+}
+
+fn parse_tags(value: &Expr, errors: &mut Errors) -> Vec<String> {
+    let Expr::Array(array) = value else {
+        errors.push(value.span(), "`tags` takes an array of string literals: tags = [\"posts\"]");
+        return Vec::new();
+    };
+    let mut tags: Vec<String> = Vec::new();
+    for item in &array.elems {
+        let Some(lit) = lit_str(item, "tags", errors) else { continue };
+        let tag = lit.value();
+        if tag.is_empty() {
+            errors.push(lit.span(), "a tag cannot be empty");
+        } else if tag.len() > MAX_TAG_LEN {
+            errors.push(lit.span(), format!("a tag is at most {MAX_TAG_LEN} bytes; this one is {}", tag.len()));
+        } else if tag.chars().any(char::is_control) {
+            errors.push(lit.span(), "a tag cannot contain control characters");
+        } else if tag.starts_with("path:") || tag.starts_with("route:") {
+            errors.push(lit.span(), "tags starting with `path:` or `route:` are reserved (every ISR page has them)");
+        } else if tags.contains(&tag) {
+            errors.push(lit.span(), format!("tag {tag:?} is listed twice"));
+        } else {
+            tags.push(tag);
+        }
+    }
+    if tags.len() > MAX_FACE_TAGS {
+        errors.push(array.span(), format!("a face declares at most {MAX_FACE_TAGS} tags"));
+    }
+    tags
 }
 
 impl Parse for ResourceArgs {
@@ -261,6 +309,17 @@ pub fn check_face_rules(args: &FaceArgs, route: &RoutePattern, route_span: Span,
                 "mode = \"ssg\" route `{route}` has dynamic segments: add `params = <enumerator fn>` listing every page to build, or use mode = \"isr\" / \"ssr\""
             ),
         );
+    }
+    if args.mode != Mode::Isr {
+        if let Some(span) = args.tags_span {
+            errors.push(
+                span,
+                format!(
+                    "`tags` name cached pages for on-demand revalidation; they apply to mode = \"isr\", not \"{}\"",
+                    args.mode.as_str()
+                ),
+            );
+        }
     }
     if args.mode == Mode::Ssr {
         if let Some(p) = &args.params {

@@ -144,6 +144,7 @@ fn expand_fn(
                 })),
                 None => quote!(::core::option::Option::None),
             };
+            let tags = &a.tags;
             (
                 quote!(::facetheory::__private::ErasedPage),
                 quote!(IntoFaceResult::into_face_result),
@@ -152,6 +153,7 @@ fn expand_fn(
                     mode: ::facetheory::Mode::#mode,
                     revalidate: #revalidate,
                     params: #params,
+                    tags: &[#(#tags),*],
                 }),
             )
         }

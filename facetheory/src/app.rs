@@ -13,6 +13,7 @@ use http_body_util::BodyExt;
 use facetheory_codegen::precedence::sort_and_find_conflicts;
 use facetheory_codegen::route::RoutePattern;
 
+use crate::after_response::AfterResponse;
 use crate::body::Body;
 use crate::context::{FaceContext, RequestInfo};
 use crate::csp::{
@@ -23,7 +24,7 @@ use crate::error::{AppError, Error, ErrorKind};
 use crate::face::Mode;
 use crate::face::{BoxFuture, Handler, Registered, RouteDescriptor, RouteKind};
 use crate::head::HeadTag;
-use crate::isr::{blocking_cache_control, IsrOutcome, IsrRuntime, Rendered};
+use crate::isr::{blocking_cache_control, Generation, IsrOutcome, IsrRuntime, Rendered, HYDRATION_PARAM};
 use crate::page::{ErasedPage, PageBody, PageParts};
 use crate::resource::ResourceResponse;
 use crate::route::{strip_trailing_slashes, Router, TrailingSlash};
@@ -56,6 +57,8 @@ pub struct App {
 
 struct Inner {
     isr: Option<IsrRuntime>,
+    revalidate_secret: Option<String>,
+    after_response: AfterResponse,
     sidecars: Option<SsrSidecars>,
     static_dirs: Vec<StaticDir>,
     routes: Vec<CompiledRoute>,
@@ -73,6 +76,7 @@ struct CompiledRoute {
 #[derive(Default)]
 pub struct AppBuilder {
     isr: Option<IsrRuntime>,
+    revalidate_secret: Option<String>,
     sidecars: Option<SsrSidecars>,
     static_dirs: Vec<StaticDir>,
     descriptors: Vec<&'static RouteDescriptor>,
@@ -117,6 +121,14 @@ impl AppBuilder {
     /// True when an ISR runtime was set explicitly.
     pub fn has_isr(&self) -> bool {
         self.isr.is_some()
+    }
+
+    /// Enables `POST /_facetheory/revalidate` (on-demand ISR revalidation), protected by this secret, sent as
+    /// `authorization: Bearer <secret>`. The body is JSON: `{"tags": ["posts"], "paths": ["/blog/hello"]}`.
+    /// Without a secret the route does not exist. Secrets shorter than 16 bytes are refused at `build()`.
+    pub fn revalidate_secret(mut self, secret: impl Into<String>) -> Self {
+        self.revalidate_secret = Some(secret.into());
+        self
     }
 
     /// Enables signed SSR hydration sidecars: strict-CSP SSR pages that hydrate inline get their data stored
@@ -170,9 +182,19 @@ impl AppBuilder {
         let not_found =
             routes.iter().position(|r| r.desc.pattern == "/404" && matches!(r.desc.kind, RouteKind::Face { .. }));
         let has_isr = routes.iter().any(|r| r.desc.mode() == Some(Mode::Isr));
+        if let Some(secret) = &self.revalidate_secret {
+            if secret.len() < crate::revalidate::MIN_SECRET_LEN {
+                return Err(AppError::Config(format!(
+                    "the revalidation secret must be at least {} bytes long",
+                    crate::revalidate::MIN_SECRET_LEN
+                )));
+            }
+        }
         Ok(App {
             inner: Arc::new(Inner {
                 isr: self.isr.or_else(|| has_isr.then(default_isr)),
+                revalidate_secret: self.revalidate_secret,
+                after_response: AfterResponse::default(),
                 sidecars: self.sidecars,
                 static_dirs: self.static_dirs,
                 router: Router::new(&patterns),
@@ -211,6 +233,25 @@ impl App {
     /// Starts a builder.
     pub fn builder() -> AppBuilder {
         AppBuilder::default()
+    }
+
+    /// The ISR runtime (present when the app has ISR faces or was given one), e.g. to revalidate from code:
+    ///
+    /// ```no_run
+    /// # async fn f(app: facetheory::App) -> facetheory::Result<()> {
+    /// if let Some(isr) = app.isr() {
+    ///     isr.revalidate_tag("posts").await?;
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn isr(&self) -> Option<&IsrRuntime> {
+        self.inner.isr.as_ref()
+    }
+
+    /// Work scheduled to run after responses are sent (stale-while-revalidate regenerations). Adapters other
+    /// than the built-in server and Lambda runtime can `drain()` it where their platform needs it.
+    pub fn after_response(&self) -> &AfterResponse {
+        &self.inner.after_response
     }
 
     /// The routes in precedence order.
@@ -291,6 +332,11 @@ impl App {
                 return (sidecar_response(sidecars, request, token).await, "");
             }
         }
+        if let (Some(secret), true) =
+            (&self.inner.revalidate_secret, request.path == crate::revalidate::REVALIDATE_PATH)
+        {
+            return (crate::revalidate::respond(self.inner.isr.as_ref(), secret, request, body).await, "");
+        }
         if matches!(request.method, Method::GET | Method::HEAD) {
             for dir in &self.inner.static_dirs {
                 if let Some(res) = dir.respond(&request.path).await {
@@ -353,7 +399,7 @@ impl App {
                 }
                 let status = (Some(index) == self.inner.not_found).then_some(StatusCode::NOT_FOUND);
                 match handler(ctx).await {
-                    Ok(page) => page_response(page, status, desc, request, self.inner.sidecars.as_ref()).await,
+                    Ok(page) => page_response(page, status, desc, request, self.inner.sidecars.as_ref(), None).await,
                     Err(e) => self.error_response(e, desc, request).await,
                 }
             }
@@ -362,7 +408,8 @@ impl App {
         (res, desc.pattern)
     }
 
-    /// An ISR face: served from the cache, regenerated through the normal page path when needed.
+    /// An ISR face: served from the cache, regenerated through the normal page path when needed; requests
+    /// carrying the hydration sidecar parameter get the sidecar (or 404), never a render.
     async fn isr_response(
         &self,
         isr: &IsrRuntime,
@@ -372,14 +419,30 @@ impl App {
         request: &Arc<RequestInfo>,
         revalidate: u64,
     ) -> Response<Body> {
-        let sidecars = self.inner.sidecars.as_ref();
+        let mut sidecar_params = ctx.query().get_all(HYDRATION_PARAM);
+        if let Some(first) = sidecar_params.next() {
+            let once = sidecar_params.next().is_none() && !first.is_empty();
+            let found = if once { isr.hydration(&ctx, desc.pattern, first).await } else { None };
+            return isr_hydration_response(found);
+        }
+        let app = self.clone();
+        let request_for_render = Arc::clone(request);
         let render_ctx = ctx.clone();
-        let render = || async move {
+        let face_tags = match desc.kind {
+            RouteKind::Face { tags, .. } => tags,
+            RouteKind::Resource { .. } => &[],
+        };
+        let render = move |generation: Generation| async move {
             let page = handler(render_ctx).await?;
-            rendered_from(page_response(page, None, desc, request, sidecars).await).await
+            let sidecars = app.inner.sidecars.as_ref();
+            let res = page_response(page, None, desc, &request_for_render, sidecars, Some(&generation)).await;
+            let mut rendered = rendered_from(res).await?;
+            let page_tags = std::mem::take(&mut rendered.tags);
+            rendered.tags = face_tags.iter().map(|t| t.to_string()).chain(page_tags).collect();
+            Ok(rendered)
         };
         match isr.serve(&ctx, desc.pattern, revalidate, render).await {
-            Ok(IsrOutcome::Served { state, page, etag, revalidate_seconds }) => {
+            Ok(IsrOutcome::Served { state, page, etag, revalidate_seconds, background }) => {
                 let mut r = rendered_response(page);
                 let h = r.headers_mut();
                 if let Ok(v) = HeaderValue::from_str(&blocking_cache_control(revalidate_seconds)) {
@@ -388,6 +451,9 @@ impl App {
                 h.insert("x-facetheory-isr", HeaderValue::from_static(state.as_str()));
                 if let Some(v) = etag.and_then(|e| HeaderValue::from_str(&e).ok()) {
                     h.insert(header::ETAG, v);
+                }
+                if let Some(work) = background {
+                    self.inner.after_response.schedule(r.body_mut(), work.0);
                 }
                 r
             }
@@ -424,7 +490,8 @@ impl App {
             let ctx = FaceContext::new(Arc::clone(request), desc.pattern, Vec::new());
             match handler(ctx).await {
                 Ok(page) => {
-                    page_response(page, Some(StatusCode::NOT_FOUND), desc, request, self.inner.sidecars.as_ref()).await
+                    page_response(page, Some(StatusCode::NOT_FOUND), desc, request, self.inner.sidecars.as_ref(), None)
+                        .await
                 }
                 Err(e) if e.is_not_found() => plain(StatusCode::NOT_FOUND, "Not Found"),
                 Err(e) => internal_error(desc, &request.request_id, &e),
@@ -516,9 +583,12 @@ async fn page_response(
     desc: &'static RouteDescriptor,
     request: &Arc<RequestInfo>,
     sidecars: Option<&SsrSidecars>,
+    isr: Option<&Generation>,
 ) -> Response<Body> {
     let request_id = request.request_id.as_str();
     let ErasedPage { mut parts, mut hydration_tags } = page;
+    let tags = std::mem::take(&mut parts.tags);
+    let mut isr_hydration = None;
     if let Some(problem) = &parts.invalid {
         return internal_error(desc, request_id, problem);
     }
@@ -538,6 +608,11 @@ async fn page_response(
             if let Err(e) = externalize_hydration(&mut hydration_tags, sidecars, request, desc).await {
                 return internal_error(desc, request_id, &e);
             }
+        }
+    }
+    if let (Some(policy), Some(generation)) = (strict, isr) {
+        if !policy.inline_scripts {
+            isr_hydration = externalize_isr_hydration(&mut hydration_tags, generation, request);
         }
     }
     let own_csp = headers.contains_key(header::CONTENT_SECURITY_POLICY);
@@ -609,13 +684,78 @@ async fn page_response(
     let mut r = Response::new(body);
     *r.status_mut() = status.unwrap_or(parts.status.unwrap_or(StatusCode::OK));
     *r.headers_mut() = headers;
+    if !tags.is_empty() {
+        r.extensions_mut().insert(PageTags(tags));
+    }
+    if let Some(data) = isr_hydration {
+        r.extensions_mut().insert(IsrHydration(data));
+    }
+    r
+}
+
+/// Cache tags of a rendered page, carried to the ISR engine.
+#[derive(Clone)]
+struct PageTags(Vec<String>);
+
+/// Hydration data of a strict ISR page, stored beside its HTML.
+#[derive(Clone)]
+struct IsrHydration(Bytes);
+
+/// Strict ISR pages (FaceTheory E9): the inline hydration data moves to a sidecar stored with the generation,
+/// and the page points at it with `<path>?<query>&__facetheory_isr_hydration=<base64url(pointer)>`.
+fn externalize_isr_hydration(tags: &mut [HeadTag], generation: &Generation, request: &RequestInfo) -> Option<Bytes> {
+    let tag = tags.iter_mut().find(|t| {
+        matches!(t, HeadTag::Script { attrs, body } if attrs.get("id") == Some("__FACETHEORY_DATA__") && !body.is_empty())
+    })?;
+    let HeadTag::Script { body, .. } = tag else { return None };
+    let data = Bytes::from(std::mem::take(body));
+    let mut query: Vec<&str> = request
+        .raw_query
+        .split('&')
+        .filter(|pair| {
+            let name = pair.split('=').next().unwrap_or("");
+            !pair.is_empty() && crate::params::percent_decode(name).ok().as_deref() != Some(HYDRATION_PARAM)
+        })
+        .collect();
+    let param = format!("{HYDRATION_PARAM}={}", generation.hydration_param());
+    query.push(&param);
+    let url = format!("{}?{}", request.path, query.join("&"));
+    *tag = hydration_link(url);
+    Some(data)
+}
+
+fn hydration_link(url: String) -> HeadTag {
+    HeadTag::Link(
+        crate::head::Attrs::new()
+            .set("href", url)
+            .set("id", "__FACETHEORY_DATA_URL__")
+            .set("rel", "facetheory-hydration")
+            .set("type", "application/json"),
+    )
+}
+
+fn isr_hydration_response(found: Option<(Bytes, Option<String>)>) -> Response<Body> {
+    let Some((body, etag)) = found else {
+        let mut r = plain(StatusCode::NOT_FOUND, "Not Found");
+        r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        return r;
+    };
+    let len = body.len();
+    let mut r = Response::new(Body::full(body));
+    let h = r.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json; charset=utf-8"));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    h.insert(header::CONTENT_LENGTH, HeaderValue::from(len));
+    if let Some(v) = etag.and_then(|e| HeaderValue::from_str(&e).ok()) {
+        h.insert(header::ETAG, v);
+    }
     r
 }
 
 /// Collects a rendered page response for the ISR store: the document, its status, content type, CSP and the
 /// render headers that may be shared ([`crate::isr::KEPT_HEADERS`]).
 async fn rendered_from(res: Response<Body>) -> Result<Rendered, Error> {
-    let (parts, body) = res.into_parts();
+    let (mut parts, body) = res.into_parts();
     let body = body.collect().await.map_err(|e| Error::msg(format!("collecting the page: {e}")))?.to_bytes();
     let text = |name: header::HeaderName| parts.headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
     let kept_headers = crate::isr::KEPT_HEADERS
@@ -628,6 +768,8 @@ async fn rendered_from(res: Response<Body>) -> Result<Rendered, Error> {
         csp: text(header::CONTENT_SECURITY_POLICY),
         kept_headers,
         body,
+        tags: parts.extensions.remove::<PageTags>().map(|t| t.0).unwrap_or_default(),
+        hydration: parts.extensions.remove::<IsrHydration>().map(|h| h.0),
     })
 }
 
@@ -665,13 +807,7 @@ async fn externalize_hydration(
         }
         let ctx = FaceContext::new(Arc::clone(request), desc.pattern, Vec::new());
         let url = sidecars.publish(&ctx, body).await?;
-        *tag = HeadTag::Link(
-            crate::head::Attrs::new()
-                .set("href", url)
-                .set("id", "__FACETHEORY_DATA_URL__")
-                .set("rel", "facetheory-hydration")
-                .set("type", "application/json"),
-        );
+        *tag = hydration_link(url);
     }
     Ok(())
 }

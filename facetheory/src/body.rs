@@ -18,6 +18,9 @@ pub type ByteStream = Pin<Box<dyn Stream<Item = Bytes> + Send + 'static>>;
 pub struct Body {
     chunks: VecDeque<Bytes>,
     stream: Option<ByteStream>,
+    /// Dropped when the last frame has been taken or the body is dropped (whichever comes first): the signal
+    /// for work that must wait until the response is sent.
+    done: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
 impl std::fmt::Debug for Body {
@@ -34,12 +37,12 @@ impl Body {
 
     /// A body made of these chunks (empty ones are skipped).
     pub fn chunks(chunks: impl IntoIterator<Item = Bytes>) -> Self {
-        Body { chunks: chunks.into_iter().filter(|c| !c.is_empty()).collect(), stream: None }
+        Body { chunks: chunks.into_iter().filter(|c| !c.is_empty()).collect(), stream: None, done: None }
     }
 
     /// These chunks first, then whatever `stream` produces, each sent as soon as it exists.
     pub fn streaming(first: impl IntoIterator<Item = Bytes>, stream: ByteStream) -> Self {
-        Body { chunks: first.into_iter().filter(|c| !c.is_empty()).collect(), stream: Some(stream) }
+        Body { chunks: first.into_iter().filter(|c| !c.is_empty()).collect(), stream: Some(stream), done: None }
     }
 
     /// True when (part of) the body is produced while it is sent; such a body has no known length.
@@ -47,9 +50,16 @@ impl Body {
         self.stream.is_some()
     }
 
+    /// Returns a receiver that completes once the body has been sent to the end or dropped.
+    pub(crate) fn when_done(&mut self) -> tokio::sync::oneshot::Receiver<()> {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        self.done = Some(tx);
+        rx
+    }
+
     /// An empty body.
     pub fn empty() -> Self {
-        Body { chunks: VecDeque::new(), stream: None }
+        Body { chunks: VecDeque::new(), stream: None, done: None }
     }
 
     /// Length in bytes of the buffered part.
@@ -80,13 +90,17 @@ impl http_body::Body for Body {
         if let Some(chunk) = self.chunks.pop_front() {
             return Poll::Ready(Some(Ok(Frame::data(chunk))));
         }
-        let Some(stream) = self.stream.as_mut() else { return Poll::Ready(None) };
+        let Some(stream) = self.stream.as_mut() else {
+            self.done = None;
+            return Poll::Ready(None);
+        };
         loop {
             return match stream.as_mut().poll_next(cx) {
                 Poll::Ready(Some(chunk)) if chunk.is_empty() => continue,
                 Poll::Ready(Some(chunk)) => Poll::Ready(Some(Ok(Frame::data(chunk)))),
                 Poll::Ready(None) => {
                     self.stream = None;
+                    self.done = None;
                     Poll::Ready(None)
                 }
                 Poll::Pending => Poll::Pending,

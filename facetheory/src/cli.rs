@@ -130,7 +130,10 @@ fn init_tracing() {
 
 /// Uses S3 + DynamoDB for ISR when `FACETHEORY_ISR_BUCKET` and a cache table name are set (and the app has no
 /// ISR runtime of its own).
-async fn with_env_isr(builder: AppBuilder) -> Result<AppBuilder, String> {
+async fn with_env_isr(mut builder: AppBuilder) -> Result<AppBuilder, String> {
+    if let Some(secret) = std::env::var("FACETHEORY_REVALIDATE_SECRET").ok().filter(|s| !s.is_empty()) {
+        builder = builder.revalidate_secret(secret);
+    }
     #[cfg(feature = "aws")]
     if !builder.has_isr() {
         if let Some(cfg) = crate::isr::AwsIsrConfig::from_env()? {

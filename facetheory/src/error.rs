@@ -107,4 +107,7 @@ pub enum AppError {
     /// Two routes would match exactly the same paths.
     #[error("route conflict: `{first}` ({first_at}) and `{second}` ({second_at}) match exactly the same paths; make one of them more specific or remove one")]
     Conflict { first: String, first_at: String, second: String, second_at: String },
+    /// A setting the app cannot run with.
+    #[error("app configuration: {0}")]
+    Config(String),
 }

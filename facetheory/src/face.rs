@@ -59,7 +59,13 @@ pub type ResourceFn = fn(FaceContext) -> BoxFuture<Result<ResourceResponse>>;
 #[derive(Clone, Copy)]
 pub enum RouteKind {
     /// A page.
-    Face { mode: Mode, revalidate: Option<u64>, params: Option<ParamsFn> },
+    Face {
+        mode: Mode,
+        revalidate: Option<u64>,
+        params: Option<ParamsFn>,
+        /// ISR cache tags declared by `#[face(tags = [...])]`.
+        tags: &'static [&'static str],
+    },
     /// A raw route answering the listed methods (HEAD is implied by GET).
     Resource { methods: &'static [&'static str] },
 }

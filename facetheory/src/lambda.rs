@@ -6,6 +6,9 @@
 
 use std::convert::Infallible;
 
+use lambda_http::lambda_runtime;
+
+use crate::after_response::AfterResponse;
 use crate::app::{AdapterRequestId, App};
 
 /// Environment variables the Lambda runtime needs; `lambda_runtime` panics when one is missing, so they are
@@ -50,7 +53,8 @@ pub async fn run(app: App) -> Result<(), lambda_http::Error> {
             format!("not running inside AWS Lambda: missing environment variable(s) {}", missing.join(", ")).into()
         );
     }
-    lambda_http::run_with_streaming_response(lambda_http::service_fn(move |req: lambda_http::Request| {
+    let after = app.after_response().clone();
+    let handler = lambda_http::service_fn(move |req: lambda_http::Request| {
         let app = app.clone();
         async move {
             let mut res = app.handle(prepare_request(req)).await;
@@ -58,6 +62,48 @@ pub async fn run(app: App) -> Result<(), lambda_http::Error> {
             res.headers_mut().remove(http::header::CONTENT_LENGTH);
             Ok::<_, Infallible>(res)
         }
-    }))
-    .await
+    });
+    lambda_http::streaming_runtime(handler).layer(DrainAfterInvocation(after)).run().await
+}
+
+/// Wraps a whole invocation (handler, then streaming the response to the Runtime API): once the response stream
+/// has closed, waits for after-response work (stale-while-revalidate regenerations) before the runtime asks
+/// for the next event — Lambda freezes the environment as soon as it does.
+struct DrainAfterInvocation(AfterResponse);
+
+impl<S> lambda_http::tower::Layer<S> for DrainAfterInvocation {
+    type Service = DrainService<S>;
+    fn layer(&self, inner: S) -> DrainService<S> {
+        DrainService { inner, after: self.0.clone() }
+    }
+}
+
+struct DrainService<S> {
+    inner: S,
+    after: AfterResponse,
+}
+
+impl<S> lambda_http::tower::Service<lambda_runtime::LambdaInvocation> for DrainService<S>
+where
+    S: lambda_http::tower::Service<lambda_runtime::LambdaInvocation, Response = (), Error = lambda_http::Error>,
+    S::Future: 'static,
+{
+    type Response = ();
+    type Error = lambda_http::Error;
+    // The runtime's own invocation future is not `Send`; the sequential runtime does not need it to be.
+    type Future = std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), lambda_http::Error>>>>;
+
+    fn poll_ready(&mut self, cx: &mut std::task::Context<'_>) -> std::task::Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, invocation: lambda_runtime::LambdaInvocation) -> Self::Future {
+        let sent = self.inner.call(invocation);
+        let after = self.after.clone();
+        Box::pin(async move {
+            let result = sent.await;
+            after.drain().await;
+            result
+        })
+    }
 }

@@ -19,6 +19,7 @@
 // Lets the crate's own tests use `#[face]`, whose expansion names `::facetheory`.
 extern crate self as facetheory;
 
+pub mod after_response;
 pub mod app;
 pub mod body;
 pub mod cli;
@@ -36,6 +37,7 @@ pub mod page;
 pub mod params;
 mod request_id;
 pub mod resource;
+pub mod revalidate;
 pub mod route;
 pub mod server;
 pub mod sidecar;

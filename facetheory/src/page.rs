@@ -85,6 +85,8 @@ pub(crate) struct PageParts {
     pub csp: Option<crate::csp::CspPolicy>,
     /// Extra CSP directives (appended to the strict header).
     pub csp_directives: Vec<(String, Vec<String>)>,
+    /// Cache tags (ISR on-demand revalidation).
+    pub tags: Vec<String>,
 }
 
 impl Page<()> {
@@ -173,6 +175,20 @@ impl<H> Page<H> {
                 self.parts.invalid.get_or_insert_with(|| format!("invalid response header {name:?}: {value:?}"));
             }
         }
+        self
+    }
+
+    /// Tags this page for on-demand revalidation (ISR faces; other modes ignore tags): revalidating the tag
+    /// (`IsrRuntime::revalidate_tag`, or `POST /_facetheory/revalidate`) marks every cached page carrying it
+    /// stale. Tags add to those of the `#[face(tags = [...])]` attribute; at most 256 characters each.
+    ///
+    /// ```
+    /// use facetheory::{maud::html, Page};
+    /// let page = Page::new(html! { "post" }).tag("post:hello").tag("posts");
+    /// # let _ = page;
+    /// ```
+    pub fn tag(mut self, tag: impl Into<String>) -> Self {
+        self.parts.tags.push(tag.into());
         self
     }
 

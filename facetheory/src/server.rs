@@ -90,9 +90,15 @@ impl Server {
             });
         }
         tracing::info!("shutting down; waiting for open connections");
+        let after = self.app.after_response().clone();
+        // Connections first, then regenerations their responses started; both within the grace period.
+        let drained = async move {
+            graceful.shutdown().await;
+            after.drain().await;
+        };
         tokio::select! {
-            () = graceful.shutdown() => {}
-            () = tokio::time::sleep(GRACE) => tracing::warn!("open connections did not finish within {GRACE:?}"),
+            () = drained => {}
+            () = tokio::time::sleep(GRACE) => tracing::warn!("open connections or regenerations did not finish within {GRACE:?}"),
         }
         Ok(())
     }

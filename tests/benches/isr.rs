@@ -18,12 +18,12 @@ mod faces {
 
     #[face(route = "/ssr/<slug>")]
     pub async fn ssr_post(slug: String, ctx: &FaceContext) -> Result<Page> {
-        blog::faces::blog_slug::post(slug, ctx).await
+        blog::faces::blog_slug::article(&slug, ctx)
     }
 
     #[face(route = "/isr/<slug>", mode = "isr", revalidate = 3600)]
     pub async fn isr_post(slug: String, ctx: &FaceContext) -> Result<Page> {
-        blog::faces::blog_slug::post(slug, ctx).await
+        blog::faces::blog_slug::article(&slug, ctx)
     }
 }
 

@@ -11,7 +11,7 @@ use http_body_util::BodyExt;
 
 fn render_alone() -> usize {
     let ctx = FaceContext::builder("GET", "/blog/hello-world").param("slug", "hello-world").build();
-    let page: Page = futures_ready(blog::faces::blog_slug::post("hello-world".to_string(), &ctx)).expect("page");
+    let page: Page = blog::faces::blog_slug::article("hello-world", &ctx).expect("page");
     page.status().as_u16() as usize
 }
 
@@ -27,7 +27,7 @@ fn futures_ready<F: std::future::Future>(f: F) -> F::Output {
 }
 
 fn full_request(app: &facetheory::App) -> usize {
-    let req = http::Request::get("/blog/hello-world").body(http_body_util::Empty::<bytes::Bytes>::new()).unwrap();
+    let req = http::Request::get("/post/hello-world").body(http_body_util::Empty::<bytes::Bytes>::new()).unwrap();
     let res = futures_ready(app.handle(req));
     // Drain the frames as a server does (it writes each chunk out; it does not concatenate them).
     let mut body = res.into_body();
@@ -36,6 +36,16 @@ fn full_request(app: &facetheory::App) -> usize {
         len += frame.unwrap().into_data().map(|d| d.len()).unwrap_or(0);
     }
     len
+}
+
+/// The blog's post document as an SSR face (the blog serves it through ISR, which `benches/isr.rs` measures).
+mod post {
+    use facetheory::prelude::*;
+
+    #[face(route = "/post/<slug>")]
+    pub fn post(slug: String, ctx: &FaceContext) -> Result<Page> {
+        blog::faces::blog_slug::article(&slug, ctx)
+    }
 }
 
 /// A larger page (~20 KB of escaped text), to show how the fixed overhead compares with a realistic body.
@@ -77,7 +87,7 @@ fn main() {
         }
         return;
     }
-    let app = blog::app().build().unwrap();
+    let app = facetheory::App::builder().route(&post::__FACETHEORY_ROUTE_post).build().unwrap();
     assert!(full_request(&app) > 500);
     let mut c = Criterion::default().configure_from_args().warm_up_time(std::time::Duration::from_millis(500));
     let mut group = c.benchmark_group("blog_post");

@@ -86,6 +86,27 @@ test("strict-CSP page hydrates its island from a signed SSR sidecar with no CSP 
   assert.deepEqual(problems, []);
 });
 
+test("strict-CSP ISR post hydrates from its ISR sidecar, fresh and from the cache", async () => {
+  for (const expected of ["miss", "hit"]) {
+    const { page, response, problems } = await open("/blog/routing?from=browser");
+    const state = response.headers()["x-facetheory-isr"];
+    assert.ok(expected === "hit" ? state === "hit" : ["miss", "hit"].includes(state), state);
+    assert.doesNotMatch(response.headers()["content-security-policy"], /unsafe-inline|nonce-/);
+    await page.waitForSelector("body[data-hydrated=counter]");
+    const dataUrl = await page.getAttribute("#__FACETHEORY_DATA_URL__", "href");
+    assert.match(dataUrl, /^\/blog\/routing\?from=browser&__facetheory_isr_hydration=[A-Za-z0-9_-]+$/);
+    const served = await (await page.request.get(base + dataUrl)).json();
+    assert.equal(served.label, "Likes");
+    await page.click("button.counter");
+    assert.equal(await page.textContent("button.counter"), `Likes: ${served.start + 1}`);
+    const foreign = await page.request.get(base + dataUrl.replace("from=browser&", ""));
+    assert.equal(foreign.status(), 404, "another cache key's request cannot read the sidecar");
+    assert.deepEqual(await page.evaluate(() => window.__cspViolations), []);
+    assert.deepEqual(problems, []);
+    if (expected === "hit") await page.screenshot({ path: `${artifacts}/blog-isr-post.png`, fullPage: true });
+  }
+});
+
 test("an inline script injected into the strict page is blocked by its CSP", async () => {
   const { page } = await open("/secure");
   await page.waitForSelector("body[data-hydrated=counter]");

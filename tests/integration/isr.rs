@@ -63,3 +63,125 @@ async fn the_embedded_local_store_survives_a_restart() {
     assert_eq!(body, again);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+async fn send(app: &facetheory::App, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> (u16, String) {
+    let mut req = http::Request::builder().method(method).uri(path);
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    let res = app.handle(req.body(body.to_string()).unwrap()).await;
+    let status = res.status().as_u16();
+    (status, String::from_utf8(res.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap())
+}
+
+/// The `href` of the page's hydration link (`&amp;` unescaped).
+fn hydration_href(html: &str) -> String {
+    let at = html.find("id=\"__FACETHEORY_DATA_URL__\"").expect("a hydration link");
+    let tag_start = html[..at].rfind('<').unwrap();
+    let tag = &html[tag_start..tag_start + html[tag_start..].find('>').unwrap()];
+    let href = tag.split("href=\"").nth(1).unwrap().split('"').next().unwrap();
+    href.replace("&amp;", "&")
+}
+
+#[tokio::test]
+async fn strict_isr_pages_hydrate_from_a_sidecar_bound_to_their_cache_key() {
+    let app = blog::app().isr(IsrRuntime::memory()).build().unwrap();
+    let (parts, html) = get(&app, "/blog/hello-world?ref=feed", &[]).await;
+    assert_eq!(state(&parts), "miss");
+    let csp = parts.headers["content-security-policy"].to_str().unwrap();
+    assert!(!csp.contains("unsafe-inline") && !csp.contains("nonce-"), "{csp}");
+    assert!(!html.contains("<script id=\"__FACETHEORY_DATA__\""), "no inline data on a strict page");
+    let href = hydration_href(&html);
+    assert!(href.starts_with("/blog/hello-world?ref=feed&__facetheory_isr_hydration="), "{href}");
+    let (sidecar, json) = get(&app, &href, &[]).await;
+    assert_eq!(sidecar.status, 200);
+    assert_eq!(sidecar.headers["content-type"], "application/json; charset=utf-8");
+    assert_eq!(sidecar.headers["cache-control"], "no-store");
+    let data: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(data["start"], 7);
+    // The cached page points at the same sidecar.
+    let (hit, again) = get(&app, "/blog/hello-world?ref=feed", &[]).await;
+    assert_eq!((state(&hit), hydration_href(&again)), ("hit", href.clone()));
+    let refused = [
+        href.replace("?ref=feed&", "?"),                             // another cache key (query)
+        href.replace("/hello-world", "/routing"),                    // another page
+        format!("{href}&__facetheory_isr_hydration=x"),              // given twice
+        format!("{}A", href),                                        // tampered pointer
+        "/blog/hello-world?__facetheory_isr_hydration=".to_string(), // empty
+    ];
+    for url in refused {
+        let (parts, body) = get(&app, &url, &[]).await;
+        assert_eq!((parts.status.as_u16(), body.as_str()), (404, "Not Found"), "{url}");
+        assert_eq!(parts.headers["cache-control"], "no-store");
+    }
+    let (signed_in, _) = get(&app, &href, &[("authorization", "Bearer alice")]).await;
+    assert_eq!(signed_in.status, 404, "another variant's key");
+}
+
+const SECRET: &str = "a-revalidation-secret-for-tests";
+
+#[tokio::test]
+async fn on_demand_revalidation_over_the_protected_route() {
+    let app = blog::app().isr(IsrRuntime::memory()).revalidate_secret(SECRET).build().unwrap();
+    for path in ["/blog/hello-world", "/blog/routing"] {
+        assert_eq!(state(&get(&app, path, &[]).await.0), "miss");
+        assert_eq!(state(&get(&app, path, &[]).await.0), "hit");
+    }
+    let route = "/_facetheory/revalidate";
+    let auth = format!("Bearer {SECRET}");
+    let json = ("content-type", "application/json");
+    assert_eq!(send(&app, "POST", route, &[json], r#"{"tags":["posts"]}"#).await.0, 401);
+    assert_eq!(send(&app, "POST", route, &[("authorization", "Bearer wrong")], "{}").await.0, 401);
+    assert_eq!(send(&app, "GET", route, &[("authorization", &auth)], "").await.0, 405);
+    let (status, body) = send(&app, "POST", route, &[("authorization", &auth)], "{\"tags\": 3}").await;
+    assert_eq!(status, 400);
+    assert!(body.contains("expected {\\\"tags\\\""), "{body}");
+    assert_eq!(send(&app, "POST", route, &[("authorization", &auth)], "{}").await.0, 400);
+    let (status, body) =
+        send(&app, "POST", route, &[("authorization", &auth)], r#"{"tags":["post:hello-world"]}"#).await;
+    assert_eq!((status, body.as_str()), (200, r#"{"revalidated":1}"#));
+    assert_eq!(state(&get(&app, "/blog/hello-world", &[]).await.0), "miss");
+    assert_eq!(state(&get(&app, "/blog/routing", &[]).await.0), "hit");
+    let (_, body) = send(&app, "POST", route, &[("authorization", &auth)], r#"{"paths":["/blog/routing/"]}"#).await;
+    assert_eq!(body, r#"{"revalidated":1}"#);
+    assert_eq!(state(&get(&app, "/blog/routing", &[]).await.0), "miss");
+    let (_, body) = send(&app, "POST", route, &[("authorization", &auth)], r#"{"tags":["posts"]}"#).await;
+    assert_eq!(body, r#"{"revalidated":2}"#, "the face's tag covers every post");
+    // Without a secret the route does not exist; a short secret is refused when the app is built.
+    let closed = blog::app().isr(IsrRuntime::memory()).build().unwrap();
+    assert_eq!(send(&closed, "POST", route, &[("authorization", &auth)], r#"{"tags":["posts"]}"#).await.0, 404);
+    let err = blog::app().revalidate_secret("short").build().err().expect("refused");
+    assert!(err.to_string().contains("at least 16 bytes"), "{err}");
+}
+
+#[tokio::test]
+async fn stale_while_revalidate_regenerates_after_the_response_over_tcp() {
+    use facetheory::isr::Revalidation;
+    use std::sync::atomic::{AtomicU64, Ordering};
+    use std::sync::Arc;
+    let now = Arc::new(AtomicU64::new(1_000_000));
+    let clock = Arc::clone(&now);
+    let isr = IsrRuntime::memory()
+        .revalidation(Revalidation::StaleWhileRevalidate)
+        .clock(move || clock.load(Ordering::SeqCst));
+    let app = blog::app().isr(isr).build().unwrap();
+    let after = app.after_response().clone();
+    let server = facetheory::server::Server::bind(app, "127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let addr = server.local_addr();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(server.run_until(async {
+        stopped.await.ok();
+    }));
+    let first = crate::http_client::get(addr, "/blog/hello-world").await;
+    assert_eq!(first.headers["x-facetheory-isr"], "miss");
+    now.fetch_add(61_000, Ordering::SeqCst);
+    let stale = crate::http_client::get(addr, "/blog/hello-world").await;
+    assert_eq!(stale.headers["x-facetheory-isr"], "stale", "served at once from the cache");
+    assert_eq!(stale.body, first.body);
+    after.drain().await;
+    assert_eq!(after.pending(), 0);
+    let fresh = crate::http_client::get(addr, "/blog/hello-world").await;
+    assert_eq!(fresh.headers["x-facetheory-isr"], "hit", "regenerated after the stale response");
+    stop.send(()).unwrap();
+    task.await.unwrap().unwrap();
+}

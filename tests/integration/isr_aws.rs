@@ -62,6 +62,9 @@ over_the_wire!(aws_state_sequence, async { conformance::state_sequence(aws().awa
 over_the_wire!(aws_failure_policies, async { conformance::failure_policies(aws().await).await });
 over_the_wire!(aws_crashed_regenerator, async { conformance::crashed_regenerator(aws().await).await });
 over_the_wire!(aws_tenants_and_variants, async { conformance::tenants_and_variants(aws().await).await });
+over_the_wire!(aws_stale_while_revalidate, async { conformance::stale_while_revalidate(aws().await).await });
+over_the_wire!(aws_on_demand_revalidation, async { conformance::on_demand_revalidation(aws().await).await });
+over_the_wire!(aws_hydration_sidecars, async { conformance::hydration_sidecars(aws().await).await });
 over_the_wire!(aws_fifty_concurrent_requests_on_two_instances, async {
     conformance::concurrent_instances(aws().await, 50).await
 });

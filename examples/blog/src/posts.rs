@@ -9,6 +9,8 @@ pub struct Post {
     pub title: &'static str,
     pub summary: &'static str,
     pub body: &'static [&'static str],
+    /// Likes at build time (the counter island starts here).
+    pub likes: i32,
 }
 
 /// All posts, newest first.
@@ -21,6 +23,7 @@ pub static POSTS: &[Post] = &[
             "facetheory renders pages on AWS Lambda with response streaming, keeps static pages on S3 and regenerates cached pages with leases in DynamoDB.",
             "Routes are checked when the site compiles: two pages that would answer the same URL are a compile error.",
         ],
+        likes: 7,
     },
     Post {
         slug: "routing",
@@ -30,12 +33,14 @@ pub static POSTS: &[Post] = &[
             "A route's precedence never depends on the order you declared it in.",
             "`/blog/new` beats `/blog/<slug>`, and `/docs` beats `/docs/<rest*>` for the path `/docs`.",
         ],
+        likes: 14,
     },
     Post {
         slug: "caf\u{e9}",
         title: "Percent-decoding",
         summary: "Typed parameters arrive decoded; the raw text stays on the context.",
         body: &["This post lives at `/blog/caf%C3%A9`."],
+        likes: 21,
     },
 ];
 

@@ -10,7 +10,10 @@ use std::time::Duration;
 
 use bytes::Bytes;
 
-use super::{ContentionPolicy, FailurePolicy, IsrOutcome, IsrRecord, IsrRuntime, IsrState, Lease, MetaStore, Rendered};
+use super::{
+    ContentionPolicy, FailurePolicy, IsrOutcome, IsrRecord, IsrRuntime, IsrState, Lease, MetaStore, Rendered,
+    Revalidation, HYDRATION_PARAM,
+};
 use crate::context::FaceContext;
 use crate::error::Error;
 use crate::face::BoxFuture;
@@ -45,7 +48,12 @@ fn page(text: &str) -> Rendered {
         csp: Some("default-src 'self'".into()),
         kept_headers: vec![("content-language".into(), "en".into())],
         body: Bytes::from(text.to_string()),
+        ..Rendered::default()
     }
+}
+
+fn tagged(text: &str, tags: &[&str]) -> Rendered {
+    Rendered { tags: tags.iter().map(|t| t.to_string()).collect(), ..page(text) }
 }
 
 /// A request for a page no other scenario uses.
@@ -60,14 +68,19 @@ fn with_header(ctx: &FaceContext, name: &str, value: &str) -> FaceContext {
 }
 
 async fn serve(rt: &IsrRuntime, ctx: &FaceContext, body: Result<&str, &str>) -> Result<(IsrState, String), Error> {
+    let body = body.map(str::to_string).map_err(str::to_string);
     let out = rt
-        .serve(ctx, ROUTE, 10, || async move {
+        .serve(ctx, ROUTE, 10, move |_| async move {
             match body {
-                Ok(b) => Ok(page(b)),
+                Ok(b) => Ok(page(&b)),
                 Err(e) => Err(Error::msg(e)),
             }
         })
         .await?;
+    outcome(out)
+}
+
+fn outcome(out: IsrOutcome) -> Result<(IsrState, String), Error> {
     match out {
         IsrOutcome::Served { state, page, .. } => Ok((state, String::from_utf8(page.body.to_vec()).expect("utf-8"))),
         IsrOutcome::Uncached(p) => Ok((IsrState::Miss, format!("uncached {}", p.status))),
@@ -87,7 +100,7 @@ pub async fn state_sequence(stores: Stores) {
     assert_eq!(serve(&rt, &ctx, Ok("v1")).await.unwrap(), (IsrState::Miss, "v1".into()));
     clock.set(5_000);
     assert_eq!(serve(&rt, &ctx, Ok("never rendered")).await.unwrap(), (IsrState::Hit, "v1".into()));
-    let out = rt.serve(&ctx, ROUTE, 10, || async { Ok(page("unused")) }).await.unwrap();
+    let out = rt.serve(&ctx, ROUTE, 10, |_| async { Ok(page("unused")) }).await.unwrap();
     let IsrOutcome::Served { page: stored, etag, .. } = out else { panic!("a hit") };
     assert_eq!(stored.csp.as_deref(), Some("default-src 'self'"));
     assert_eq!(stored.kept_headers, vec![("content-language".to_string(), "en".to_string())]);
@@ -138,11 +151,12 @@ pub async fn tenants_and_variants(stores: Stores) {
     let clock = Clock::new(1_000);
     let rt = runtime(stores, &clock);
     let ctx = unique_ctx();
-    let rendered = AtomicUsize::new(0);
+    let rendered = Arc::new(AtomicUsize::new(0));
     let acme = with_header(&ctx, "x-tenant-id", "acme");
+    let counter = Arc::clone(&rendered);
     let err = rt
-        .serve(&acme, ROUTE, 10, || async {
-            rendered.fetch_add(1, Ordering::SeqCst);
+        .serve(&acme, ROUTE, 10, move |_| async move {
+            counter.fetch_add(1, Ordering::SeqCst);
             Ok(page("x"))
         })
         .await
@@ -192,6 +206,10 @@ impl MetaStore for ProbeMeta {
     fn release(&self, key: &str, l: &Lease) -> BoxFuture<Result<(), StoreError>> {
         self.0.meta_calls.fetch_add(1, Ordering::SeqCst);
         self.0.meta.release(key, l)
+    }
+    fn invalidate_tags(&self, tags: &[String], now: u64) -> BoxFuture<Result<u64, StoreError>> {
+        self.0.meta_calls.fetch_add(1, Ordering::SeqCst);
+        self.0.meta.invalidate_tags(tags, now)
     }
 }
 
@@ -258,7 +276,7 @@ pub async fn concurrent_instances(stores: Stores, n: usize) {
         let ctx = ctx.clone();
         tasks.push(tokio::spawn(async move {
             let out = rt
-                .serve(&ctx, ROUTE, 10, || async move {
+                .serve(&ctx, ROUTE, 10, move |_| async move {
                     renders.fetch_add(1, Ordering::SeqCst);
                     tokio::time::sleep(Duration::from_millis(200)).await;
                     Ok(page("v2"))
@@ -298,8 +316,14 @@ pub async fn store_guarantees((html, meta): Stores) {
     }
     assert_eq!(winners.len(), 1, "exactly one lease winner");
     let lease = winners.remove(0);
-    let record =
-        |p: &str| IsrRecord { html_pointer: p.into(), generated_at_ms: 1_000, revalidate_seconds: 10, etag: None };
+    let record = |p: &str| IsrRecord {
+        html_pointer: p.into(),
+        generated_at_ms: 1_000,
+        revalidate_seconds: 10,
+        etag: None,
+        tags: vec![format!("path:/{key}"), "store-test".into()],
+        invalidated_at_ms: None,
+    };
     let foreign = Lease { token: "someone-else".into(), expires_at_ms: 6_000 };
     assert!(!meta.commit(&key, &foreign, record("wrong"), 2_000).await.unwrap());
     assert!(!meta.commit(&key, &lease, record("late"), 7_000).await.unwrap(), "an expired lease cannot commit");
@@ -311,4 +335,147 @@ pub async fn store_guarantees((html, meta): Stores) {
     let next = meta.try_acquire_lease(&key, 8_000, 5_000).await.unwrap().expect("free after commit");
     meta.release(&key, &next).await.unwrap();
     assert!(meta.try_acquire_lease(&key, 8_000, 5_000).await.unwrap().is_some(), "free after release");
+}
+
+/// Stale-while-revalidate: an expired page is served at once as `stale` with the regeneration handed back to
+/// run after the response; a second request meanwhile gets `stale` without a second regeneration; after it
+/// ran, `hit` with the new page. A failing background regeneration keeps the stale page and frees the lease.
+pub async fn stale_while_revalidate(stores: Stores) {
+    let clock = Clock::new(1_000);
+    let rt = runtime(stores, &clock).revalidation(Revalidation::StaleWhileRevalidate);
+    let ctx = unique_ctx();
+    assert_eq!(serve(&rt, &ctx, Ok("v1")).await.unwrap(), (IsrState::Miss, "v1".into()), "no page yet: blocking");
+    clock.set(20_000);
+    let renders = Arc::new(AtomicUsize::new(0));
+    let swr = |text: &'static str, fail: bool| {
+        let renders = Arc::clone(&renders);
+        move |_| async move {
+            renders.fetch_add(1, Ordering::SeqCst);
+            if fail {
+                Err(Error::msg("upstream down"))
+            } else {
+                Ok(page(text))
+            }
+        }
+    };
+    let IsrOutcome::Served { state, page: served, background, .. } =
+        rt.serve(&ctx, ROUTE, 10, swr("v2", false)).await.unwrap()
+    else {
+        panic!("served")
+    };
+    assert_eq!((state, served.body.as_ref()), (IsrState::Stale, &b"v1"[..]));
+    assert_eq!(renders.load(Ordering::SeqCst), 0, "nothing rendered before the response");
+    let background = background.expect("the regeneration is handed back");
+    let IsrOutcome::Served { state, background: second, .. } =
+        rt.serve(&ctx, ROUTE, 10, swr("v2-again", false)).await.unwrap()
+    else {
+        panic!("served")
+    };
+    assert_eq!(state, IsrState::Stale);
+    assert!(second.is_none(), "the lease is held: no second regeneration");
+    background.0.await;
+    assert_eq!(renders.load(Ordering::SeqCst), 1);
+    assert_eq!(serve(&rt, &ctx, Ok("x")).await.unwrap(), (IsrState::Hit, "v2".into()));
+    clock.set(40_000);
+    let IsrOutcome::Served { state, background, .. } = rt.serve(&ctx, ROUTE, 10, swr("", true)).await.unwrap() else {
+        panic!("served")
+    };
+    assert_eq!(state, IsrState::Stale);
+    background.expect("regeneration").0.await;
+    let (state, body) = outcome(rt.serve(&ctx, ROUTE, 10, swr("v3", false)).await.unwrap()).unwrap();
+    assert_eq!((state, body.as_str()), (IsrState::Stale, "v2"), "the failed regeneration kept the page");
+}
+
+/// On-demand revalidation: by tag (face and page tags), by path (every variant of the path), stale index
+/// entries ignored, invalid tags refused; revalidated pages regenerate on their next request, others stay hits.
+pub async fn on_demand_revalidation(stores: Stores) {
+    let clock = Clock::new(1_000);
+    let rt = runtime(stores, &clock);
+    let run = uuid::Uuid::new_v4().simple().to_string();
+    let (posts, post_a) = (format!("posts-{run}"), format!("post-a-{run}"));
+    let a = unique_ctx();
+    let a_variant = FaceContext::builder("GET", &format!("{}?page=2", a.path()))
+        .param("slug", a.raw_param("slug").unwrap_or_default())
+        .build();
+    let b = unique_ctx();
+    let render = |text: &str, tags: Vec<String>| {
+        let text = text.to_string();
+        move |_| async move { Ok(tagged(&text, &tags.iter().map(String::as_str).collect::<Vec<_>>())) }
+    };
+    let serve_tagged = |ctx: &FaceContext, text: &str, tags: &[&String]| {
+        let tags: Vec<String> = tags.iter().map(|t| t.to_string()).collect();
+        let f = render(text, tags);
+        let rt = rt.clone();
+        let ctx = ctx.clone();
+        async move { outcome(rt.serve(&ctx, ROUTE, 3600, f).await.unwrap()).unwrap() }
+    };
+    assert_eq!(serve_tagged(&a, "a1", &[&posts, &post_a]).await.0, IsrState::Miss);
+    assert_eq!(serve_tagged(&a_variant, "a1 p2", &[&posts, &post_a]).await.0, IsrState::Miss);
+    assert_eq!(serve_tagged(&b, "b1", &[&posts]).await.0, IsrState::Miss);
+    clock.set(2_000);
+    assert_eq!(rt.revalidate_tag(&post_a).await.unwrap(), 2, "both variants of a");
+    assert_eq!(serve_tagged(&a, "a2", &[&posts]).await, (IsrState::Miss, "a2".into()));
+    assert_eq!(serve_tagged(&b, "x", &[&posts]).await, (IsrState::Hit, "b1".into()));
+    // a's new generation no longer carries post_a: its index entry is ignored; the variant still does.
+    assert_eq!(rt.revalidate_tag(&post_a).await.unwrap(), 1);
+    assert_eq!(serve_tagged(&a_variant, "a2 p2", &[&posts]).await, (IsrState::Miss, "a2 p2".into()));
+    assert_eq!(rt.revalidate_path(&format!("{}/", a.path())).await.unwrap(), 2, "every variant of the path");
+    assert_eq!(serve_tagged(&a, "a3", &[&posts]).await, (IsrState::Miss, "a3".into()));
+    assert_eq!(rt.revalidate_tag(&posts).await.unwrap(), 3);
+    assert_eq!(serve_tagged(&b, "b2", &[&posts]).await, (IsrState::Miss, "b2".into()));
+    assert_eq!(rt.revalidate_tag(&format!("unknown-{run}")).await.unwrap(), 0);
+    assert!(matches!(rt.revalidate_tag("").await, Err(super::RevalidateError::Invalid(_))));
+    assert!(matches!(rt.revalidate_path("blog").await, Err(super::RevalidateError::Invalid(_))));
+    assert!(matches!(rt.revalidate_tag(&"x".repeat(257)).await, Err(super::RevalidateError::Invalid(_))));
+}
+
+/// Strict-CSP hydration sidecars (E9): stored with the generation, served only to a request with the same cache
+/// key (path, query, auth, tenant); tampered, foreign or malformed pointers are refused.
+pub async fn hydration_sidecars(stores: Stores) {
+    let clock = Clock::new(1_000);
+    let rt = runtime(stores, &clock);
+    let ctx = unique_ctx();
+    let param = Arc::new(std::sync::Mutex::new(String::new()));
+    let seen = Arc::clone(&param);
+    let out = rt
+        .serve(&ctx, ROUTE, 10, move |generation| async move {
+            let value = generation.hydration_param();
+            *seen.lock().unwrap() = value.clone();
+            Ok(Rendered {
+                hydration: Some(Bytes::from_static(br#"{"count":3}"#)),
+                ..page(&format!("<link href=\"?{HYDRATION_PARAM}={value}\">"))
+            })
+        })
+        .await
+        .unwrap();
+    assert_eq!(outcome(out).unwrap().0, IsrState::Miss);
+    let value = param.lock().unwrap().clone();
+    let with_param = |base: &FaceContext, v: &str, extra: Option<(&str, &str)>| {
+        let slug = base.raw_param("slug").unwrap_or_default().to_string();
+        let mut b = FaceContext::builder("GET", &format!("{}?{HYDRATION_PARAM}={v}", base.path())).param("slug", &slug);
+        if let Some((n, val)) = extra {
+            b = b.header(n, val);
+        }
+        b.build()
+    };
+    let (body, etag) = rt.hydration(&with_param(&ctx, &value, None), ROUTE, &value).await.expect("the sidecar");
+    assert_eq!(body.as_ref(), b"{\"count\":3}\n");
+    assert!(etag.is_some());
+    let other = unique_ctx();
+    assert!(rt.hydration(&with_param(&other, &value, None), ROUTE, &value).await.is_none(), "another page's key");
+    let alice = with_param(&ctx, &value, Some(("authorization", "Bearer alice")));
+    assert!(rt.hydration(&alice, ROUTE, &value).await.is_none(), "another variant");
+    use base64::Engine;
+    let b64 = |s: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s);
+    let real = String::from_utf8(base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(&value).unwrap()).unwrap();
+    for bad in [
+        b64(&real.replace(".hydration.json", ".html")),
+        b64(&format!("/{real}")),
+        b64(&real.replace("isr/", "other/")),
+        b64(&real.replacen('/', "/../", 1)),
+        "%%%".to_string(),
+        String::new(),
+    ] {
+        assert!(rt.hydration(&with_param(&ctx, &bad, None), ROUTE, &bad).await.is_none(), "{bad}");
+    }
 }

@@ -8,6 +8,8 @@
 //! acquire: PutItem LOCK if attribute_not_exists(pk) OR lease expired
 //! commit:  TransactWriteItems [Put META, Delete LOCK if our token and unexpired]
 //! release: DeleteItem LOCK if our token
+//! pk = "TAG#<tag>"           sk = "KEY#<cache key>"   cache_key (S)      (tag index, written in the commit)
+//! invalidate: Query TAG#<tag>, then UpdateItem META SET invalidated_at_ms if contains(tags, <tag>)
 //! ```
 //!
 //! Millisecond copies (`generated_at_ms`, `lease_expires_at_ms`) are added so that freshness and leases keep
@@ -97,6 +99,11 @@ impl MetaStore for DynamoMetaStore {
                 generated_at_ms,
                 revalidate_seconds,
                 etag: text(item, "etag").map(str::to_string),
+                tags: match item.get("tags") {
+                    Some(AttributeValue::Ss(tags)) => tags.clone(),
+                    _ => Vec::new(),
+                },
+                invalidated_at_ms: num(item, "invalidated_at_ms"),
             }))
         })
     }
@@ -151,6 +158,9 @@ impl MetaStore for DynamoMetaStore {
             if let Some(etag) = &record.etag {
                 meta.insert("etag".into(), s(etag));
             }
+            if !record.tags.is_empty() {
+                meta.insert("tags".into(), AttributeValue::Ss(record.tags.clone()));
+            }
             let put = Put::builder().table_name(&this.table).set_item(Some(meta)).build().map_err(|e| err(&key, e))?;
             let delete = Delete::builder()
                 .table_name(&this.table)
@@ -163,13 +173,23 @@ impl MetaStore for DynamoMetaStore {
                 .expression_attribute_values(":nowms", n(now_ms))
                 .build()
                 .map_err(|e| err(&key, e))?;
-            let result = this
+            // The tag index goes into the same transaction (at most MAX_TAGS + 2 items, under DynamoDB's 100).
+            let mut tx = this
                 .client
                 .transact_write_items()
                 .transact_items(TransactWriteItem::builder().put(put).build())
-                .transact_items(TransactWriteItem::builder().delete(delete).build())
-                .send()
-                .await;
+                .transact_items(TransactWriteItem::builder().delete(delete).build());
+            for tag in &record.tags {
+                let entry = Put::builder()
+                    .table_name(&this.table)
+                    .item("pk", s(format!("TAG#{tag}")))
+                    .item("sk", s(format!("KEY#{key}")))
+                    .item("cache_key", s(&key))
+                    .build()
+                    .map_err(|e| err(&key, e))?;
+                tx = tx.transact_items(TransactWriteItem::builder().put(entry).build());
+            }
+            let result = tx.send().await;
             match result {
                 Ok(_) => Ok(true),
                 // A false condition cancels the whole transaction: the previous META stays.
@@ -200,6 +220,60 @@ impl MetaStore for DynamoMetaStore {
                 Err(e) if e.as_service_error().is_some_and(|s| s.is_conditional_check_failed_exception()) => Ok(()),
                 Err(e) => Err(err(&key, e)),
             }
+        })
+    }
+
+    fn invalidate_tags(&self, tags: &[String], now_ms: u64) -> BoxFuture<Result<u64, StoreError>> {
+        let this = self.clone();
+        let tags = tags.to_vec();
+        Box::pin(async move {
+            // Cache key → the requested tags it is indexed under.
+            let mut keys: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+            for tag in &tags {
+                let mut pages = this
+                    .client
+                    .query()
+                    .table_name(&this.table)
+                    .key_condition_expression("#pk = :pk")
+                    .expression_attribute_names("#pk", "pk")
+                    .expression_attribute_values(":pk", s(format!("TAG#{tag}")))
+                    .consistent_read(true)
+                    .into_paginator()
+                    .items()
+                    .send();
+                while let Some(item) = pages.next().await {
+                    let item = item.map_err(|e| err(tag, e))?;
+                    if let Some(key) = text(&item, "cache_key") {
+                        keys.entry(key.to_string()).or_default().push(tag.clone());
+                    }
+                }
+            }
+            let mut marked = 0;
+            for (key, found) in keys {
+                // The index is append-only: only records whose current generation still carries a tag.
+                let any_tag: Vec<String> = (0..found.len()).map(|i| format!("contains(#tags, :t{i})")).collect();
+                let mut update = this
+                    .client
+                    .update_item()
+                    .table_name(&this.table)
+                    .key("pk", Self::pk(&key))
+                    .key("sk", s("META"))
+                    .update_expression("SET #inv = :now")
+                    .condition_expression(format!("attribute_exists(#pk) AND ({})", any_tag.join(" OR ")))
+                    .expression_attribute_names("#inv", "invalidated_at_ms")
+                    .expression_attribute_names("#pk", "pk")
+                    .expression_attribute_names("#tags", "tags")
+                    .expression_attribute_values(":now", n(now_ms));
+                for (i, tag) in found.iter().enumerate() {
+                    update = update.expression_attribute_values(format!(":t{i}"), s(tag));
+                }
+                match update.send().await {
+                    Ok(_) => marked += 1,
+                    Err(e) if e.as_service_error().is_some_and(|s| s.is_conditional_check_failed_exception()) => {}
+                    Err(e) => return Err(err(&key, e)),
+                }
+            }
+            Ok(marked)
         })
     }
 }

@@ -35,7 +35,8 @@ pub fn default_cache_key(tenant: &str, route: &str, ctx: &FaceContext, cookies: 
     params.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
     let mut parts: Vec<String> =
         params.iter().map(|(k, v)| format!("{}={}", encode_uri_component(k), encode_uri_component(v))).collect();
-    let mut query: Vec<(&str, &str)> = ctx.query().iter().collect();
+    // A hydration sidecar request is the page's own request plus the sidecar parameter: same key (E9).
+    let mut query: Vec<(&str, &str)> = ctx.query().iter().filter(|(k, _)| *k != super::HYDRATION_PARAM).collect();
     // Stable by key: values of a repeated key keep their order.
     query.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
     parts.extend(query.iter().map(|(k, v)| format!("{}={}", encode_uri_component(k), encode_uri_component(v))));

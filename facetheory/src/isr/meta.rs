@@ -1,6 +1,6 @@
 //! ISR metadata: the record pointing at a page's current HTML, and the regeneration lease.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
@@ -17,12 +17,20 @@ pub struct IsrRecord {
     pub generated_at_ms: u64,
     pub revalidate_seconds: u64,
     pub etag: Option<String>,
+    /// Tags of this generation (its path, its route, the face's and the page's own): revalidating one of them
+    /// marks the record stale.
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// When on-demand revalidation marked this generation stale (ms since the epoch).
+    #[serde(default)]
+    pub invalidated_at_ms: Option<u64>,
 }
 
 impl IsrRecord {
     /// Fresh while `now < generated_at + revalidate` (FaceTheory E5).
+    /// On-demand revalidation ([`MetaStore::invalidate_tags`]) ends freshness early.
     pub fn is_fresh(&self, now_ms: u64) -> bool {
-        now_ms < self.generated_at_ms + self.revalidate_seconds * 1000
+        now_ms < self.generated_at_ms + self.revalidate_seconds * 1000 && self.invalidated_at_ms.is_none()
     }
 }
 
@@ -44,6 +52,9 @@ pub trait MetaStore: Send + Sync + 'static {
     fn commit(&self, key: &str, lease: &Lease, record: IsrRecord, now_ms: u64) -> BoxFuture<Result<bool, StoreError>>;
     /// Drops the lease if it is still ours (best effort).
     fn release(&self, key: &str, lease: &Lease) -> BoxFuture<Result<(), StoreError>>;
+    /// Marks stale every record committed with one of `tags` (the tag index is written by `commit`); returns
+    /// how many records were marked. The next request for each regenerates it under the normal policies.
+    fn invalidate_tags(&self, tags: &[String], now_ms: u64) -> BoxFuture<Result<u64, StoreError>>;
 }
 
 impl<T: MetaStore + ?Sized> MetaStore for std::sync::Arc<T> {
@@ -59,6 +70,9 @@ impl<T: MetaStore + ?Sized> MetaStore for std::sync::Arc<T> {
     fn release(&self, key: &str, lease: &Lease) -> BoxFuture<Result<(), StoreError>> {
         (**self).release(key, lease)
     }
+    fn invalidate_tags(&self, tags: &[String], now_ms: u64) -> BoxFuture<Result<u64, StoreError>> {
+        (**self).invalidate_tags(tags, now_ms)
+    }
 }
 
 /// A key's record and lease.
@@ -68,6 +82,7 @@ type Entry = (Option<IsrRecord>, Option<Lease>);
 #[derive(Default)]
 pub struct MemoryMetaStore {
     inner: Mutex<HashMap<String, Entry>>,
+    tags: Mutex<HashMap<String, BTreeSet<String>>>,
 }
 
 fn fresh_token() -> String {
@@ -99,6 +114,10 @@ impl MetaStore for MemoryMetaStore {
         let entry = map.entry(key.to_string()).or_default();
         let owned = entry.1.as_ref().is_some_and(|l| l.token == lease.token && l.expires_at_ms > now_ms);
         if owned {
+            let mut index = self.tags.lock().unwrap_or_else(|p| p.into_inner());
+            for tag in &record.tags {
+                index.entry(tag.clone()).or_default().insert(key.to_string());
+            }
             entry.0 = Some(record);
             entry.1 = None;
         }
@@ -113,5 +132,23 @@ impl MetaStore for MemoryMetaStore {
             }
         }
         Box::pin(async { Ok(()) })
+    }
+
+    fn invalidate_tags(&self, tags: &[String], now_ms: u64) -> BoxFuture<Result<u64, StoreError>> {
+        let keys: BTreeSet<String> = {
+            let index = self.tags.lock().unwrap_or_else(|p| p.into_inner());
+            tags.iter().filter_map(|t| index.get(t)).flatten().cloned().collect()
+        };
+        let mut map = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        let mut marked = 0;
+        for key in keys {
+            let Some((Some(rec), _)) = map.get_mut(&key) else { continue };
+            // The index is append-only; the record's own tags say whether it still carries one.
+            if rec.tags.iter().any(|t| tags.contains(t)) {
+                rec.invalidated_at_ms = Some(now_ms);
+                marked += 1;
+            }
+        }
+        Box::pin(async move { Ok(marked) })
     }
 }

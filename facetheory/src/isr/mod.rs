@@ -41,6 +41,7 @@ pub use meta::{IsrRecord, Lease, MemoryMetaStore, MetaStore};
 
 use crate::context::FaceContext;
 use crate::error::Error;
+use crate::face::BoxFuture;
 use crate::store::{Blob, BlobStore, FsStore, MemoryStore};
 
 /// What the `x-facetheory-isr` header says about a response.
@@ -84,6 +85,25 @@ pub enum ContentionPolicy {
     ServeStale,
 }
 
+/// How a stale page is revalidated.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Revalidation {
+    /// The request that finds the page stale regenerates it and waits (FaceTheory's behaviour, the default).
+    Blocking,
+    /// Stale-while-revalidate: serve the stale page at once (`x-facetheory-isr: stale`) and regenerate after
+    /// the response has been sent, under the same lease. A page never generated still blocks once.
+    StaleWhileRevalidate,
+}
+
+/// Query parameter of ISR hydration sidecar requests (FaceTheory E9).
+pub const HYDRATION_PARAM: &str = "__facetheory_isr_hydration";
+
+/// Most tags one page may carry (its `path:` and `route:` tags included). DynamoDB writes the tag index in the
+/// commit transaction, which holds at most 100 items.
+pub const MAX_TAGS: usize = 64;
+/// Longest tag, in bytes (as Next.js).
+pub const MAX_TAG_LEN: usize = 256;
+
 /// `cache-control` of ISR responses (FaceTheory's blocking helper, E11).
 pub fn blocking_cache_control(revalidate_seconds: u64) -> String {
     format!("public, max-age=0, s-maxage=0, stale-if-error={revalidate_seconds}, must-revalidate")
@@ -109,6 +129,7 @@ pub struct IsrRuntime {
     pointer_prefix: String,
     tenant: Option<Arc<TenantFn>>,
     cookies: CookieVary,
+    revalidation: Revalidation,
     last_known: Arc<Mutex<HashMap<String, IsrRecord>>>,
     bodies: Arc<Mutex<BodyCache>>,
 }
@@ -147,20 +168,65 @@ impl BodyCache {
 }
 
 /// A rendered page, as the engine stores it.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct Rendered {
     pub status: u16,
     pub content_type: String,
     pub csp: Option<String>,
     pub kept_headers: Vec<(String, String)>,
     pub body: Bytes,
+    /// Tags of the page (the engine adds `path:<path>` and `route:<pattern>`).
+    pub tags: Vec<String>,
+    /// Hydration data kept beside the page (strict-CSP pages, FaceTheory E9), stored at
+    /// [`Generation::hydration_pointer`].
+    pub hydration: Option<Bytes>,
+}
+
+/// The generation a render produces: where its HTML and hydration sidecar will be stored, known before the
+/// render so that the page can point at its own sidecar.
+#[derive(Clone, Debug)]
+pub struct Generation {
+    pub html_pointer: String,
+}
+
+impl Generation {
+    /// `….html` → `….hydration.json`.
+    pub fn hydration_pointer(&self) -> String {
+        hydration_pointer(&self.html_pointer)
+    }
+
+    /// The value of [`HYDRATION_PARAM`] for this generation (base64url of the sidecar pointer, no padding).
+    pub fn hydration_param(&self) -> String {
+        use base64::Engine;
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(self.hydration_pointer())
+    }
+}
+
+fn hydration_pointer(html_pointer: &str) -> String {
+    format!("{}.hydration.json", html_pointer.strip_suffix(".html").unwrap_or(html_pointer))
+}
+
+/// Regeneration left to run after the response has been sent ([`Revalidation::StaleWhileRevalidate`]).
+pub struct Background(pub BoxFuture<()>);
+
+impl std::fmt::Debug for Background {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Background(..)")
+    }
 }
 
 /// What the engine answers.
 #[derive(Debug)]
 pub enum IsrOutcome {
     /// A cached (or just cached) page.
-    Served { state: IsrState, page: Rendered, etag: Option<String>, revalidate_seconds: u64 },
+    Served {
+        state: IsrState,
+        page: Rendered,
+        etag: Option<String>,
+        revalidate_seconds: u64,
+        /// Regeneration to run once this response has been sent (stale-while-revalidate).
+        background: Option<Background>,
+    },
     /// A render that is not cached (status other than 200): serve it once.
     Uncached(Rendered),
 }
@@ -187,6 +253,7 @@ impl IsrRuntime {
             pointer_prefix: "isr/".into(),
             tenant: None,
             cookies: CookieVary::All,
+            revalidation: Revalidation::Blocking,
             last_known: Arc::new(Mutex::new(HashMap::new())),
             bodies: Arc::new(Mutex::new(BodyCache::default())),
         }
@@ -239,6 +306,12 @@ impl IsrRuntime {
     /// `x-facetheory-tenant` fail closed.
     pub fn tenant(mut self, f: impl Fn(&FaceContext) -> Option<String> + Send + Sync + 'static) -> Self {
         self.tenant = Some(Arc::new(f));
+        self
+    }
+
+    /// How stale pages are revalidated (default [`Revalidation::Blocking`]).
+    pub fn revalidation(mut self, r: Revalidation) -> Self {
+        self.revalidation = r;
         self
     }
 
@@ -298,7 +371,13 @@ impl IsrRuntime {
 
     async fn serve_record(&self, rec: &IsrRecord, state: IsrState) -> Option<IsrOutcome> {
         let page = self.read(rec).await?;
-        Some(IsrOutcome::Served { state, page, etag: rec.etag.clone(), revalidate_seconds: rec.revalidate_seconds })
+        Some(IsrOutcome::Served {
+            state,
+            page,
+            etag: rec.etag.clone(),
+            revalidate_seconds: rec.revalidate_seconds,
+            background: None,
+        })
     }
 
     /// Serves a page for `ctx` through the cache, calling `render` when it must regenerate.
@@ -310,10 +389,11 @@ impl IsrRuntime {
         render: F,
     ) -> Result<IsrOutcome, Error>
     where
-        F: FnOnce() -> Fut,
-        Fut: Future<Output = Result<Rendered, Error>>,
+        F: FnOnce(Generation) -> Fut + Send + 'static,
+        Fut: Future<Output = Result<Rendered, Error>> + Send + 'static,
     {
         let key = self.cache_key(ctx, route)?;
+        let implicit = [format!("path:{}", normalize_path(ctx.path())), format!("route:{route}")];
         let now = (self.clock)();
         let record = match self.meta.get(&key).await {
             Ok(r) => r,
@@ -325,6 +405,28 @@ impl IsrRuntime {
                 if let Some(hit) = self.serve_record(rec, IsrState::Hit).await {
                     return Ok(hit);
                 }
+            } else if self.revalidation == Revalidation::StaleWhileRevalidate {
+                // An unreadable stale body falls through to a blocking regeneration.
+                if let Some(page) = self.read(rec).await {
+                    let background = match self.meta.try_acquire_lease(&key, now, self.lease_ms).await {
+                        Ok(Some(lease)) => {
+                            Some(self.background(key, lease, rec.clone(), revalidate_seconds, implicit, render))
+                        }
+                        // Another request is regenerating it.
+                        Ok(None) => None,
+                        Err(e) => {
+                            tracing::warn!(key, error = %e, "ISR lease failed; serving stale without regenerating");
+                            None
+                        }
+                    };
+                    return Ok(IsrOutcome::Served {
+                        state: IsrState::Stale,
+                        page,
+                        etag: rec.etag.clone(),
+                        revalidate_seconds: rec.revalidate_seconds,
+                        background,
+                    });
+                }
             }
         }
         let lease = match self.meta.try_acquire_lease(&key, now, self.lease_ms).await {
@@ -332,7 +434,7 @@ impl IsrRuntime {
             Err(e) => return self.metadata_failure(&key, e).await,
         };
         if let Some(lease) = lease {
-            return self.regenerate(&key, lease, record.as_ref(), revalidate_seconds, render).await;
+            return self.regenerate(&key, lease, record.as_ref(), revalidate_seconds, &implicit, render).await;
         }
         tracing::debug!(key, "ISR lease held elsewhere");
         if self.contention == ContentionPolicy::Wait {
@@ -350,7 +452,7 @@ impl IsrRuntime {
                 }
             }
             if let Ok(Some(lease)) = self.meta.try_acquire_lease(&key, (self.clock)(), self.lease_ms).await {
-                return self.regenerate(&key, lease, record.as_ref(), revalidate_seconds, render).await;
+                return self.regenerate(&key, lease, record.as_ref(), revalidate_seconds, &implicit, render).await;
             }
         }
         if self.contention == ContentionPolicy::ServeStale || self.failure == FailurePolicy::ServeStale {
@@ -375,19 +477,46 @@ impl IsrRuntime {
         Err(err.into())
     }
 
+    fn background<F, Fut>(
+        &self,
+        key: String,
+        lease: Lease,
+        previous: IsrRecord,
+        revalidate_seconds: u64,
+        implicit: [String; 2],
+        render: F,
+    ) -> Background
+    where
+        F: FnOnce(Generation) -> Fut + Send + 'static,
+        Fut: Future<Output = Result<Rendered, Error>> + Send + 'static,
+    {
+        let rt = self.clone();
+        Background(Box::pin(async move {
+            let result = rt.regenerate(&key, lease, Some(&previous), revalidate_seconds, &implicit, render).await;
+            match result {
+                Ok(IsrOutcome::Served { state: IsrState::Miss, .. }) => {
+                    tracing::debug!(key, "ISR background regeneration committed")
+                }
+                Ok(_) => tracing::warn!(key, "ISR background regeneration did not produce a cacheable page"),
+                Err(e) => tracing::error!(key, error = %e, "ISR background regeneration failed; the stale page stays"),
+            }
+        }))
+    }
+
     async fn regenerate<F, Fut>(
         &self,
         key: &str,
         lease: Lease,
         previous: Option<&IsrRecord>,
         revalidate_seconds: u64,
+        implicit: &[String; 2],
         render: F,
     ) -> Result<IsrOutcome, Error>
     where
-        F: FnOnce() -> Fut,
+        F: FnOnce(Generation) -> Fut,
         Fut: Future<Output = Result<Rendered, Error>>,
     {
-        let result = self.regenerate_inner(key, &lease, revalidate_seconds, render).await;
+        let result = self.regenerate_inner(key, &lease, revalidate_seconds, implicit, render).await;
         if let Err(e) = self.meta.release(key, &lease).await {
             tracing::warn!(key, error = %e, "ISR lease release failed (it expires on its own)");
         }
@@ -414,30 +543,38 @@ impl IsrRuntime {
         key: &str,
         lease: &Lease,
         revalidate_seconds: u64,
+        implicit: &[String; 2],
         render: F,
     ) -> Result<IsrOutcome, Error>
     where
-        F: FnOnce() -> Fut,
+        F: FnOnce(Generation) -> Fut,
         Fut: Future<Output = Result<Rendered, Error>>,
     {
         let generated_at = (self.clock)();
-        let page = render().await?;
+        let pointer =
+            format!("{}{}/{generated_at}-{}.html", self.pointer_prefix, key::digest24(key), uuid::Uuid::new_v4());
+        let generation = Generation { html_pointer: pointer.clone() };
+        let mut page = render(generation.clone()).await?;
         if page.status >= 500 {
             return Err(Error::msg(format!("ISR regeneration produced status {}", page.status)));
         }
         if page.status != 200 {
             return Ok(IsrOutcome::Uncached(page));
         }
-        let pointer =
-            format!("{}{}/{generated_at}-{}.html", self.pointer_prefix, key::digest24(key), uuid::Uuid::new_v4());
+        page.tags = checked_tags(key, implicit, std::mem::take(&mut page.tags));
         let etag = format!("\"{}\"", key::digest24(&String::from_utf8_lossy(&page.body)));
-        // Body first, pointer second: until the commit, readers keep getting the previous page.
+        // Sidecar and body first, pointer second: until the commit, readers keep getting the previous page.
+        if let Some(data) = &page.hydration {
+            self.html.put(&generation.hydration_pointer(), hydration_blob(data)).await?;
+        }
         self.html.put(&pointer, to_blob(&page, revalidate_seconds)).await?;
         let record = IsrRecord {
             html_pointer: pointer,
             generated_at_ms: generated_at,
             revalidate_seconds,
             etag: Some(etag.clone()),
+            tags: page.tags.clone(),
+            invalidated_at_ms: None,
         };
         if !self.meta.commit(key, lease, record.clone(), (self.clock)()).await? {
             tracing::warn!(key, "ISR lease lost before commit; serving this render without caching it");
@@ -445,7 +582,127 @@ impl IsrRuntime {
             self.remember(key, &record);
             self.bodies.lock().unwrap_or_else(|p| p.into_inner()).insert(&record.html_pointer, &page);
         }
-        Ok(IsrOutcome::Served { state: IsrState::Miss, page, etag: Some(etag), revalidate_seconds })
+        Ok(IsrOutcome::Served { state: IsrState::Miss, page, etag: Some(etag), revalidate_seconds, background: None })
+    }
+
+    /// Marks stale every cached page tagged `tag` (by its face's `tags`, [`crate::Page::tag`], or the implicit
+    /// `path:<path>` / `route:<pattern>` tags). Returns how many cached pages were marked; each regenerates on
+    /// its next request, under the usual policies.
+    pub async fn revalidate_tag(&self, tag: &str) -> Result<u64, RevalidateError> {
+        self.revalidate(&[tag.to_string()], &[]).await
+    }
+
+    /// Marks stale every cached variant (query, cookies, tenants) of the page at `path` (as requested, e.g.
+    /// `/blog/hello`; a trailing slash is ignored).
+    pub async fn revalidate_path(&self, path: &str) -> Result<u64, RevalidateError> {
+        self.revalidate(&[], &[path.to_string()]).await
+    }
+
+    /// Tags and paths together (what `POST /_facetheory/revalidate` calls).
+    pub async fn revalidate(&self, tags: &[String], paths: &[String]) -> Result<u64, RevalidateError> {
+        let mut all: Vec<String> = Vec::with_capacity(tags.len() + paths.len());
+        for tag in tags {
+            check_tag(tag).map_err(RevalidateError::Invalid)?;
+            all.push(tag.clone());
+        }
+        for path in paths {
+            if !path.starts_with('/') || path.chars().any(char::is_control) {
+                return Err(RevalidateError::Invalid(format!(
+                    "revalidate path {path:?} must start with '/' and contain no control characters"
+                )));
+            }
+            all.push(format!("path:{}", normalize_path(path)));
+        }
+        let marked = self.meta.invalidate_tags(&all, (self.clock)()).await?;
+        tracing::info!(tags = ?all, marked, "ISR on-demand revalidation");
+        Ok(marked)
+    }
+
+    /// Serves an ISR hydration sidecar (FaceTheory E9): `encoded` must name the sidecar of a generation of
+    /// this very request's cache key. `None` (→ 404) for anything else.
+    pub async fn hydration(&self, ctx: &FaceContext, route: &str, encoded: &str) -> Option<(Bytes, Option<String>)> {
+        use base64::Engine;
+        let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(encoded.as_bytes()).ok()?;
+        let pointer = String::from_utf8(raw).ok()?;
+        if pointer.starts_with('/') || pointer.starts_with('\\') {
+            return None;
+        }
+        let relative = pointer.strip_prefix(&self.pointer_prefix)?;
+        let (digest, file) = relative.split_once('/')?;
+        let (stamp, id) = file.strip_suffix(".hydration.json")?.split_once('-')?;
+        let hex24 = digest.len() == 24 && digest.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+        let stamp_ok = !stamp.is_empty() && stamp.bytes().all(|b| b.is_ascii_digit());
+        let id_ok = id.len() == 36 && id.bytes().all(|b| b == b'-' || b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+        if !(hex24 && stamp_ok && id_ok) {
+            return None;
+        }
+        let key = self.cache_key(ctx, route).ok()?;
+        if key::digest24(&key) != digest {
+            return None;
+        }
+        let blob = self.html.get(&pointer).await.ok()??;
+        let etag = Some(format!("\"{}\"", key::digest24(&String::from_utf8_lossy(&blob.body))));
+        Some((blob.body, etag))
+    }
+}
+
+/// Why on-demand revalidation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum RevalidateError {
+    /// A tag or path the call cannot use (nothing was marked).
+    #[error("{0}")]
+    Invalid(String),
+    /// The metadata store failed (some pages may have been marked; calling again is safe).
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+}
+
+/// A path as a tag: a trailing slash (other than the root's) does not make a different page.
+fn normalize_path(path: &str) -> &str {
+    match path.strip_suffix('/') {
+        Some(p) if !p.is_empty() => p,
+        _ => path,
+    }
+}
+
+fn check_tag(tag: &str) -> Result<(), String> {
+    if tag.is_empty() {
+        return Err("an ISR tag is empty".into());
+    }
+    if tag.len() > MAX_TAG_LEN {
+        let start: String = tag.chars().take(40).collect();
+        return Err(format!("ISR tag {start:?}… is longer than {MAX_TAG_LEN} bytes"));
+    }
+    if tag.chars().any(char::is_control) {
+        return Err(format!("ISR tag {tag:?} contains a control character"));
+    }
+    Ok(())
+}
+
+/// Implicit tags first, then the page's, deduplicated; invalid tags and those over [`MAX_TAGS`] are dropped
+/// with a warning (as Next.js does) rather than failing the page.
+fn checked_tags(key: &str, implicit: &[String; 2], tags: Vec<String>) -> Vec<String> {
+    let mut out: Vec<String> = implicit.to_vec();
+    for tag in tags {
+        if let Err(problem) = check_tag(&tag) {
+            tracing::warn!(key, "{problem}; tag dropped");
+        } else if out.len() >= MAX_TAGS {
+            tracing::warn!(key, tag, "a page carries more than {MAX_TAGS} ISR tags; tag dropped");
+        } else if !out.contains(&tag) {
+            out.push(tag);
+        }
+    }
+    out
+}
+
+fn hydration_blob(data: &Bytes) -> Blob {
+    let mut body = data.to_vec();
+    body.push(b'\n');
+    Blob {
+        body: Bytes::from(body),
+        content_type: "application/json; charset=utf-8".into(),
+        cache_control: Some("no-store".into()),
+        metadata: BTreeMap::new(),
     }
 }
 
@@ -485,6 +742,8 @@ fn from_blob(blob: Blob) -> Rendered {
         csp: blob.metadata.get("facetheory-content-security-policy").cloned(),
         kept_headers,
         body: blob.body,
+        tags: Vec::new(),
+        hydration: None,
     }
 }
 

@@ -30,6 +30,9 @@ both!(failure_policies, conformance::failure_policies);
 both!(crashed_regenerator, conformance::crashed_regenerator);
 both!(tenants_and_variants, conformance::tenants_and_variants);
 both!(store_guarantees, conformance::store_guarantees);
+both!(stale_while_revalidate, conformance::stale_while_revalidate);
+both!(on_demand_revalidation, conformance::on_demand_revalidation);
+both!(hydration_sidecars, conformance::hydration_sidecars);
 
 #[tokio::test]
 async fn round_trips_and_metadata_failure() {
@@ -55,8 +58,10 @@ async fn non_200_renders_are_served_once_uncached() {
         csp: None,
         kept_headers: vec![],
         body: "x".into(),
+        ..Rendered::default()
     };
-    let out = rt.serve(&ctx, "/c/<slug>", 10, || async { Ok(page(404)) }).await.unwrap();
+    let out = rt.serve(&ctx, "/c/<slug>", 10, move |_| async move { Ok(page(404)) }).await.unwrap();
     assert!(matches!(out, IsrOutcome::Uncached(ref p) if p.status == 404));
-    assert!(rt.serve(&ctx, "/c/<slug>", 10, || async { Ok(page(503)) }).await.is_err(), "5xx is a failure");
+    let failed = rt.serve(&ctx, "/c/<slug>", 10, move |_| async move { Ok(page(503)) }).await;
+    assert!(failed.is_err(), "5xx is a failure");
 }
