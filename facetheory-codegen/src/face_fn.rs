@@ -123,6 +123,11 @@ fn expand_fn(
         quote!(#name(#(#call_args),*))
     };
     let line = quote_spanned!(name.span()=> ::core::line!());
+    let typed_params = face_args
+        .as_ref()
+        .filter(|a| a.mode != Mode::Ssr && !route.is_static())
+        .map(|_| typed_params_struct(name, &route, &pattern))
+        .unwrap_or_default();
 
     let (output_ty, into_trait, handler_variant, kind) = match attr {
         RouteAttr::Face => {
@@ -176,6 +181,8 @@ fn expand_fn(
     Ok(quote! {
         #func
 
+        #typed_params
+
         #[doc(hidden)]
         #[allow(non_snake_case)]
         fn #glue_ident(
@@ -203,6 +210,52 @@ fn expand_fn(
             ::facetheory::__private::Registered(&#static_ident)
         }
     })
+}
+
+/// The name of the typed parameters struct of a face: `post` → `PostParams`.
+pub fn params_struct_name(function: &str) -> String {
+    let mut out = String::new();
+    for part in function.split('_').filter(|p| !p.is_empty()) {
+        let mut chars = part.chars();
+        if let Some(first) = chars.next() {
+            out.extend(first.to_uppercase());
+            out.push_str(chars.as_str());
+        }
+    }
+    out + "Params"
+}
+
+/// `pub struct <Name>Params { pub slug: String, pub rest: Vec<String> }` with a conversion to `StaticParams`:
+/// enumerators return it, so a missing or misspelled parameter does not compile.
+fn typed_params_struct(name: &syn::Ident, route: &crate::route::RoutePattern, pattern: &str) -> TokenStream {
+    let ident = format_ident!("{}", params_struct_name(&name.to_string()), span = name.span());
+    let doc = format!("One page of `{pattern}` to pre-render (what `{name}`'s `params` enumerator returns).");
+    let mut fields = Vec::new();
+    let mut sets = Vec::new();
+    for (pname, kind) in route.params() {
+        let field = format_ident!("{}", pname);
+        match kind {
+            crate::route::ParamKind::Single => {
+                fields.push(quote!(pub #field: ::std::string::String));
+                sets.push(quote!(.param(#pname, p.#field)));
+            }
+            crate::route::ParamKind::Segments(_) => {
+                fields.push(quote!(pub #field: ::std::vec::Vec<::std::string::String>));
+                sets.push(quote!(.segments(#pname, p.#field)));
+            }
+        }
+    }
+    quote! {
+        #[doc = #doc]
+        #[derive(Clone, Debug, PartialEq, Eq)]
+        pub struct #ident { #(#fields),* }
+
+        impl ::core::convert::From<#ident> for ::facetheory::StaticParams {
+            fn from(p: #ident) -> Self {
+                ::facetheory::StaticParams::new() #(#sets)*
+            }
+        }
+    }
 }
 
 fn is_context_type(ty: &Type) -> Option<bool> {

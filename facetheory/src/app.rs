@@ -235,6 +235,11 @@ impl App {
         AppBuilder::default()
     }
 
+    /// The static directories: (URL prefix, directory).
+    pub fn static_dir_sources(&self) -> impl Iterator<Item = (&str, &std::path::Path)> + '_ {
+        self.inner.static_dirs.iter().map(|d| (d.prefix(), d.dir()))
+    }
+
     /// The ISR runtime (present when the app has ISR faces or was given one), e.g. to revalidate from code:
     ///
     /// ```no_run
@@ -276,13 +281,9 @@ impl App {
         let (parts, body) = req.into_parts();
         let request_id = request_id(&parts);
         let http::request::Parts { method, uri, headers, .. } = parts;
-        let request = Arc::new(RequestInfo::new(
-            method,
-            uri.path().to_string(),
-            uri.query().unwrap_or("").to_string(),
-            headers,
-            request_id,
-        ));
+        let path = original_uri(&headers).unwrap_or(uri.path()).to_string();
+        let request =
+            Arc::new(RequestInfo::new(method, path, uri.query().unwrap_or("").to_string(), headers, request_id));
         let (mut res, route) = self.dispatch(&request, body).await;
         let id_value =
             HeaderValue::from_str(&request.request_id).unwrap_or_else(|_| HeaderValue::from_static("invalid"));
@@ -336,6 +337,11 @@ impl App {
             (&self.inner.revalidate_secret, request.path == crate::revalidate::REVALIDATE_PATH)
         {
             return (crate::revalidate::respond(self.inner.isr.as_ref(), secret, request, body).await, "");
+        }
+        if let Some(page_path) = ssg_data_page(&request.path) {
+            if matches!(request.method, Method::GET | Method::HEAD) {
+                return (self.ssg_data_response(request, page_path).await, "");
+            }
         }
         if matches!(request.method, Method::GET | Method::HEAD) {
             for dir in &self.inner.static_dirs {
@@ -466,6 +472,44 @@ impl App {
         }
     }
 
+    /// `/_facetheory/data/<p>.json` when serving locally (on AWS the file from `build` is on S3): renders the
+    /// SSG page at `<p>` and answers its hydration data.
+    async fn ssg_data_response(&self, request: &Arc<RequestInfo>, page_path: String) -> Response<Body> {
+        let not_found = || {
+            let mut r = plain(StatusCode::NOT_FOUND, "Not Found");
+            r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            r
+        };
+        let Resolution::Route(i, m) = self.resolve(&page_path) else { return not_found() };
+        let route = &self.inner.routes[i];
+        let (desc, Handler::Face(handler)) = (route.desc, route.desc.handler) else { return not_found() };
+        if desc.mode() != Some(Mode::Ssg) {
+            return not_found();
+        }
+        let params =
+            route.param_names.iter().enumerate().map(|(k, n)| (*n, m.capture(k).unwrap_or("").to_string())).collect();
+        let page_request = Arc::new(RequestInfo::new(
+            Method::GET,
+            page_path,
+            String::new(),
+            request.headers.clone(),
+            request.request_id.clone(),
+        ));
+        let ctx = FaceContext::new(Arc::clone(&page_request), desc.pattern, params);
+        let Ok(page) = handler(ctx).await else { return not_found() };
+        let res = page_response(page, None, desc, &page_request, None, None).await;
+        let Some(SsgHydration(data)) = res.extensions().get::<SsgHydration>().cloned() else { return not_found() };
+        let mut body = data.to_vec();
+        body.push(b'\n');
+        let len = body.len();
+        let mut r = Response::new(Body::full(body));
+        let h = r.headers_mut();
+        h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json; charset=utf-8"));
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static(crate::ssg::SSG_CACHE_CONTROL));
+        h.insert(header::CONTENT_LENGTH, HeaderValue::from(len));
+        r
+    }
+
     async fn error_response(
         &self,
         err: Error,
@@ -501,6 +545,27 @@ impl App {
 }
 
 type BoxFuture404<'a> = std::pin::Pin<Box<dyn std::future::Future<Output = Response<Body>> + Send + 'a>>;
+
+/// The viewer's path as CloudFront's viewer-request function recorded it (`x-facetheory-original-uri`): on
+/// origin-group failover the request reaching Lambda carries the S3 key shape (`/about/index.html`), and the
+/// app must route the URL the viewer asked for. Only a plain absolute path is accepted; anything else is
+/// ignored (and logged).
+fn original_uri(headers: &http::HeaderMap) -> Option<&str> {
+    let value = headers.get(ORIGINAL_URI_HEADER)?;
+    let text = value.to_str().ok().filter(|v| {
+        v.starts_with('/')
+            && !v.starts_with("//")
+            && v.len() <= 4096
+            && v.bytes().all(|b| b > 0x20 && b < 0x7f && b != b'?' && b != b'#')
+    });
+    if text.is_none() {
+        tracing::warn!(target: "facetheory::request", "ignoring an invalid {ORIGINAL_URI_HEADER} header");
+    }
+    text
+}
+
+/// Header CloudFront's viewer-request function sets to the viewer's original path.
+pub const ORIGINAL_URI_HEADER: &str = "x-facetheory-original-uri";
 
 fn request_id(parts: &http::request::Parts) -> String {
     let from_header = parts
@@ -615,6 +680,21 @@ async fn page_response(
             isr_hydration = externalize_isr_hydration(&mut hydration_tags, generation, request);
         }
     }
+    let mut ssg_hydration = None;
+    if let (Some(policy), Some(Mode::Ssg)) = (strict, desc.mode()) {
+        if !policy.inline_scripts {
+            ssg_hydration = externalize_ssg_hydration(&mut hydration_tags, request);
+        }
+    }
+    match desc.mode() {
+        Some(Mode::Ssr) => {
+            headers.entry(header::CACHE_CONTROL).or_insert(HeaderValue::from_static(crate::ssg::SSR_CACHE_CONTROL));
+        }
+        Some(Mode::Ssg) => {
+            headers.entry(header::CACHE_CONTROL).or_insert(HeaderValue::from_static(crate::ssg::SSG_CACHE_CONTROL));
+        }
+        _ => {}
+    }
     let own_csp = headers.contains_key(header::CONTENT_SECURITY_POLICY);
     let sources = match strict {
         None => None,
@@ -690,7 +770,35 @@ async fn page_response(
     if let Some(data) = isr_hydration {
         r.extensions_mut().insert(IsrHydration(data));
     }
+    if let Some(data) = ssg_hydration {
+        r.extensions_mut().insert(SsgHydration(data));
+    }
     r
+}
+
+/// Hydration data of a strict SSG page, written to `_facetheory/data/<p>.json` by `build`.
+#[derive(Clone)]
+pub(crate) struct SsgHydration(pub(crate) Bytes);
+
+/// Strict SSG pages: the inline hydration data moves to `/_facetheory/data/<p>.json` (FaceTheory's SSG sidecar
+/// layout), a static file beside the HTML.
+fn externalize_ssg_hydration(tags: &mut [HeadTag], request: &RequestInfo) -> Option<Bytes> {
+    let tag = tags.iter_mut().find(|t| {
+        matches!(t, HeadTag::Script { attrs, body } if attrs.get("id") == Some("__FACETHEORY_DATA__") && !body.is_empty())
+    })?;
+    let HeadTag::Script { body, .. } = tag else { return None };
+    let data = Bytes::from(std::mem::take(body));
+    *tag = hydration_link(format!("/{}", crate::sidecar::ssg_data_path(&request.path)));
+    Some(data)
+}
+
+/// `/_facetheory/data/<p>.json` → the page path `/<p>` (`index` → `/`).
+fn ssg_data_page(path: &str) -> Option<String> {
+    let rest = path.strip_prefix("/_facetheory/data/")?.strip_suffix(".json")?;
+    if rest.is_empty() || rest.split('/').any(|s| s.is_empty() || s == "." || s == "..") {
+        return None;
+    }
+    Some(if rest == "index" { "/".into() } else { format!("/{rest}") })
 }
 
 /// Cache tags of a rendered page, carried to the ISR engine.

@@ -15,6 +15,10 @@ const USAGE: &str = "usage: <site> [COMMAND]
 commands:
   serve [--addr ADDR]   serve the site over HTTP (default address 127.0.0.1:3000; the default command)
   routes                print the route table in precedence order
+  build --out DIR [--trailing-slash always|never] [--concurrency N] [--incremental]
+                        render every SSG page into DIR (HTML, hydration data, 404.html, assets, manifest)
+  deploy-plan --out DIR [--trailing-slash always|never]
+                        write the CloudFront function, behaviors and CloudFormation template for this site
   help                  print this message
 
 On AWS Lambda (AWS_LAMBDA_RUNTIME_API set) the binary runs the streaming Function URL handler instead.";
@@ -26,8 +30,53 @@ pub enum Command {
     Serve { addr: SocketAddr },
     /// `routes`.
     Routes,
+    /// `build --out DIR …`.
+    Build(crate::ssg::BuildOptions),
+    /// `deploy-plan --out DIR …`.
+    DeployPlan { out: std::path::PathBuf, trailing_slash: crate::ssg::OutputTrailingSlash },
     /// `help`, `-h`, `--help`.
     Help,
+}
+
+/// `--flag value` / `--flag=value` / `--switch` options of one command.
+fn options<'a>(
+    command: &str,
+    rest: &[&'a str],
+    with_value: &[&str],
+    switches: &[&str],
+) -> Result<Vec<(String, Option<&'a str>)>, String> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < rest.len() {
+        let (flag, inline) = match rest[i].split_once('=') {
+            Some((f, v)) => (f, Some(v)),
+            None => (rest[i], None),
+        };
+        if with_value.contains(&flag) {
+            let value = match inline {
+                Some(v) => v,
+                None => {
+                    i += 1;
+                    *rest.get(i).ok_or_else(|| format!("missing value for {flag}"))?
+                }
+            };
+            out.push((flag.to_string(), Some(value)));
+        } else if switches.contains(&flag) && inline.is_none() {
+            out.push((flag.to_string(), None));
+        } else {
+            return Err(format!("unknown argument for {command}: {}", rest[i]));
+        }
+        i += 1;
+    }
+    Ok(out)
+}
+
+fn trailing_slash_value(v: &str) -> Result<crate::ssg::OutputTrailingSlash, String> {
+    match v {
+        "always" => Ok(crate::ssg::OutputTrailingSlash::Always),
+        "never" => Ok(crate::ssg::OutputTrailingSlash::Never),
+        _ => Err(format!("invalid value for --trailing-slash: {v:?} (expected \"always\" or \"never\")")),
+    }
 }
 
 /// Parses the arguments after the program name.
@@ -67,6 +116,38 @@ pub fn parse_args<S: AsRef<str>>(args: &[S]) -> Result<Command, String> {
                 i += 1;
             }
             Ok(Command::Serve { addr })
+        }
+        Some((&"build", rest)) => {
+            let mut out = None;
+            let mut opts = crate::ssg::BuildOptions::new("");
+            for (flag, value) in
+                options("build", rest, &["--out", "--trailing-slash", "--concurrency"], &["--incremental"])?
+            {
+                match (flag.as_str(), value) {
+                    ("--out", Some(v)) => out = Some(std::path::PathBuf::from(v)),
+                    ("--trailing-slash", Some(v)) => opts.trailing_slash = trailing_slash_value(v)?,
+                    ("--concurrency", Some(v)) => {
+                        opts.concurrency = v.parse().ok().filter(|n: &usize| *n >= 1).ok_or_else(|| {
+                            format!("invalid value for --concurrency: {v:?} (expected a positive integer)")
+                        })?
+                    }
+                    _ => opts.incremental = true,
+                }
+            }
+            opts.out = out.ok_or("build needs --out DIR")?;
+            Ok(Command::Build(opts))
+        }
+        Some((&"deploy-plan", rest)) => {
+            let mut out = None;
+            let mut trailing_slash = crate::ssg::OutputTrailingSlash::Always;
+            for (flag, value) in options("deploy-plan", rest, &["--out", "--trailing-slash"], &[])? {
+                match (flag.as_str(), value) {
+                    ("--out", Some(v)) => out = Some(std::path::PathBuf::from(v)),
+                    (_, Some(v)) => trailing_slash = trailing_slash_value(v)?,
+                    _ => {}
+                }
+            }
+            Ok(Command::DeployPlan { out: out.ok_or("deploy-plan needs --out DIR")?, trailing_slash })
         }
         Some((&"routes", [])) => Ok(Command::Routes),
         Some((&"routes", [extra, ..])) => Err(format!("unexpected argument for routes: {extra}")),
@@ -113,6 +194,36 @@ pub fn routes_table(app: &App, base: &str) -> String {
         out.push('\n');
     }
     out
+}
+
+async fn run_build(app: &App, opts: &crate::ssg::BuildOptions) -> ExitCode {
+    let started = std::time::Instant::now();
+    let report = match crate::ssg::build(app, opts).await {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("SSG failed: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let mut line = format!(
+        "SSG complete: {} page(s) written to {} (manifest: {}); {} asset file(s) copied",
+        report.written,
+        opts.out.display(),
+        crate::ssg::MANIFEST_FILE,
+        report.assets
+    );
+    if !report.skipped.is_empty() {
+        line.push_str(&format!("; {} unchanged page(s) skipped", report.skipped.len()));
+    }
+    println!("{line} in {:.2} s", started.elapsed().as_secs_f64());
+    if report.failures.is_empty() {
+        return ExitCode::SUCCESS;
+    }
+    eprintln!("SSG failed for {} route(s):", report.failures.len());
+    for f in &report.failures {
+        eprintln!("{f}");
+    }
+    ExitCode::from(1)
 }
 
 fn init_tracing() {
@@ -193,6 +304,26 @@ pub fn main(builder: AppBuilder, base: &str) -> ExitCode {
         Ok(Command::Routes) => {
             print!("{}", routes_table(&app, base));
             ExitCode::SUCCESS
+        }
+        Ok(Command::Build(opts)) => runtime.block_on(run_build(&app, &opts)),
+        Ok(Command::DeployPlan { out, trailing_slash }) => {
+            let site = std::env::current_exe()
+                .ok()
+                .and_then(|p| p.file_stem().map(|s| s.to_string_lossy().into_owned()))
+                .unwrap_or_else(|| "facetheory-site".into());
+            let plan = crate::deploy::plan(&app, &crate::deploy::PlanOptions { trailing_slash, site_name: site });
+            match crate::deploy::write(&plan, &out) {
+                Ok(files) => {
+                    for f in files {
+                        println!("wrote {}", f.display());
+                    }
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("error: writing the deployment plan to {}: {e}", out.display());
+                    ExitCode::from(1)
+                }
+            }
         }
         Ok(Command::Serve { addr }) => runtime.block_on(async move {
             let server = match crate::server::Server::bind(app, addr).await {

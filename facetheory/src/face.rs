@@ -134,14 +134,16 @@ pub trait IntoStaticParams {
     fn into_static_params(self) -> Result<Vec<StaticParams>>;
 }
 
-impl IntoStaticParams for Vec<StaticParams> {
+/// Enumerators return the face's generated `<Name>Params` struct (checked at compile time) or, unchecked,
+/// [`StaticParams`] (checked when the site is built).
+impl<T: Into<StaticParams>> IntoStaticParams for Vec<T> {
     fn into_static_params(self) -> Result<Vec<StaticParams>> {
-        Ok(self)
+        Ok(self.into_iter().map(Into::into).collect())
     }
 }
 
-impl<E: Into<Error>> IntoStaticParams for std::result::Result<Vec<StaticParams>, E> {
+impl<T: Into<StaticParams>, E: Into<Error>> IntoStaticParams for std::result::Result<Vec<T>, E> {
     fn into_static_params(self) -> Result<Vec<StaticParams>> {
-        self.map_err(Into::into)
+        self.map(|v| v.into_iter().map(Into::into).collect()).map_err(Into::into)
     }
 }

@@ -17,6 +17,16 @@ pub struct StaticDir {
 }
 
 impl StaticDir {
+    /// The URL prefix (`/assets`).
+    pub fn prefix(&self) -> &str {
+        &self.prefix
+    }
+
+    /// The directory served.
+    pub fn dir(&self) -> &std::path::Path {
+        &self.dir
+    }
+
     /// Serves `dir` under `prefix` (e.g. `/assets`). `cache-control` is `public, max-age=31536000, immutable`,
     /// right for content-hashed build output.
     pub fn new(prefix: &str, dir: impl Into<PathBuf>) -> Self {

@@ -7,6 +7,7 @@ mod lambda_emulator;
 mod lambda_events;
 mod served_over_tcp;
 mod service;
+mod ssg;
 mod streaming;
 mod strict_csp;
 mod trailing_slash;

@@ -25,6 +25,7 @@ async fn app_is_a_tower_service() {
             "/favicon.ico",
             "/live",
             "/secure",
+            "/topics/<topic>",
             "/"
         ]
     );

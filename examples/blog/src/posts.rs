@@ -11,6 +11,8 @@ pub struct Post {
     pub body: &'static [&'static str],
     /// Likes at build time (the counter island starts here).
     pub likes: i32,
+    /// The post's topic (`/topics/<topic>`).
+    pub topic: &'static str,
 }
 
 /// All posts, newest first.
@@ -24,6 +26,7 @@ pub static POSTS: &[Post] = &[
             "Routes are checked when the site compiles: two pages that would answer the same URL are a compile error.",
         ],
         likes: 7,
+        topic: "basics",
     },
     Post {
         slug: "routing",
@@ -34,6 +37,7 @@ pub static POSTS: &[Post] = &[
             "`/blog/new` beats `/blog/<slug>`, and `/docs` beats `/docs/<rest*>` for the path `/docs`.",
         ],
         likes: 14,
+        topic: "routing",
     },
     Post {
         slug: "caf\u{e9}",
@@ -41,6 +45,7 @@ pub static POSTS: &[Post] = &[
         summary: "Typed parameters arrive decoded; the raw text stays on the context.",
         body: &["This post lives at `/blog/caf%C3%A9`."],
         likes: 21,
+        topic: "routing",
     },
 ];
 

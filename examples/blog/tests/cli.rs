@@ -27,6 +27,7 @@ fn routes_prints_the_table_in_precedence_order() {
             "/favicon.ico",
             "/live",
             "/secure",
+            "/topics/<topic>",
             "/"
         ]
     );
