@@ -16,7 +16,7 @@ use crate::face::BoxFuture;
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")] async fn main() {
-/// let app = facetheory::App::builder().build();
+/// let app = facetheory::App::builder().build().unwrap();
 /// // After serving (an adapter's job): wait until regenerations started by earlier responses are done.
 /// app.after_response().drain().await;
 /// # }
