@@ -783,11 +783,7 @@ pub(crate) struct SsgHydration(pub(crate) Bytes);
 /// Strict SSG pages: the inline hydration data moves to `/_facetheory/data/<p>.json` (FaceTheory's SSG sidecar
 /// layout), a static file beside the HTML.
 fn externalize_ssg_hydration(tags: &mut [HeadTag], request: &RequestInfo) -> Option<Bytes> {
-    let tag = tags.iter_mut().find(|t| {
-        matches!(t, HeadTag::Script { attrs, body } if attrs.get("id") == Some("__FACETHEORY_DATA__") && !body.is_empty())
-    })?;
-    let HeadTag::Script { body, .. } = tag else { return None };
-    let data = Bytes::from(std::mem::take(body));
+    let (tag, data) = take_inline_data(tags)?;
     *tag = hydration_link(format!("/{}", crate::sidecar::ssg_data_path(&request.path)));
     Some(data)
 }
@@ -812,11 +808,7 @@ struct IsrHydration(Bytes);
 /// Strict ISR pages (FaceTheory E9): the inline hydration data moves to a sidecar stored with the generation,
 /// and the page points at it with `<path>?<query>&__facetheory_isr_hydration=<base64url(pointer)>`.
 fn externalize_isr_hydration(tags: &mut [HeadTag], generation: &Generation, request: &RequestInfo) -> Option<Bytes> {
-    let tag = tags.iter_mut().find(|t| {
-        matches!(t, HeadTag::Script { attrs, body } if attrs.get("id") == Some("__FACETHEORY_DATA__") && !body.is_empty())
-    })?;
-    let HeadTag::Script { body, .. } = tag else { return None };
-    let data = Bytes::from(std::mem::take(body));
+    let (tag, data) = take_inline_data(tags)?;
     let mut query: Vec<&str> = request
         .raw_query
         .split('&')
@@ -830,6 +822,17 @@ fn externalize_isr_hydration(tags: &mut [HeadTag], generation: &Generation, requ
     let url = format!("{}?{}", request.path, query.join("&"));
     *tag = hydration_link(url);
     Some(data)
+}
+
+/// The inline hydration data script (`#__FACETHEORY_DATA__`, non-empty) and its JSON, taken out of the tag so
+/// that the caller can replace the tag with a link to where the data now lives.
+fn take_inline_data(tags: &mut [HeadTag]) -> Option<(&mut HeadTag, Bytes)> {
+    let tag = tags.iter_mut().find(|t| {
+        matches!(t, HeadTag::Script { attrs, body } if attrs.get("id") == Some("__FACETHEORY_DATA__") && !body.is_empty())
+    })?;
+    let HeadTag::Script { body, .. } = tag else { return None };
+    let data = Bytes::from(std::mem::take(body));
+    Some((tag, data))
 }
 
 fn hydration_link(url: String) -> HeadTag {

@@ -562,7 +562,7 @@ impl IsrRuntime {
             return Ok(IsrOutcome::Uncached(page));
         }
         page.tags = checked_tags(key, implicit, std::mem::take(&mut page.tags));
-        let etag = format!("\"{}\"", key::digest24(&String::from_utf8_lossy(&page.body)));
+        let etag = body_etag(&page.body);
         // Sidecar and body first, pointer second: until the commit, readers keep getting the previous page.
         if let Some(data) = &page.hydration {
             self.html.put(&generation.hydration_pointer(), hydration_blob(data)).await?;
@@ -641,7 +641,7 @@ impl IsrRuntime {
             return None;
         }
         let blob = self.html.get(&pointer).await.ok()??;
-        let etag = Some(format!("\"{}\"", key::digest24(&String::from_utf8_lossy(&blob.body))));
+        let etag = Some(body_etag(&blob.body));
         Some((blob.body, etag))
     }
 }
@@ -655,6 +655,11 @@ pub enum RevalidateError {
     /// The metadata store failed (some pages may have been marked; calling again is safe).
     #[error(transparent)]
     Store(#[from] crate::store::StoreError),
+}
+
+/// A strong ETag from a body's digest (the same bytes give the same tag on every store).
+fn body_etag(body: &[u8]) -> String {
+    format!("\"{}\"", key::digest24(&String::from_utf8_lossy(body)))
 }
 
 /// A path as a tag: a trailing slash (other than the root's) does not make a different page.
