@@ -61,9 +61,9 @@ pub struct FaceArgs {
     pub tags_span: Option<Span>,
 }
 
-/// Longest cache tag (bytes) and most tags a face may declare (as the runtime enforces).
-pub const MAX_TAG_LEN: usize = 256;
-pub const MAX_FACE_TAGS: usize = 62;
+pub use crate::limits::MAX_TAG_LEN;
+/// Most tags a face may declare: the runtime's limit less the implicit `path:` and `route:` tags.
+pub const MAX_FACE_TAGS: usize = crate::limits::MAX_TAGS - 2;
 
 /// Arguments of `#[resource(...)]`.
 pub struct ResourceArgs {

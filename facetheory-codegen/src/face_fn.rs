@@ -129,18 +129,9 @@ fn expand_fn(
         .map(|_| typed_params_struct(name, &route, &pattern))
         .unwrap_or_default();
 
-    let (output_ty, into_trait, handler_variant, kind) = match attr {
+    let (output_ty, into_trait, kind) = match attr {
         RouteAttr::Face => {
             let a = face_args.expect("face args");
-            let mode = match a.mode {
-                Mode::Ssr => quote!(Ssr),
-                Mode::Ssg => quote!(Ssg),
-                Mode::Isr => quote!(Isr),
-            };
-            let revalidate = match a.revalidate {
-                Some((n, _)) => quote!(::core::option::Option::Some(#n)),
-                None => quote!(::core::option::Option::None),
-            };
             let params = match &a.params {
                 Some(path) => quote!(::core::option::Option::Some(|| {
                     ::std::boxed::Box::pin(async {
@@ -150,16 +141,29 @@ fn expand_fn(
                 None => quote!(::core::option::Option::None),
             };
             let tags = &a.tags;
+            let mode = match (a.mode, a.revalidate) {
+                (Mode::Ssr, _) => quote!(::facetheory::__private::FaceMode::Ssr),
+                (Mode::Ssg, _) => quote!(::facetheory::__private::FaceMode::Ssg { params: #params }),
+                // `check_face_rules` guarantees `revalidate` (≥ 1) for ISR.
+                (Mode::Isr, revalidate) => {
+                    let n = revalidate.map_or(1, |(n, _)| n);
+                    quote!(::facetheory::__private::FaceMode::Isr {
+                        revalidate: ::core::num::NonZeroU64::new(#n).unwrap(),
+                        tags: &[#(#tags),*],
+                        params: #params,
+                    })
+                }
+            };
+            // The not-found page is the `/404` route (`faces/404.rs`), as in Next.js.
+            let not_found = pattern == "/404";
             (
                 quote!(::facetheory::__private::ErasedPage),
                 quote!(IntoFaceResult::into_face_result),
-                quote!(Face),
-                quote!(::facetheory::__private::RouteKind::Face {
-                    mode: ::facetheory::Mode::#mode,
-                    revalidate: #revalidate,
-                    params: #params,
-                    tags: &[#(#tags),*],
-                }),
+                quote!(::facetheory::__private::RouteKind::Face(::facetheory::__private::FaceRoute {
+                    render: #glue_ident,
+                    mode: #mode,
+                    not_found: #not_found,
+                })),
             )
         }
         RouteAttr::Resource => {
@@ -167,11 +171,14 @@ fn expand_fn(
             (
                 quote!(::facetheory::ResourceResponse),
                 quote!(IntoResourceResult::into_resource_result),
-                quote!(Resource),
-                quote!(::facetheory::__private::RouteKind::Resource { methods: &[#(#methods),*] }),
+                quote!(::facetheory::__private::RouteKind::Resource(::facetheory::__private::ResourceRoute {
+                    handler: #glue_ident,
+                    methods: &[#(#methods),*],
+                })),
             )
         }
     };
+    let param_names: Vec<&str> = route.params().map(|(n, _)| n).collect();
 
     let ret_span = match &func.sig.output {
         syn::ReturnType::Type(_, ty) => ty.span(),
@@ -198,12 +205,12 @@ fn expand_fn(
         #[allow(non_upper_case_globals)]
         pub static #static_ident: ::facetheory::__private::RouteDescriptor = ::facetheory::__private::RouteDescriptor {
             pattern: #pattern,
+            params: &[#(#param_names),*],
             name: #name_str,
             module: ::core::module_path!(),
             file: ::core::file!(),
             line: #line,
             kind: #kind,
-            handler: ::facetheory::__private::Handler::#handler_variant(#glue_ident),
         };
 
         ::facetheory::__private::inventory::submit! {

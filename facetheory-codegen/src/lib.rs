@@ -6,6 +6,7 @@
 //! that compiles is matched at run time exactly as it was checked at compile time.
 
 pub mod file_route;
+pub mod limits;
 pub mod mode;
 pub mod precedence;
 pub mod route;

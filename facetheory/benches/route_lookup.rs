@@ -5,7 +5,7 @@ use criterion::{black_box, Criterion};
 
 #[path = "support/interleave.rs"]
 mod interleave;
-use facetheory::route::Router;
+use facetheory::testing::Router;
 use facetheory_codegen::route::RoutePattern;
 
 /// 130 routes shaped like a real API (GitHub-style): statics, parameters, catch-alls.

@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use std::process::ExitCode;
 
 use crate::app::{App, AppBuilder};
-use crate::face::RouteKind;
+use crate::face::{FaceMode, RouteKind};
 
 /// The default `serve` address.
 pub const DEFAULT_ADDR: &str = "127.0.0.1:3000";
@@ -161,11 +161,15 @@ pub fn routes_table(app: &App, base: &str) -> String {
     let rows: Vec<[String; 4]> = app
         .routes()
         .map(|d| {
-            let (mode, revalidate) = match d.kind {
-                RouteKind::Face { mode, revalidate, .. } => {
-                    (mode.as_str().to_string(), revalidate.map_or("-".to_string(), |r| format!("{r}s")))
+            let (mode, revalidate) = match &d.kind {
+                RouteKind::Face(face) => {
+                    let revalidate = match face.mode {
+                        FaceMode::Isr { revalidate, .. } => format!("{revalidate}s"),
+                        FaceMode::Ssr | FaceMode::Ssg { .. } => "-".to_string(),
+                    };
+                    (face.mode.mode().as_str().to_string(), revalidate)
                 }
-                RouteKind::Resource { methods } => (format!("resource {}", methods.join(",")), "-".to_string()),
+                RouteKind::Resource(r) => (format!("resource {}", r.methods.join(",")), "-".to_string()),
             };
             let file = d.file.strip_prefix(base).map(|f| f.trim_start_matches('/')).unwrap_or(d.file);
             [d.pattern.to_string(), mode, revalidate, format!("{file}:{}", d.line)]

@@ -107,6 +107,9 @@ pub enum AppError {
     /// Two routes would match exactly the same paths.
     #[error("route conflict: `{first}` ({first_at}) and `{second}` ({second_at}) match exactly the same paths; make one of them more specific or remove one")]
     Conflict { first: String, first_at: String, second: String, second_at: String },
+    /// A face or resource under `/_facetheory/`, which the framework keeps for its own endpoints.
+    #[error("route `{route}` ({at}) is under /_facetheory/, which facetheory reserves for its own endpoints; move it")]
+    ReservedPath { route: &'static str, at: String },
     /// A setting the app cannot run with.
     #[error("app configuration: {0}")]
     Config(String),

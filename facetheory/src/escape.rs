@@ -1,17 +1,13 @@
-//! Escaping primitives shared by head rendering, documents and hydration (FaceTheory C6).
+//! Escaping primitives shared by head rendering, documents and hydration.
 
-/// Escapes `&`, `<`, `>`, `"`, `'` for HTML text and attribute values.
+/// Escapes `&`, `<`, `>`, `"`, `'` for HTML text and attribute values, appending to `out` (copies unescaped
+/// runs in one go).
 ///
+/// ```ignore
+/// let mut out = String::new();
+/// escape_html_into(&mut out, "<a>");
+/// assert_eq!(out, "&lt;a&gt;");
 /// ```
-/// assert_eq!(facetheory::escape::escape_html(r#"<a href="x">'&'</a>"#), "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;");
-/// ```
-pub fn escape_html(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 8);
-    escape_html_into(&mut out, s);
-    out
-}
-
-/// [`escape_html`] appending to `out` (copies unescaped runs in one go).
 pub fn escape_html_into(out: &mut String, s: &str) {
     let mut last = 0;
     for (i, b) in s.bytes().enumerate() {

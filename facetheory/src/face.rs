@@ -1,7 +1,11 @@
 //! Route descriptors: what `#[face]` and `#[resource]` generate for each function, and what the route table
 //! (compile-time, from `faces/`) and the `inventory` registry (faces declared elsewhere) hold.
+//!
+//! A descriptor cannot hold an invalid state: each kind of route carries its own handler, an ISR face carries
+//! a non-zero `revalidate` and its tags, and parameter names come from the macro, not from re-parsing.
 
 use std::future::Future;
+use std::num::NonZeroU64;
 use std::pin::Pin;
 
 use crate::context::FaceContext;
@@ -55,34 +59,89 @@ pub type FaceFn = fn(FaceContext) -> BoxFuture<Result<ErasedPage>>;
 /// A resource's generated glue.
 pub type ResourceFn = fn(FaceContext) -> BoxFuture<Result<ResourceResponse>>;
 
-/// Face or resource specifics.
+/// What a route is, with the handler that serves it.
 #[derive(Clone, Copy)]
 pub enum RouteKind {
     /// A page.
-    Face {
-        mode: Mode,
-        revalidate: Option<u64>,
-        params: Option<ParamsFn>,
-        /// ISR cache tags declared by `#[face(tags = [...])]`.
-        tags: &'static [&'static str],
-    },
+    Face(FaceRoute),
     /// A raw route answering the listed methods (HEAD is implied by GET).
-    Resource { methods: &'static [&'static str] },
+    Resource(ResourceRoute),
 }
 
-/// The generated glue to call.
+/// A page route.
 #[derive(Clone, Copy)]
-pub enum Handler {
-    /// A face.
-    Face(FaceFn),
-    /// A resource.
-    Resource(ResourceFn),
+pub struct FaceRoute {
+    /// The generated glue that calls the face.
+    pub render: FaceFn,
+    /// How it is rendered.
+    pub mode: FaceMode,
+    /// The app's not-found page (`faces/404.rs`, or `route = "/404"`): rendered with status 404 for every
+    /// path no route matches.
+    pub not_found: bool,
+}
+
+/// A face's render mode with what that mode needs.
+#[derive(Clone, Copy)]
+pub enum FaceMode {
+    /// Rendered on every request.
+    Ssr,
+    /// Rendered at build time; `params` enumerates the pages of a dynamic route.
+    Ssg {
+        /// The enumerator (`params = …`).
+        params: Option<ParamsFn>,
+    },
+    /// Cached, regenerated `revalidate` seconds after it was generated.
+    Isr {
+        /// Freshness, in seconds (at least 1).
+        revalidate: NonZeroU64,
+        /// Cache tags declared by `#[face(tags = [...])]`.
+        tags: &'static [&'static str],
+        /// Pages to pre-render (optional).
+        params: Option<ParamsFn>,
+    },
+}
+
+impl FaceMode {
+    /// The mode's name.
+    pub fn mode(&self) -> Mode {
+        match self {
+            FaceMode::Ssr => Mode::Ssr,
+            FaceMode::Ssg { .. } => Mode::Ssg,
+            FaceMode::Isr { .. } => Mode::Isr,
+        }
+    }
+
+    /// The params enumerator, if the mode has one.
+    pub fn params(&self) -> Option<ParamsFn> {
+        match self {
+            FaceMode::Ssr => None,
+            FaceMode::Ssg { params } | FaceMode::Isr { params, .. } => *params,
+        }
+    }
+}
+
+/// A resource route.
+#[derive(Clone, Copy)]
+pub struct ResourceRoute {
+    /// The generated glue that calls the resource.
+    pub handler: ResourceFn,
+    /// Methods answered, upper case (HEAD follows GET).
+    pub methods: &'static [&'static str],
+}
+
+impl ResourceRoute {
+    /// True when the route answers a method that changes state (anything but GET and HEAD).
+    pub fn is_mutating(&self) -> bool {
+        self.methods.iter().any(|m| *m != "GET" && *m != "HEAD")
+    }
 }
 
 /// Everything known about one route at compile time.
 pub struct RouteDescriptor {
     /// Canonical pattern (`/blog/<slug>`).
     pub pattern: &'static str,
+    /// The pattern's parameter names, in order.
+    pub params: &'static [&'static str],
     /// Function name.
     pub name: &'static str,
     /// Module path of the function.
@@ -91,10 +150,8 @@ pub struct RouteDescriptor {
     pub file: &'static str,
     /// Line of the function.
     pub line: u32,
-    /// Face or resource details.
+    /// Face or resource, with its handler.
     pub kind: RouteKind,
-    /// The glue to call.
-    pub handler: Handler,
 }
 
 impl RouteDescriptor {
@@ -103,12 +160,17 @@ impl RouteDescriptor {
         format!("{}:{}", self.file, self.line)
     }
 
+    /// The face details, if this is a face.
+    pub fn face(&self) -> Option<&FaceRoute> {
+        match &self.kind {
+            RouteKind::Face(f) => Some(f),
+            RouteKind::Resource(_) => None,
+        }
+    }
+
     /// The face mode, if this is a face.
     pub fn mode(&self) -> Option<Mode> {
-        match self.kind {
-            RouteKind::Face { mode, .. } => Some(mode),
-            RouteKind::Resource { .. } => None,
-        }
+        self.face().map(|f| f.mode.mode())
     }
 }
 

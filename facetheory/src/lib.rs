@@ -19,43 +19,63 @@
 // Lets the crate's own tests use `#[face]`, whose expansion names `::facetheory`.
 extern crate self as facetheory;
 
-pub mod after_response;
-pub mod app;
-pub mod body;
+// Modules users name (configuration types, helpers, adapters).
+pub mod cache_control;
 pub mod cli;
-pub mod context;
 pub mod csp;
 pub mod deploy;
-mod document;
-pub mod error;
-pub mod escape;
-pub mod face;
 pub mod head;
+pub mod hydration;
 pub mod isr;
 #[cfg(feature = "lambda")]
 pub mod lambda;
-pub mod page;
 pub mod params;
-mod request_id;
-pub mod resource;
-pub mod revalidate;
-pub mod route;
 pub mod server;
-pub mod sidecar;
 pub mod ssg;
-pub mod static_files;
 pub mod store;
 pub mod vite;
 
-pub use app::{App, AppBuilder};
-pub use body::Body;
-pub use context::FaceContext;
+// The request path and its helpers; what users name is re-exported below.
+mod after_response;
+mod app;
+mod atomic_file;
+mod body;
+mod clock;
+mod context;
+mod document;
+mod error;
+mod escape;
+mod face;
+mod meta;
+mod page;
+mod render;
+mod request_id;
+mod resource;
+mod response;
+mod revalidate;
+mod route;
+mod secret;
+mod static_files;
+
+pub use after_response::AfterResponse;
+pub use app::{AdapterRequestId, App, AppBuilder, StaticRenderError, MAX_REQUEST_BODY, ORIGINAL_URI_HEADER};
+pub use body::{Body, ByteStream};
+pub use context::{Cookies, FaceContext, FaceContextBuilder, Query};
 pub use error::{AppError, Error, ErrorKind, Result};
 pub use face::{Mode, RouteDescriptor, StaticParams};
 pub use head::HeadTag;
-pub use page::Page;
+pub use page::{MarkupStream, Page};
+pub use render::{RenderError, Rendered};
 pub use resource::ResourceResponse;
 pub use route::TrailingSlash;
+
+/// Test support: the ISR conformance suite (run it against your own stores) and the router, for benchmarks.
+/// Compiled only with the `testing` feature.
+#[cfg(feature = "testing")]
+pub mod testing {
+    pub use crate::isr::conformance;
+    pub use crate::route::Router;
+}
 
 /// Declares a page (a "face").
 ///
@@ -125,7 +145,9 @@ macro_rules! main {
 
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::face::{BoxFuture, Handler, IntoStaticParams, Registered, RouteDescriptor, RouteKind};
+    pub use crate::face::{
+        BoxFuture, FaceMode, FaceRoute, IntoStaticParams, Registered, ResourceRoute, RouteDescriptor, RouteKind,
+    };
     pub use crate::page::{ErasedPage, IntoFaceResult};
     pub use crate::resource::IntoResourceResult;
     pub use inventory;

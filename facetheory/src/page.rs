@@ -282,10 +282,7 @@ impl<H: Serialize> Page<H> {
                 None => {
                     let json =
                         safe_json(&data).map_err(|e| Error::msg(format!("hydration data does not serialize: {e}")))?;
-                    hydration_tags.push(HeadTag::Script {
-                        attrs: Attrs::new().set("id", "__FACETHEORY_DATA__").set("type", "application/json"),
-                        body: json,
-                    });
+                    hydration_tags.push(crate::hydration::inline_data(json));
                 }
                 Some(url) => {
                     if !bootstrap_is_safe(&url) {
@@ -293,13 +290,7 @@ impl<H: Serialize> Page<H> {
                             "external hydration dataUrl must be an http(s) or same-origin URL, got {url:?}"
                         )));
                     }
-                    hydration_tags.push(HeadTag::Link(
-                        Attrs::new()
-                            .set("href", url)
-                            .set("id", "__FACETHEORY_DATA_URL__")
-                            .set("rel", "facetheory-hydration")
-                            .set("type", "application/json"),
-                    ));
+                    hydration_tags.push(crate::hydration::data_link(url));
                 }
             }
             if !bootstrap.is_empty() {

@@ -146,3 +146,16 @@ pub fn percent_decode(raw: &str) -> Result<Cow<'_, str>, ParamError> {
     }
     String::from_utf8(out).map(Cow::Owned).map_err(|_| ParamError::new(raw, "UTF-8 text"))
 }
+
+/// JavaScript's `encodeURIComponent`.
+pub(crate) fn encode_uri_component(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.!~*'()".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}

@@ -8,19 +8,20 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use http::{header, HeaderValue, Method, Response, StatusCode};
-use http_body_util::BodyExt;
 use serde::Deserialize;
 
 use crate::body::Body;
 use crate::context::RequestInfo;
 use crate::isr::{IsrRuntime, RevalidateError};
+use crate::response::json;
+use crate::secret::constant_time_eq;
 
 /// The route.
-pub const REVALIDATE_PATH: &str = "/_facetheory/revalidate";
+pub(crate) const REVALIDATE_PATH: &str = "/_facetheory/revalidate";
 /// Shortest accepted secret.
-pub const MIN_SECRET_LEN: usize = 16;
+pub(crate) const MIN_SECRET_LEN: usize = 16;
 /// Most tags plus paths in one call.
-pub const MAX_ITEMS: usize = 128;
+pub(crate) const MAX_ITEMS: usize = 128;
 const MAX_BODY: usize = 64 * 1024;
 
 #[derive(Deserialize)]
@@ -32,27 +33,8 @@ struct Request {
     paths: Vec<String>,
 }
 
-fn json(status: StatusCode, value: serde_json::Value) -> Response<Body> {
-    let text = value.to_string();
-    let len = text.len();
-    let mut r = Response::new(Body::full(text));
-    *r.status_mut() = status;
-    let h = r.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json; charset=utf-8"));
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    h.insert(header::CONTENT_LENGTH, HeaderValue::from(len));
-    r
-}
-
 fn error(status: StatusCode, message: impl Into<String>) -> Response<Body> {
-    json(status, serde_json::json!({ "error": message.into() }))
-}
-
-/// Constant-time comparison, so the secret cannot be guessed byte by byte from response times.
-fn same(a: &[u8], b: &[u8]) -> bool {
-    use sha2::{Digest, Sha256};
-    let (x, y) = (Sha256::digest(a), Sha256::digest(b));
-    x.iter().zip(y.iter()).fold(0u8, |acc, (p, q)| acc | (p ^ q)) == 0
+    json(status, &serde_json::json!({ "error": message.into() }))
 }
 
 pub(crate) async fn respond<B>(
@@ -77,12 +59,12 @@ where
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .unwrap_or("");
-    if !same(presented.trim().as_bytes(), secret.as_bytes()) {
+    if !constant_time_eq(presented.trim().as_bytes(), secret.as_bytes()) {
         tracing::warn!(request_id = %request.request_id, "revalidation refused: missing or wrong bearer secret");
         return error(StatusCode::UNAUTHORIZED, "missing or wrong bearer secret");
     }
-    let bytes: Bytes = match http_body_util::Limited::new(body, MAX_BODY).collect().await {
-        Ok(c) => c.to_bytes(),
+    let bytes: Bytes = match crate::app::collect_body(body, MAX_BODY).await {
+        Ok(b) => b,
         Err(_) => return error(StatusCode::PAYLOAD_TOO_LARGE, format!("body over {MAX_BODY} bytes or unreadable")),
     };
     let req: Request = match serde_json::from_slice(&bytes) {
@@ -99,7 +81,7 @@ where
         return error(StatusCode::CONFLICT, "this app has no ISR pages");
     };
     match isr.revalidate(&req.tags, &req.paths).await {
-        Ok(marked) => json(StatusCode::OK, serde_json::json!({ "revalidated": marked })),
+        Ok(marked) => json(StatusCode::OK, &serde_json::json!({ "revalidated": marked })),
         Err(RevalidateError::Invalid(problem)) => error(StatusCode::BAD_REQUEST, problem),
         Err(RevalidateError::Store(e)) => {
             tracing::error!(error = %e, "revalidation failed");

@@ -150,7 +150,7 @@ async fn on_demand_revalidation_over_the_protected_route() {
     // Without a secret the route does not exist; a short secret is refused when the app is built.
     let closed = blog::app().isr(IsrRuntime::memory()).build().unwrap();
     assert_eq!(send(&closed, "POST", route, &[("authorization", &auth)], r#"{"tags":["posts"]}"#).await.0, 404);
-    let err = blog::app().revalidate_secret("short").build().err().expect("refused");
+    let err = blog::app().revalidate_secret("short").build().expect_err("refused");
     assert!(err.to_string().contains("at least 16 bytes"), "{err}");
 }
 

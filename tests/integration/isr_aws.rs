@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use facetheory::isr::conformance::{self, Stores};
 use facetheory::isr::{AwsIsrConfig, DynamoMetaStore};
-use facetheory::store::S3HtmlStore;
+use facetheory::store::S3Store;
 use tokio::sync::OnceCell;
 
 fn endpoint() -> String {
@@ -42,7 +42,7 @@ async fn aws() -> Stores {
     let cfg = resources().await;
     let sdk = facetheory::isr::aws_config_from_env().await;
     (
-        Arc::new(S3HtmlStore::new(facetheory::isr::s3_client(&sdk), &cfg.bucket, &cfg.prefix)),
+        Arc::new(S3Store::new(facetheory::isr::s3_client(&sdk), &cfg.bucket, &cfg.prefix)),
         Arc::new(DynamoMetaStore::new(aws_sdk_dynamodb::Client::new(&sdk), &cfg.table)),
     )
 }

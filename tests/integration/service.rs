@@ -34,7 +34,7 @@ async fn app_is_a_tower_service() {
 #[tokio::test]
 async fn a_conflicting_registration_fails_fast_at_startup() {
     // A face declared outside `faces/` (registered through inventory) that collides with the table.
-    let err = blog::app().with_registered().build().err().expect("conflict");
+    let err = blog::app().with_registered().build().expect_err("conflict");
     let msg = err.to_string();
     assert!(msg.contains("`/blog/<id>`") && msg.contains("`/blog/<slug>`"), "{msg}");
     assert!(msg.contains("faces/blog/[slug].rs:"), "{msg}");

@@ -18,11 +18,11 @@ pub fn app() -> facetheory::AppBuilder {
 /// Signed SSR hydration sidecars for the strict pages. The secret comes from `FACETHEORY_SIDECAR_SECRET`
 /// (share one across Lambda instances, with a shared store); without it a random per-process secret is used,
 /// which suits a single local `serve`.
-fn sidecars() -> facetheory::sidecar::SsrSidecars {
+fn sidecars() -> facetheory::hydration::SsrSidecars {
     let secret = std::env::var("FACETHEORY_SIDECAR_SECRET")
         .ok()
         .filter(|s| !s.is_empty())
         .unwrap_or_else(|| format!("{}{}", facetheory::csp::create_nonce(), facetheory::csp::create_nonce()));
-    facetheory::sidecar::SsrSidecars::new(secret.into_bytes(), facetheory::store::MemoryStore::default())
+    facetheory::hydration::SsrSidecars::new(secret.into_bytes(), facetheory::store::MemoryStore::default())
         .expect("a non-empty secret")
 }

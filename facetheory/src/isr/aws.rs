@@ -5,9 +5,9 @@
 
 use aws_config::BehaviorVersion;
 
-use super::dynamodb::DynamoMetaStore;
 use super::IsrRuntime;
-use crate::store::S3HtmlStore;
+use crate::meta::DynamoMetaStore;
+use crate::store::S3Store;
 
 /// Table-name variables, in order of preference.
 pub const TABLE_VARS: &[&str] =
@@ -75,7 +75,7 @@ impl AwsIsrConfig {
     /// The runtime over S3 and DynamoDB.
     pub async fn runtime(&self) -> IsrRuntime {
         let sdk = aws_config_from_env().await;
-        let html = S3HtmlStore::new(s3_client(&sdk), &self.bucket, &self.prefix);
+        let html = S3Store::new(s3_client(&sdk), &self.bucket, &self.prefix);
         let meta = DynamoMetaStore::new(aws_sdk_dynamodb::Client::new(&sdk), &self.table);
         // The pointer prefix stays "isr/" inside the physical prefix; they never stack into prefix/prefix.
         IsrRuntime::new(html, meta)

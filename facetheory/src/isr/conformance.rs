@@ -2,7 +2,6 @@
 //! implementation (memory and filesystem in unit tests; S3 + DynamoDB over the wire in the integration tests).
 //! Each scenario gets fresh stores from `stores()` and uses its own cache keys, so scenarios may share a bucket
 //! and a table.
-#![doc(hidden)]
 
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -11,12 +10,13 @@ use std::time::Duration;
 use bytes::Bytes;
 
 use super::{
-    ContentionPolicy, FailurePolicy, IsrOutcome, IsrRecord, IsrRuntime, IsrState, Lease, MetaStore, Rendered,
-    Revalidation, HYDRATION_PARAM,
+    ContentionPolicy, FailurePolicy, IsrOutcome, IsrRecord, IsrRuntime, IsrState, Lease, MetaStore, Revalidation,
 };
 use crate::context::FaceContext;
 use crate::error::Error;
 use crate::face::BoxFuture;
+use crate::hydration::HYDRATION_PARAM;
+use crate::render::Rendered;
 use crate::store::{Blob, BlobStore, StoreError};
 
 /// Fresh stores for one scenario (two runtimes built over the same pair act as two app instances).
@@ -41,18 +41,14 @@ impl Clock {
     }
 }
 
-fn page(text: &str) -> Rendered {
-    Rendered {
-        status: 200,
-        content_type: "text/html; charset=utf-8".into(),
-        csp: Some("default-src 'self'".into()),
-        kept_headers: vec![("content-language".into(), "en".into())],
-        body: Bytes::from(text.to_string()),
-        ..Rendered::default()
-    }
+fn page(text: &str) -> Rendered<Bytes> {
+    let mut page = Rendered::html(http::StatusCode::OK, text.to_string());
+    page.headers.insert("content-security-policy", http::HeaderValue::from_static("default-src 'self'"));
+    page.headers.insert("content-language", http::HeaderValue::from_static("en"));
+    page
 }
 
-fn tagged(text: &str, tags: &[&str]) -> Rendered {
+fn tagged(text: &str, tags: &[&str]) -> Rendered<Bytes> {
     Rendered { tags: tags.iter().map(|t| t.to_string()).collect(), ..page(text) }
 }
 
@@ -102,9 +98,9 @@ pub async fn state_sequence(stores: Stores) {
     assert_eq!(serve(&rt, &ctx, Ok("never rendered")).await.unwrap(), (IsrState::Hit, "v1".into()));
     let out = rt.serve(&ctx, ROUTE, 10, |_| async { Ok(page("unused")) }).await.unwrap();
     let IsrOutcome::Served { page: stored, etag, .. } = out else { panic!("a hit") };
-    assert_eq!(stored.csp.as_deref(), Some("default-src 'self'"));
-    assert_eq!(stored.kept_headers, vec![("content-language".to_string(), "en".to_string())]);
-    assert_eq!(stored.content_type, "text/html; charset=utf-8");
+    assert_eq!(stored.headers["content-security-policy"], "default-src 'self'");
+    assert_eq!(stored.headers["content-language"], "en");
+    assert_eq!(stored.content_type(), Some("text/html; charset=utf-8"));
     assert!(etag.is_some());
     clock.set(11_000);
     assert_eq!(serve(&rt, &ctx, Ok("v2")).await.unwrap(), (IsrState::Miss, "v2".into()));
@@ -134,9 +130,9 @@ pub async fn crashed_regenerator(stores: Stores) {
     serve(&rt, &ctx, Ok("v1")).await.unwrap();
     clock.set(20_000);
     let key = rt.cache_key(&ctx, ROUTE).unwrap();
-    assert!(rt.meta.try_acquire_lease(&key, 20_000, 5_000).await.unwrap().is_some());
-    rt.html
-        .put(&format!("isr/orphans/{}.html", uuid::Uuid::new_v4()), super::to_blob(&page("orphan"), 10))
+    assert!(rt.meta().try_acquire_lease(&key, 20_000, 5_000).await.unwrap().is_some());
+    rt.html()
+        .put(&format!("isr/orphans/{}.html", uuid::Uuid::new_v4()), super::codec::to_blob(&page("orphan"), 10))
         .await
         .unwrap();
     let impatient = rt.clone().on_contention(ContentionPolicy::ServeStale);
@@ -302,7 +298,7 @@ pub async fn concurrent_instances(stores: Stores, n: usize) {
 /// with a stale or foreign lease changes nothing.
 pub async fn store_guarantees((html, meta): Stores) {
     let key = format!("store-test-{}", uuid::Uuid::new_v4());
-    let blob = super::to_blob(&page("body"), 10);
+    let blob = super::codec::to_blob(&page("body"), 10);
     let pointer = format!("isr/{key}.html");
     assert_eq!(html.get(&pointer).await.unwrap(), None);
     html.put(&pointer, blob.clone()).await.unwrap();
@@ -442,7 +438,7 @@ pub async fn hydration_sidecars(stores: Stores) {
             let value = generation.hydration_param();
             *seen.lock().unwrap() = value.clone();
             Ok(Rendered {
-                hydration: Some(Bytes::from_static(br#"{"count":3}"#)),
+                sidecar: Some(Bytes::from_static(br#"{"count":3}"#)),
                 ..page(&format!("<link href=\"?{HYDRATION_PARAM}={value}\">"))
             })
         })

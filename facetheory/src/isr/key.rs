@@ -6,7 +6,7 @@
 use sha2::{Digest, Sha256};
 
 use crate::context::FaceContext;
-use crate::sidecar::encode_uri_component;
+use crate::params::encode_uri_component;
 
 /// Headers whose values make a request a different variant.
 pub const AUTH_HEADERS: &[&str] = &["authorization", "proxy-authorization", "x-amz-security-token", "x-api-key"];
@@ -36,7 +36,8 @@ pub fn default_cache_key(tenant: &str, route: &str, ctx: &FaceContext, cookies: 
     let mut parts: Vec<String> =
         params.iter().map(|(k, v)| format!("{}={}", encode_uri_component(k), encode_uri_component(v))).collect();
     // A hydration sidecar request is the page's own request plus the sidecar parameter: same key (E9).
-    let mut query: Vec<(&str, &str)> = ctx.query().iter().filter(|(k, _)| *k != super::HYDRATION_PARAM).collect();
+    let mut query: Vec<(&str, &str)> =
+        ctx.query().iter().filter(|(k, _)| *k != crate::hydration::HYDRATION_PARAM).collect();
     // Stable by key: values of a repeated key keep their order.
     query.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
     parts.extend(query.iter().map(|(k, v)| format!("{}={}", encode_uri_component(k), encode_uri_component(v))));

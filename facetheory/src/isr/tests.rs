@@ -3,7 +3,8 @@
 use std::sync::Arc;
 
 use super::conformance::{self, Stores};
-use super::{FsMetaStore, IsrOutcome, IsrRuntime, MemoryMetaStore, Rendered};
+use super::{FsMetaStore, IsrOutcome, IsrRuntime, MemoryMetaStore};
+use crate::render::Rendered;
 use crate::store::{FsStore, MemoryStore};
 
 fn memory() -> Stores {
@@ -52,14 +53,7 @@ async fn fifty_concurrent_requests_on_two_instances_regenerate_once() {
 async fn non_200_renders_are_served_once_uncached() {
     let rt = IsrRuntime::memory();
     let ctx = conformance::unique_ctx();
-    let page = |status| Rendered {
-        status,
-        content_type: "text/html".into(),
-        csp: None,
-        kept_headers: vec![],
-        body: "x".into(),
-        ..Rendered::default()
-    };
+    let page = |status: u16| Rendered::html(http::StatusCode::from_u16(status).unwrap(), "x");
     let out = rt.serve(&ctx, "/c/<slug>", 10, move |_| async move { Ok(page(404)) }).await.unwrap();
     assert!(matches!(out, IsrOutcome::Uncached(ref p) if p.status == 404));
     let failed = rt.serve(&ctx, "/c/<slug>", 10, move |_| async move { Ok(page(503)) }).await;

@@ -96,13 +96,9 @@ impl<'p> RouteMatch<'_, 'p> {
     }
 
     /// Number of captures.
-    pub fn len(&self) -> usize {
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
         self.shape.iter().filter(|s| !matches!(s, Shape::Static(_))).count()
-    }
-
-    /// True when the route has no parameters.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
     }
 }
 

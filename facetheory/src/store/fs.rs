@@ -3,8 +3,7 @@
 //! see the old object or the new one, never a mix.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::path::PathBuf;
 
 use bytes::Bytes;
 use serde::{Deserialize, Serialize};
@@ -24,8 +23,6 @@ struct Header {
     metadata: BTreeMap<String, String>,
 }
 
-static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
-
 impl FsStore {
     /// A store rooted at `root` (created on first write).
     pub fn new(root: impl Into<PathBuf>) -> Self {
@@ -42,21 +39,12 @@ fn io(key: &str) -> impl Fn(std::io::Error) -> StoreError + '_ {
     move |source| StoreError::Io { key: key.to_string(), source }
 }
 
-async fn write_atomic(path: &Path, key: &str, bytes: Vec<u8>) -> Result<(), StoreError> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    tokio::fs::create_dir_all(dir).await.map_err(io(key))?;
-    let temp = dir.join(format!(
-        ".tmp-{}-{}-{}",
-        std::process::id(),
-        TEMP_COUNTER.fetch_add(1, Ordering::Relaxed),
-        path.file_name().and_then(|n| n.to_str()).unwrap_or("blob")
-    ));
-    tokio::fs::write(&temp, bytes).await.map_err(io(key))?;
-    if let Err(e) = tokio::fs::rename(&temp, path).await {
-        let _ = tokio::fs::remove_file(&temp).await;
-        return Err(io(key)(e));
+async fn write_atomic(path: PathBuf, key: &str, bytes: Vec<u8>) -> Result<(), StoreError> {
+    let written = tokio::task::spawn_blocking(move || crate::atomic_file::write(&path, &bytes)).await;
+    match written {
+        Ok(result) => result.map_err(io(key)),
+        Err(e) => Err(io(key)(std::io::Error::other(format!("store task failed: {e}")))),
     }
-    Ok(())
 }
 
 impl BlobStore for FsStore {
@@ -71,7 +59,7 @@ impl BlobStore for FsStore {
                 .map_err(|e| StoreError::Corrupt { key: key.clone(), reason: e.to_string() })?;
             bytes.push(b'\n');
             bytes.extend_from_slice(&blob.body);
-            write_atomic(&path, &key, bytes).await
+            write_atomic(path, &key, bytes).await
         })
     }
 

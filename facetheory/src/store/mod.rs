@@ -14,7 +14,7 @@ use bytes::Bytes;
 pub use fs::FsStore;
 pub use memory::MemoryStore;
 #[cfg(feature = "aws")]
-pub use s3::S3HtmlStore;
+pub use s3::S3Store;
 
 use crate::face::BoxFuture;
 

@@ -1,4 +1,4 @@
-//! [`S3HtmlStore`]: blobs in S3 (aws-sdk-s3). The key prefix is physical (`<prefix>/<key>`); content type and
+//! [`S3Store`]: blobs in S3 (aws-sdk-s3). The key prefix is physical (`<prefix>/<key>`); content type and
 //! cache-control are object properties; metadata is S3 user metadata (`x-amz-meta-*`). Throttling, 5xx and
 //! timeouts are retried by the SDK's standard retry policy before an error is returned.
 
@@ -13,7 +13,7 @@ use crate::face::BoxFuture;
 
 /// Blobs in an S3 bucket under a key prefix.
 #[derive(Clone)]
-pub struct S3HtmlStore {
+pub struct S3Store {
     client: Client,
     bucket: String,
     prefix: String,
@@ -35,11 +35,11 @@ pub(crate) fn aws_error_text(e: &(dyn std::error::Error + 'static)) -> String {
     text
 }
 
-impl S3HtmlStore {
+impl S3Store {
     /// A store in `bucket` under `prefix` (outer slashes trimmed; empty for none).
     pub fn new(client: Client, bucket: impl Into<String>, prefix: &str) -> Self {
         let prefix = prefix.trim_matches('/');
-        S3HtmlStore {
+        S3Store {
             client,
             bucket: bucket.into(),
             prefix: if prefix.is_empty() { String::new() } else { format!("{prefix}/") },
@@ -52,7 +52,7 @@ impl S3HtmlStore {
     }
 }
 
-impl BlobStore for S3HtmlStore {
+impl BlobStore for S3Store {
     fn put(&self, key: &str, blob: Blob) -> BoxFuture<Result<(), StoreError>> {
         let this = self.clone();
         let key = key.to_string();

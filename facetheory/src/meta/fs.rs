@@ -6,13 +6,13 @@
 use std::fs;
 use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde::{Deserialize, Serialize};
 
-use super::key::digest24;
-use super::meta::{IsrRecord, Lease, MetaStore};
+use super::{IsrRecord, Lease, MetaStore};
+use crate::atomic_file::unique;
 use crate::face::BoxFuture;
+use crate::isr::key::digest24;
 use crate::store::StoreError;
 
 /// Metadata files under a root directory.
@@ -24,12 +24,6 @@ pub struct FsMetaStore {
 struct MetaFile {
     key: String,
     record: IsrRecord,
-}
-
-static COUNTER: AtomicU64 = AtomicU64::new(0);
-
-fn unique(dir: &Path, tag: &str) -> PathBuf {
-    dir.join(format!(".{tag}-{}-{}", std::process::id(), COUNTER.fetch_add(1, Ordering::Relaxed)))
 }
 
 impl FsMetaStore {
@@ -72,14 +66,7 @@ fn io(key: &str) -> impl Fn(std::io::Error) -> StoreError + '_ {
 }
 
 fn write_atomic(path: &Path, key: &str, bytes: &[u8]) -> Result<(), StoreError> {
-    let dir = path.parent().expect("store paths have a parent");
-    fs::create_dir_all(dir).map_err(io(key))?;
-    let temp = unique(dir, "tmp");
-    fs::write(&temp, bytes).map_err(io(key))?;
-    fs::rename(&temp, path).map_err(|e| {
-        let _ = fs::remove_file(&temp);
-        io(key)(e)
-    })
+    crate::atomic_file::write(path, bytes).map_err(io(key))
 }
 
 /// Creates the lock file (atomic hard link), taking over an expired one.

@@ -20,7 +20,7 @@ use std::collections::HashMap;
 use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, TransactWriteItem};
 use aws_sdk_dynamodb::Client;
 
-use super::meta::{IsrRecord, Lease, MetaStore};
+use super::{IsrRecord, Lease, MetaStore};
 use crate::face::BoxFuture;
 use crate::store::s3::aws_error_text;
 use crate::store::StoreError;

@@ -1,19 +1,10 @@
-//! Hydration sidecars: where strict-CSP pages put the hydration data they may not inline.
-//!
-//! - **SSR** (FaceTheory G5, §3.6): the payload is written to a [`BlobStore`] and the page points at
-//!   `/_facetheory/ssr-data/<signed token>`. The token is HMAC-SHA256 signed, expires (60 s by default), and
-//!   is bound to a variant of the request (by default none) and to the exact body bytes. The app answers that
-//!   URL itself: `GET` with a valid token gives the JSON (`no-store`); anything wrong is a plain 404.
-//! - **SSG** (H3): the data file path for a static page, `_facetheory/data/<path>.json`.
-//!
-//! ```
-//! assert_eq!(facetheory::sidecar::ssg_data_path("/"), "_facetheory/data/index.json");
-//! assert_eq!(facetheory::sidecar::ssg_data_path("/blog/hello/"), "_facetheory/data/blog/hello.json");
-//! ```
+//! Signed SSR hydration sidecars: a strict SSR page's payload is written to a [`BlobStore`] and the page
+//! points at `/_facetheory/ssr-data/<signed token>`. The token is HMAC-SHA256 signed, expires (60 s by default),
+//! and is bound to a variant of the request (by default none) and to the exact body bytes. The app answers that
+//! URL itself: `GET` with a valid token gives the JSON (`no-store`); anything wrong is a plain 404.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -22,18 +13,11 @@ use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 
+use crate::clock::{now_ms, ClockFn};
 use crate::context::FaceContext;
+use crate::params::encode_uri_component;
+use crate::secret::constant_time_eq;
 use crate::store::{Blob, BlobStore, StoreError};
-
-/// The SSG hydration data file for a page path (`/` → `_facetheory/data/index.json`).
-pub fn ssg_data_path(path: &str) -> String {
-    let trimmed = path.trim_matches('/');
-    if trimmed.is_empty() {
-        "_facetheory/data/index.json".to_string()
-    } else {
-        format!("_facetheory/data/{trimmed}.json")
-    }
-}
 
 /// Default lifetime of an SSR sidecar token.
 pub const DEFAULT_TTL_SECONDS: u64 = 60;
@@ -87,12 +71,11 @@ impl Rejection {
 }
 
 type VariantFn = dyn Fn(&FaceContext) -> serde_json::Value + Send + Sync;
-type ClockFn = dyn Fn() -> u64 + Send + Sync;
 
 /// Signed SSR hydration sidecars (configure with [`crate::AppBuilder::ssr_hydration_sidecars`]).
 ///
 /// ```
-/// use facetheory::{sidecar::SsrSidecars, store::MemoryStore};
+/// use facetheory::{hydration::SsrSidecars, store::MemoryStore};
 /// let sidecars = SsrSidecars::new(b"a long random secret".to_vec(), MemoryStore::default()).unwrap().ttl_seconds(30).unwrap();
 /// # let _ = sidecars;
 /// ```
@@ -118,10 +101,6 @@ struct Claims {
     scp: String,
     v: u32,
     vh: String,
-}
-
-fn now_ms() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
 }
 
 impl SsrSidecars {
@@ -231,7 +210,7 @@ impl SsrSidecars {
         let blob = Blob {
             body: Bytes::from(body.to_string()),
             content_type: "application/json; charset=utf-8".into(),
-            cache_control: Some("no-store".into()),
+            cache_control: Some(crate::cache_control::NO_STORE.into()),
             metadata: BTreeMap::from([
                 ("facetheory-kind".to_string(), "ssr-hydration-sidecar".to_string()),
                 ("facetheory-version".to_string(), "1".to_string()),
@@ -255,16 +234,7 @@ impl SsrSidecars {
         (format!("{payload}.{sig}"), key)
     }
 
-    /// The token part of a request path under the prefix, if the path is one of ours.
-    pub(crate) fn token_in<'p>(&self, path: &'p str) -> Option<&'p str> {
-        let rest = path.strip_prefix(&self.data_url_prefix)?;
-        if rest.is_empty() {
-            return Some("");
-        }
-        rest.strip_prefix('/')
-    }
-
-    /// Verifies a (raw, percent-encoded) token in FaceTheory's order and loads the body.
+    /// Verifies a (raw, percent-encoded) token in a fixed order (format, signature, scope, times, variant, body) and loads the body.
     pub async fn resolve(&self, ctx: &FaceContext, raw_token: &str) -> Result<Bytes, Rejection> {
         use Rejection::*;
         let token = crate::params::percent_decode(raw_token).map_err(|_| MalformedToken)?;
@@ -333,12 +303,8 @@ impl SsrSidecars {
     }
 }
 
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
 /// JSON with object keys sorted (byte order; the same as UTF-16 order for ASCII keys), compact.
-pub fn stable_json(v: &serde_json::Value) -> String {
+pub(crate) fn stable_json(v: &serde_json::Value) -> String {
     use serde_json::Value;
     match v {
         Value::Object(map) => {
@@ -354,19 +320,3 @@ pub fn stable_json(v: &serde_json::Value) -> String {
         other => other.to_string(),
     }
 }
-
-/// JavaScript's `encodeURIComponent`.
-pub fn encode_uri_component(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-_.!~*'()".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests;

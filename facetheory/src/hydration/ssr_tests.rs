@@ -1,5 +1,9 @@
-use super::*;
-use crate::store::MemoryStore;
+use super::ssr::*;
+use crate::context::FaceContext;
+use crate::params::encode_uri_component;
+use bytes::Bytes;
+
+use crate::store::{Blob, BlobStore, MemoryStore};
 
 const SECRET: &[u8] = b"facetheory-golden-secret";
 const NOW: u64 = 1_700_000_000_000;
@@ -90,9 +94,6 @@ fn options_are_validated() {
     assert_eq!(s.clone().data_url_prefix("data/ssr/").unwrap().prefix(), "/data/ssr");
     assert!(s.clone().key_prefix("a/../b").is_err());
     assert!(s.clone().scope("  ").is_err());
-    assert_eq!(s.token_in("/_facetheory/ssr-data/abc"), Some("abc"));
-    assert_eq!(s.token_in("/_facetheory/ssr-data"), Some(""));
-    assert_eq!(s.token_in("/_facetheory/ssr-dataX"), None);
 }
 
 #[test]
@@ -102,5 +103,5 @@ fn helpers() {
         r#"{"a":null,"b":[1,{"a":2,"z":1}]}"#
     );
     assert_eq!(encode_uri_component("a b/c?d=é"), "a%20b%2Fc%3Fd%3D%C3%A9");
-    assert_eq!(ssg_data_path("/about"), "_facetheory/data/about.json");
+    assert_eq!(crate::hydration::ssg_data_path("/about"), "_facetheory/data/about.json");
 }

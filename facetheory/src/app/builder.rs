@@ -1,0 +1,162 @@
+//! [`AppBuilder`]: collects routes and configuration, then checks them all at once in [`AppBuilder::build`].
+
+use std::sync::Arc;
+
+use super::table::{Reserved, ReservedEndpoint, Table};
+use super::{App, Inner};
+use crate::after_response::AfterResponse;
+use crate::error::AppError;
+use crate::face::{Mode, Registered, RouteDescriptor};
+use crate::hydration::{SsrSidecars, SSG_DATA_PREFIX};
+use crate::isr::IsrRuntime;
+use crate::revalidate::{MIN_SECRET_LEN, REVALIDATE_PATH};
+use crate::route::TrailingSlash;
+use crate::static_files::StaticDir;
+
+/// Assembles an [`App`].
+///
+/// ```
+/// use facetheory::{App, TrailingSlash};
+/// let app = App::builder().trailing_slash(TrailingSlash::Strict).build().unwrap();
+/// assert_eq!(app.trailing_slash(), TrailingSlash::Strict);
+/// ```
+#[derive(Default)]
+pub struct AppBuilder {
+    isr: Option<IsrRuntime>,
+    revalidate_secret: Option<String>,
+    sidecars: Option<SsrSidecars>,
+    static_dirs: Vec<StaticDir>,
+    descriptors: Vec<&'static RouteDescriptor>,
+    registered: bool,
+    trailing_slash: TrailingSlash,
+}
+
+impl AppBuilder {
+    /// Adds a route table (usually the generated `faces::ROUTES`).
+    pub fn routes(mut self, table: &[&'static RouteDescriptor]) -> Self {
+        self.descriptors.extend_from_slice(table);
+        self
+    }
+
+    /// Adds one route.
+    pub fn route(mut self, route: &'static RouteDescriptor) -> Self {
+        self.descriptors.push(route);
+        self
+    }
+
+    /// Also adds every `#[face]` / `#[resource]` linked into the binary (faces declared outside `faces/`,
+    /// e.g. in libraries). They join the table with the same conflict check.
+    pub fn with_registered(mut self) -> Self {
+        self.registered = true;
+        self
+    }
+
+    /// Serves files from `dir` under the URL `prefix` (e.g. Vite's `dist/assets` under `/assets`) — for local
+    /// runs; in production these paths go to S3 through CloudFront. A missing directory serves 404s. The
+    /// prefix is a route (`<prefix>/<path*>`) under the same conflict check as faces.
+    pub fn static_dir(mut self, prefix: &str, dir: impl Into<std::path::PathBuf>) -> Self {
+        self.static_dirs.push(StaticDir::new(prefix, dir));
+        self
+    }
+
+    /// Sets the ISR stores and policies. Without this, an app with ISR faces uses the embedded local default:
+    /// HTML and metadata under `$FACETHEORY_ISR_DIR`, or `.facetheory/isr` in the working directory.
+    pub fn isr(mut self, runtime: IsrRuntime) -> Self {
+        self.isr = Some(runtime);
+        self
+    }
+
+    /// True when an ISR runtime was set explicitly.
+    pub fn has_isr(&self) -> bool {
+        self.isr.is_some()
+    }
+
+    /// Enables `POST /_facetheory/revalidate` (on-demand ISR revalidation), protected by this secret, sent as
+    /// `authorization: Bearer <secret>`. The body is JSON: `{"tags": ["posts"], "paths": ["/blog/hello"]}`.
+    /// Without a secret the route does not exist. Secrets shorter than 16 bytes are refused at `build()`.
+    pub fn revalidate_secret(mut self, secret: impl Into<String>) -> Self {
+        self.revalidate_secret = Some(secret.into());
+        self
+    }
+
+    /// Enables signed SSR hydration sidecars: strict-CSP SSR pages that hydrate inline get their data stored
+    /// and referenced by a signed URL under `/_facetheory/ssr-data/`, which the app answers.
+    pub fn ssr_hydration_sidecars(mut self, sidecars: SsrSidecars) -> Self {
+        self.sidecars = Some(sidecars);
+        self
+    }
+
+    /// Sets the trailing-slash policy (default [`TrailingSlash::Redirect`]).
+    pub fn trailing_slash(mut self, policy: TrailingSlash) -> Self {
+        self.trailing_slash = policy;
+        self
+    }
+
+    /// Validates and builds: every route parsed and sorted by precedence together with the reserved endpoints,
+    /// conflicts rejected naming both sides.
+    pub fn build(self) -> Result<App, AppError> {
+        let mut all = self.descriptors;
+        if self.registered {
+            all.extend(inventory::iter::<Registered>.into_iter().map(|r| r.0));
+        }
+        let mut routes: Vec<&'static RouteDescriptor> = Vec::with_capacity(all.len());
+        for d in all {
+            if !routes.iter().any(|u| std::ptr::eq(*u, d)) {
+                routes.push(d);
+            }
+        }
+        if let Some(secret) = &self.revalidate_secret {
+            if secret.len() < MIN_SECRET_LEN {
+                return Err(AppError::Config(format!(
+                    "the revalidation secret must be at least {MIN_SECRET_LEN} bytes long"
+                )));
+            }
+        }
+        let mut reserved =
+            vec![ReservedEndpoint { pattern: format!("{SSG_DATA_PREFIX}/<rest+>"), endpoint: Reserved::SsgData }];
+        if let Some(sidecars) = &self.sidecars {
+            reserved.push(ReservedEndpoint {
+                pattern: format!("{}/<rest*>", sidecars.prefix()),
+                endpoint: Reserved::SsrSidecar,
+            });
+        }
+        if self.revalidate_secret.is_some() {
+            reserved.push(ReservedEndpoint { pattern: REVALIDATE_PATH.into(), endpoint: Reserved::Revalidate });
+        }
+        for (i, dir) in self.static_dirs.iter().enumerate() {
+            if dir.prefix() == "/" {
+                return Err(AppError::Config(format!(
+                    "static_dir({:?}): serve static files under a prefix such as /assets, not the site root",
+                    dir.dir()
+                )));
+            }
+            reserved.push(ReservedEndpoint {
+                pattern: format!("{}/<rest*>", dir.prefix()),
+                endpoint: Reserved::StaticDir(i),
+            });
+        }
+        let table = Table::build(&routes, reserved)?;
+        let not_found = routes.iter().copied().find(|d| d.face().is_some_and(|f| f.not_found));
+        let has_isr = routes.iter().any(|d| d.mode() == Some(Mode::Isr));
+        Ok(App {
+            inner: Arc::new(Inner {
+                isr: self.isr.or_else(|| has_isr.then(default_isr)),
+                revalidate_secret: self.revalidate_secret,
+                after_response: AfterResponse::default(),
+                sidecars: self.sidecars,
+                static_dirs: self.static_dirs,
+
+                table,
+                trailing_slash: self.trailing_slash,
+                not_found,
+            }),
+        })
+    }
+}
+
+fn default_isr() -> IsrRuntime {
+    let dir = std::env::var_os("FACETHEORY_ISR_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| std::path::PathBuf::from(".facetheory/isr"));
+    IsrRuntime::local(dir)
+}

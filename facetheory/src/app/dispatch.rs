@@ -1,0 +1,168 @@
+//! From a matched table entry to a response: resources, faces (through the render step), reserved endpoints,
+//! and the 404 / redirect / 500 answers.
+
+use std::sync::Arc;
+
+use http::{header, HeaderValue, Method, Response, StatusCode};
+
+use super::table::{Endpoint, Resolution};
+use super::{collect_body, App, MAX_REQUEST_BODY};
+use crate::body::Body;
+use crate::context::{FaceContext, RequestInfo};
+use crate::error::{Error, ErrorKind};
+use crate::face::{FaceMode, FaceRoute, ResourceRoute, RouteDescriptor, RouteKind};
+use crate::page::ErasedPage;
+use crate::render::{render, RenderPlan};
+use crate::resource::ResourceResponse;
+use crate::response::{internal_error, plain, redirect};
+
+impl App {
+    /// Routes a request and answers it; also returns the matched route pattern (`""` when none) for the log.
+    pub(super) async fn dispatch<B>(&self, request: &Arc<RequestInfo>, body: B) -> (Response<Body>, &'static str)
+    where
+        B: http_body::Body + Send + 'static,
+        B::Data: Send,
+        B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    {
+        let (entry, found) = match self.inner.table.resolve(&request.path, self.inner.trailing_slash) {
+            Resolution::NotFound => return (self.not_found(request).await, ""),
+            Resolution::Redirect(target) => {
+                let location =
+                    if request.raw_query.is_empty() { target } else { format!("{target}?{}", request.raw_query) };
+                return (redirect(StatusCode::PERMANENT_REDIRECT, &location, "Permanent Redirect"), "");
+            }
+            Resolution::Found(entry, found) => (entry, found),
+        };
+        let params = entry.captures(&found);
+        match entry.endpoint {
+            Endpoint::Reserved(endpoint) => (self.reserved(endpoint, request, params, body).await, ""),
+            Endpoint::Route(desc) => {
+                let ctx = FaceContext::new(Arc::clone(request), desc.pattern, params);
+                let res = match &desc.kind {
+                    RouteKind::Resource(resource) => self.resource(resource, desc, ctx, body).await,
+                    RouteKind::Face(face) => self.face(face, desc, ctx, request).await,
+                };
+                (res, desc.pattern)
+            }
+        }
+    }
+
+    async fn resource<B>(
+        &self,
+        resource: &ResourceRoute,
+        desc: &'static RouteDescriptor,
+        mut ctx: FaceContext,
+        body: B,
+    ) -> Response<Body>
+    where
+        B: http_body::Body + Send + 'static,
+        B::Data: Send,
+        B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    {
+        let method = ctx.method().clone();
+        let methods = resource.methods;
+        let allowed =
+            methods.iter().any(|m| *m == method.as_str()) || (method == Method::HEAD && methods.contains(&"GET"));
+        if !allowed {
+            let mut list: Vec<&str> = methods.to_vec();
+            if list.contains(&"GET") && !list.contains(&"HEAD") {
+                list.push("HEAD");
+            }
+            return resource_response(ResourceResponse::method_not_allowed(&list));
+        }
+        match collect_body(body, MAX_REQUEST_BODY).await {
+            Ok(bytes) => ctx.body = bytes,
+            Err(status) => return plain(status, status.canonical_reason().unwrap_or("Error")),
+        }
+        let request = Arc::clone(&ctx.request);
+        match (resource.handler)(ctx).await {
+            Ok(r) => match r.invalid.clone() {
+                None => resource_response(r),
+                Some(problem) => internal_error(desc.pattern, desc.name, &request.request_id, &problem),
+            },
+            Err(e) => self.error_response(e, desc, &request).await,
+        }
+    }
+
+    async fn face(
+        &self,
+        face: &FaceRoute,
+        desc: &'static RouteDescriptor,
+        ctx: FaceContext,
+        request: &Arc<RequestInfo>,
+    ) -> Response<Body> {
+        if request.method != Method::GET && request.method != Method::HEAD {
+            let mut r = plain(StatusCode::METHOD_NOT_ALLOWED, "Method Not Allowed");
+            r.headers_mut().insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
+            return r;
+        }
+        if let (FaceMode::Isr { revalidate, tags, .. }, Some(isr)) = (face.mode, &self.inner.isr) {
+            return self.isr_face(isr, face, desc, revalidate.get(), tags, ctx, request).await;
+        }
+        let status = face.not_found.then_some(StatusCode::NOT_FOUND);
+        match (face.render)(ctx).await {
+            Ok(page) => self.page_response(page, face, desc, request, status).await,
+            Err(e) => self.error_response(e, desc, request).await,
+        }
+    }
+
+    /// A face's page rendered as the face's mode serves requests.
+    async fn page_response(
+        &self,
+        page: ErasedPage,
+        face: &FaceRoute,
+        desc: &'static RouteDescriptor,
+        request: &Arc<RequestInfo>,
+        status: Option<StatusCode>,
+    ) -> Response<Body> {
+        let plan = RenderPlan::on_request(&face.mode, self.inner.sidecars.as_ref()).with_status(status);
+        match render(page, plan, request, desc.pattern).await {
+            Ok(rendered) => rendered.into_response(),
+            Err(e) => internal_error(desc.pattern, desc.name, &request.request_id, &e),
+        }
+    }
+
+    /// A face or resource error as a response: 404 (the not-found page), a redirect, or the 500 page.
+    pub(super) async fn error_response(
+        &self,
+        err: Error,
+        desc: &'static RouteDescriptor,
+        request: &Arc<RequestInfo>,
+    ) -> Response<Body> {
+        match err.kind() {
+            ErrorKind::NotFound => self.not_found(request).await,
+            ErrorKind::Redirect { status, location } => redirect(*status, location, ""),
+            ErrorKind::Internal(_) => internal_error(desc.pattern, desc.name, &request.request_id, &err),
+        }
+    }
+
+    /// 404: the not-found face when there is one (rendered with status 404), else plain `Not Found`.
+    pub(super) fn not_found<'a>(&'a self, request: &'a Arc<RequestInfo>) -> BoxFuture404<'a> {
+        Box::pin(async move {
+            let Some((desc, face)) = self.inner.not_found.and_then(|d| d.face().map(|f| (d, f))) else {
+                return plain(StatusCode::NOT_FOUND, "Not Found");
+            };
+            let ctx = FaceContext::new(Arc::clone(request), desc.pattern, Vec::new());
+            match (face.render)(ctx).await {
+                Ok(page) => self.page_response(page, face, desc, request, Some(StatusCode::NOT_FOUND)).await,
+                Err(e) if e.is_not_found() => plain(StatusCode::NOT_FOUND, "Not Found"),
+                Err(e) => internal_error(desc.pattern, desc.name, &request.request_id, &e),
+            }
+        })
+    }
+}
+
+/// The not-found page renders faces, which may themselves answer 404: boxed to break the recursion.
+pub(super) type BoxFuture404<'a> = std::pin::Pin<Box<dyn std::future::Future<Output = Response<Body>> + Send + 'a>>;
+
+fn resource_response(r: ResourceResponse) -> Response<Body> {
+    let mut headers = r.headers;
+    headers.insert(header::CONTENT_LENGTH, HeaderValue::from(r.body.len()));
+    if r.status == StatusCode::NO_CONTENT || r.status == StatusCode::NOT_MODIFIED {
+        headers.remove(header::CONTENT_LENGTH);
+    }
+    let mut res = Response::new(Body::full(r.body));
+    *res.status_mut() = r.status;
+    *res.headers_mut() = headers;
+    res
+}

@@ -1,0 +1,82 @@
+//! ISR faces on the request path: the engine serves from its cache or calls back into the render step with
+//! the generation to render; requests carrying the hydration sidecar parameter get the sidecar (or 404).
+
+use std::sync::Arc;
+
+use bytes::Bytes;
+use http::{header, HeaderValue, Response};
+
+use super::App;
+use crate::body::Body;
+use crate::cache_control;
+use crate::context::{FaceContext, RequestInfo};
+use crate::face::{FaceRoute, RouteDescriptor};
+use crate::hydration::HYDRATION_PARAM;
+use crate::isr::{Generation, IsrOutcome, IsrRuntime};
+use crate::render::{render, RenderPlan};
+use crate::response::{json_bytes, not_found_no_store};
+
+impl App {
+    #[allow(clippy::too_many_arguments)]
+    pub(super) async fn isr_face(
+        &self,
+        isr: &IsrRuntime,
+        face: &FaceRoute,
+        desc: &'static RouteDescriptor,
+        revalidate: u64,
+        face_tags: &'static [&'static str],
+        ctx: FaceContext,
+        request: &Arc<RequestInfo>,
+    ) -> Response<Body> {
+        let mut sidecar_params = ctx.query().get_all(HYDRATION_PARAM);
+        if let Some(first) = sidecar_params.next() {
+            let once = sidecar_params.next().is_none() && !first.is_empty();
+            let found = if once { isr.hydration(&ctx, desc.pattern, first).await } else { None };
+            return sidecar_response(found);
+        }
+        let face_render = face.render;
+        let render_request = Arc::clone(request);
+        let render_ctx = ctx.clone();
+        let regenerate = move |generation: Generation| async move {
+            let page = face_render(render_ctx).await?;
+            let rendered = render(page, RenderPlan::isr(&generation), &render_request, desc.pattern).await?;
+            let mut page = rendered.buffered().await;
+            crate::isr::keep_shareable_headers(&mut page.headers);
+            let page_tags = std::mem::take(&mut page.tags);
+            page.tags = face_tags.iter().map(|t| t.to_string()).chain(page_tags).collect();
+            Ok(page)
+        };
+        match isr.serve(&ctx, desc.pattern, revalidate, regenerate).await {
+            Ok(IsrOutcome::Served { state, page, etag, revalidate_seconds, background }) => {
+                let mut r = page.into_response();
+                let h = r.headers_mut();
+                if let Ok(v) = HeaderValue::from_str(&cache_control::isr(revalidate_seconds)) {
+                    h.insert(header::CACHE_CONTROL, v);
+                }
+                h.insert("x-facetheory-isr", HeaderValue::from_static(state.as_str()));
+                if let Some(v) = etag.and_then(|e| HeaderValue::from_str(&e).ok()) {
+                    h.insert(header::ETAG, v);
+                }
+                if let Some(work) = background {
+                    self.inner.after_response.schedule(r.body_mut(), work.0);
+                }
+                r
+            }
+            Ok(IsrOutcome::Uncached(page)) => {
+                let mut r = page.into_response();
+                r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(cache_control::SSR));
+                r
+            }
+            Err(e) => self.error_response(e, desc, request).await,
+        }
+    }
+}
+
+fn sidecar_response(found: Option<(Bytes, Option<String>)>) -> Response<Body> {
+    let Some((body, etag)) = found else { return not_found_no_store() };
+    let mut r = json_bytes(http::StatusCode::OK, body, cache_control::NO_STORE);
+    if let Some(v) = etag.and_then(|e| HeaderValue::from_str(&e).ok()) {
+        r.headers_mut().insert(header::ETAG, v);
+    }
+    r
+}

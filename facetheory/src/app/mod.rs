@@ -1,0 +1,248 @@
+//! [`App`]: the route table plus configuration, served as a `tower::Service` over `http` types.
+//!
+//! The request path runs one way: [`App::handle`] normalises the request, [`table`] matches it (faces,
+//! resources and reserved endpoints in one router), [`dispatch`] calls the handler, the render step
+//! ([`crate::render`]) turns a page into a [`Rendered`](crate::Rendered) value, and that value becomes the
+//! `http::Response` once, here.
+
+mod builder;
+mod dispatch;
+mod isr;
+mod reserved;
+mod static_render;
+mod table;
+#[cfg(test)]
+mod tests;
+
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Instant;
+
+use bytes::Bytes;
+use http::{HeaderValue, Method, Request, Response, StatusCode};
+use http_body_util::BodyExt;
+
+pub use builder::AppBuilder;
+pub use static_render::StaticRenderError;
+pub use table::{Origin, Reserved, ReservedEndpoint};
+
+use crate::after_response::AfterResponse;
+use crate::body::Body;
+use crate::context::RequestInfo;
+use crate::face::{BoxFuture, RouteDescriptor};
+use crate::hydration::SsrSidecars;
+use crate::isr::IsrRuntime;
+use crate::route::TrailingSlash;
+use crate::static_files::StaticDir;
+use table::{Endpoint, Table};
+
+/// Largest request body a resource route accepts (the Lambda Function URL payload limit).
+pub const MAX_REQUEST_BODY: usize = 6 * 1024 * 1024;
+
+/// Header CloudFront's viewer-request function sets to the viewer's original path.
+pub const ORIGINAL_URI_HEADER: &str = "x-facetheory-original-uri";
+
+/// A request id supplied by an adapter (e.g. the Lambda request context), used when no `x-request-id` header
+/// is present.
+#[derive(Clone, Debug)]
+pub struct AdapterRequestId(pub String);
+
+/// A facetheory application: cheap to clone, shareable across tasks.
+///
+/// ```
+/// # async fn demo() {
+/// use facetheory::App;
+/// let app = App::builder().build().unwrap();
+/// let res = app.handle(http::Request::get("/nowhere").body(String::new()).unwrap()).await;
+/// assert_eq!(res.status(), 404);
+/// assert!(res.headers().contains_key("x-request-id"));
+/// # }
+/// ```
+#[derive(Clone)]
+pub struct App {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for App {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let routes: Vec<&str> = self.routes().map(|d| d.pattern).collect();
+        f.debug_struct("App")
+            .field("routes", &routes)
+            .field("trailing_slash", &self.inner.trailing_slash)
+            .finish_non_exhaustive()
+    }
+}
+
+struct Inner {
+    isr: Option<IsrRuntime>,
+    revalidate_secret: Option<String>,
+    after_response: AfterResponse,
+    sidecars: Option<SsrSidecars>,
+    static_dirs: Vec<StaticDir>,
+    table: Table,
+    trailing_slash: TrailingSlash,
+    not_found: Option<&'static RouteDescriptor>,
+}
+
+impl App {
+    /// Starts a builder.
+    pub fn builder() -> AppBuilder {
+        AppBuilder::default()
+    }
+
+    /// The static directories: (URL prefix, directory).
+    pub fn static_dir_sources(&self) -> impl Iterator<Item = (&str, &std::path::Path)> + '_ {
+        self.inner.static_dirs.iter().map(|d| (d.prefix(), d.dir()))
+    }
+
+    /// The ISR runtime (present when the app has ISR faces or was given one), e.g. to revalidate from code:
+    ///
+    /// ```no_run
+    /// # async fn f(app: facetheory::App) -> facetheory::Result<()> {
+    /// if let Some(isr) = app.isr() {
+    ///     isr.revalidate_tag("posts").await?;
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn isr(&self) -> Option<&IsrRuntime> {
+        self.inner.isr.as_ref()
+    }
+
+    /// Work scheduled to run after responses are sent (stale-while-revalidate regenerations). Adapters other
+    /// than the built-in server and Lambda runtime can `drain()` it where their platform needs it.
+    pub fn after_response(&self) -> &AfterResponse {
+        &self.inner.after_response
+    }
+
+    /// The user's routes (faces and resources) in precedence order.
+    pub fn routes(&self) -> impl Iterator<Item = &'static RouteDescriptor> + '_ {
+        self.inner.table.entries().iter().filter_map(|e| match e.endpoint {
+            Endpoint::Route(d) => Some(d),
+            Endpoint::Reserved(_) => None,
+        })
+    }
+
+    /// The endpoints the framework answers itself, as configured (sidecars, SSG data, revalidation, static
+    /// directories), in precedence order — what the deployment plan routes.
+    pub fn reserved_endpoints(&self) -> impl Iterator<Item = ReservedEndpoint> + '_ {
+        self.inner.table.entries().iter().filter_map(|e| match e.endpoint {
+            Endpoint::Reserved(endpoint) => Some(ReservedEndpoint { pattern: e.pattern.to_string(), endpoint }),
+            Endpoint::Route(_) => None,
+        })
+    }
+
+    /// The not-found face (`faces/404.rs`), if the app has one.
+    pub fn not_found_route(&self) -> Option<&'static RouteDescriptor> {
+        self.inner.not_found
+    }
+
+    /// The trailing-slash policy in force.
+    pub fn trailing_slash(&self) -> TrailingSlash {
+        self.inner.trailing_slash
+    }
+
+    /// Handles one request. Never fails: errors become 404 / 405 / 500 responses. Every response carries
+    /// `x-request-id`; HEAD responses carry the headers of GET and no body.
+    pub async fn handle<B>(&self, req: Request<B>) -> Response<Body>
+    where
+        B: http_body::Body + Send + 'static,
+        B::Data: Send,
+        B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    {
+        let started = Instant::now();
+        let (parts, body) = req.into_parts();
+        let request_id = request_id(&parts);
+        let http::request::Parts { method, uri, headers, .. } = parts;
+        let path = original_uri(&headers).unwrap_or(uri.path()).to_string();
+        let request =
+            Arc::new(RequestInfo::new(method, path, uri.query().unwrap_or("").to_string(), headers, request_id));
+        let (mut res, route) = self.dispatch(&request, body).await;
+        let id_value =
+            HeaderValue::from_str(&request.request_id).unwrap_or_else(|_| HeaderValue::from_static("invalid"));
+        res.headers_mut().insert("x-request-id", id_value);
+        if request.method == Method::HEAD {
+            *res.body_mut() = Body::empty();
+        }
+        tracing::info!(
+            target: "facetheory::request",
+            method = %request.method,
+            route,
+            status = res.status().as_u16(),
+            request_id = %request.request_id,
+            duration_us = started.elapsed().as_micros() as u64,
+            "request completed"
+        );
+        res
+    }
+}
+
+/// The viewer's path as CloudFront's viewer-request function recorded it (`x-facetheory-original-uri`): on
+/// origin-group failover the request reaching Lambda carries the S3 key shape (`/about/index.html`), and the
+/// app must route the URL the viewer asked for. Only a plain absolute path is accepted; anything else is
+/// ignored (and logged).
+fn original_uri(headers: &http::HeaderMap) -> Option<&str> {
+    let value = headers.get(ORIGINAL_URI_HEADER)?;
+    let text = value.to_str().ok().filter(|v| {
+        v.starts_with('/')
+            && !v.starts_with("//")
+            && v.len() <= 4096
+            && v.bytes().all(|b| b > 0x20 && b < 0x7f && b != b'?' && b != b'#')
+    });
+    if text.is_none() {
+        tracing::warn!(target: "facetheory::request", "ignoring an invalid {ORIGINAL_URI_HEADER} header");
+    }
+    text
+}
+
+fn request_id(parts: &http::request::Parts) -> String {
+    let from_header = parts
+        .headers
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|v| !v.is_empty() && v.len() <= 200);
+    if let Some(id) = from_header {
+        return id.to_string();
+    }
+    if let Some(AdapterRequestId(id)) = parts.extensions.get::<AdapterRequestId>() {
+        if !id.is_empty() && HeaderValue::from_str(id).is_ok() {
+            return id.clone();
+        }
+    }
+    crate::request_id::fresh()
+}
+
+/// Reads a request body up to `limit` bytes: 413 over it, 400 when it cannot be read.
+pub(crate) async fn collect_body<B>(body: B, limit: usize) -> Result<Bytes, StatusCode>
+where
+    B: http_body::Body + Send + 'static,
+    B::Data: Send,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    match http_body_util::Limited::new(body, limit).collect().await {
+        Ok(c) => Ok(c.to_bytes()),
+        Err(e) if e.downcast_ref::<http_body_util::LengthLimitError>().is_some() => Err(StatusCode::PAYLOAD_TOO_LARGE),
+        Err(_) => Err(StatusCode::BAD_REQUEST),
+    }
+}
+
+impl<B> tower_service::Service<Request<B>> for App
+where
+    B: http_body::Body + Send + 'static,
+    B::Data: Send,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    type Response = Response<Body>;
+    type Error = Infallible;
+    type Future = BoxFuture<Result<Response<Body>, Infallible>>;
+
+    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, req: Request<B>) -> Self::Future {
+        let app = self.clone();
+        Box::pin(async move { Ok(app.handle(req).await) })
+    }
+}

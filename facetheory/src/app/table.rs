@@ -1,0 +1,182 @@
+//! The route table: the user's faces and resources plus the reserved endpoints the app answers itself, in
+//! one router under one conflict check.
+
+use facetheory_codegen::precedence::sort_and_find_conflicts;
+use facetheory_codegen::route::{RoutePattern, Segment};
+
+use crate::error::AppError;
+use crate::face::RouteDescriptor;
+use crate::route::{strip_trailing_slashes, RouteMatch, Router, TrailingSlash};
+
+/// What a table entry leads to.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Endpoint {
+    /// A face or resource.
+    Route(&'static RouteDescriptor),
+    /// An endpoint of the framework.
+    Reserved(Reserved),
+}
+
+/// The endpoints the app answers itself.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reserved {
+    /// `<prefix>/<token*>`: signed SSR hydration sidecars (when configured).
+    SsrSidecar,
+    /// `/_facetheory/data/<file*>`: SSG hydration data, rendered on demand when serving locally.
+    SsgData,
+    /// `/_facetheory/revalidate`: on-demand ISR revalidation (when a secret is set).
+    Revalidate,
+    /// `<prefix>/<path*>`: a static directory (the index into the app's static directories).
+    StaticDir(usize),
+}
+
+impl Reserved {
+    /// Who answers it in the AWS deployment.
+    pub fn origin(self) -> Origin {
+        match self {
+            Reserved::SsgData | Reserved::StaticDir(_) => Origin::S3,
+            Reserved::SsrSidecar | Reserved::Revalidate => Origin::Lambda,
+        }
+    }
+
+    /// What it is, for error messages and the deployment plan.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Reserved::SsrSidecar => "SSR hydration sidecars (AppBuilder::ssr_hydration_sidecars)",
+            Reserved::SsgData => "SSG hydration data files",
+            Reserved::Revalidate => "on-demand ISR revalidation (AppBuilder::revalidate_secret)",
+            Reserved::StaticDir(_) => "a static directory (AppBuilder::static_dir)",
+        }
+    }
+}
+
+/// Where a path is served from on AWS.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Origin {
+    /// The site bucket.
+    S3,
+    /// The Lambda Function URL.
+    Lambda,
+}
+
+/// A reserved endpoint as the app has it configured.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReservedEndpoint {
+    /// The route pattern (`/_facetheory/revalidate`, `/assets/<path*>`).
+    pub pattern: String,
+    /// Which endpoint.
+    pub endpoint: Reserved,
+}
+
+/// One entry: its pattern, parameter names and target.
+#[derive(Debug)]
+pub(crate) struct Entry {
+    pub(crate) pattern: RoutePattern,
+    pub(crate) params: Vec<&'static str>,
+    pub(crate) endpoint: Endpoint,
+}
+
+/// Where a path leads.
+pub(crate) enum Resolution<'t, 'p> {
+    Found(&'t Entry, RouteMatch<'t, 'p>),
+    Redirect(String),
+    NotFound,
+}
+
+/// The router over every entry, in precedence order.
+#[derive(Debug)]
+pub(crate) struct Table {
+    entries: Vec<Entry>,
+    router: Router,
+}
+
+impl Table {
+    /// Parses, orders and checks: a conflict between any two entries (user or reserved) is an error naming
+    /// both, and user routes may not live under the framework's `/_facetheory/` namespace.
+    pub(crate) fn build(
+        routes: &[&'static RouteDescriptor],
+        reserved: Vec<ReservedEndpoint>,
+    ) -> Result<Self, AppError> {
+        let mut entries = Vec::with_capacity(routes.len() + reserved.len());
+        for desc in routes {
+            let pattern = RoutePattern::parse(desc.pattern).map_err(|e| AppError::InvalidRoute {
+                file: desc.file,
+                line: desc.line,
+                function: desc.name,
+                message: e.render(desc.pattern),
+            })?;
+            entries.push(Entry { pattern, params: desc.params.to_vec(), endpoint: Endpoint::Route(desc) });
+        }
+        for r in reserved {
+            let pattern = RoutePattern::parse(&r.pattern).map_err(|e| {
+                AppError::Config(format!("{} at {:?}: {}", r.endpoint.describe(), r.pattern, e.render(&r.pattern)))
+            })?;
+            let params = reserved_param(&pattern).into_iter().collect();
+            entries.push(Entry { pattern, params, endpoint: Endpoint::Reserved(r.endpoint) });
+        }
+        let conflicts = sort_and_find_conflicts(&mut entries, |e| &e.pattern);
+        if let Some(&(a, b)) = conflicts.first() {
+            let (a, b) = (&entries[a], &entries[b]);
+            return Err(AppError::Conflict {
+                first: a.pattern.to_string(),
+                first_at: where_declared(a.endpoint),
+                second: b.pattern.to_string(),
+                second_at: where_declared(b.endpoint),
+            });
+        }
+        for e in &entries {
+            let under_namespace =
+                matches!(e.pattern.segments().first(), Some(Segment::Static(s)) if s == "_facetheory");
+            if let (Endpoint::Route(desc), true) = (e.endpoint, under_namespace) {
+                return Err(AppError::ReservedPath { route: desc.pattern, at: desc.location() });
+            }
+        }
+        let patterns: Vec<RoutePattern> = entries.iter().map(|e| e.pattern.clone()).collect();
+        Ok(Table { router: Router::new(&patterns), entries })
+    }
+
+    /// The entries in precedence order.
+    pub(crate) fn entries(&self) -> &[Entry] {
+        &self.entries
+    }
+
+    /// Finds the entry for `path` under the trailing-slash policy.
+    pub(crate) fn resolve<'t, 'p>(&'t self, path: &'p str, policy: TrailingSlash) -> Resolution<'t, 'p> {
+        let found = match (policy, strip_trailing_slashes(path)) {
+            (TrailingSlash::Redirect, Some(s)) => {
+                return match self.router.find(s) {
+                    Some(_) => Resolution::Redirect(s.to_string()),
+                    None => Resolution::NotFound,
+                }
+            }
+            (TrailingSlash::Normalize, Some(s)) => self.router.find(s),
+            _ => self.router.find(path),
+        };
+        match found {
+            Some(m) => Resolution::Found(&self.entries[m.route()], m),
+            None => Resolution::NotFound,
+        }
+    }
+}
+
+impl Entry {
+    /// The captured parameters of a match on this entry, by name (raw, not decoded).
+    pub(crate) fn captures(&self, m: &RouteMatch<'_, '_>) -> Vec<(&'static str, String)> {
+        self.params.iter().enumerate().map(|(k, n)| (*n, m.capture(k).unwrap_or("").to_string())).collect()
+    }
+}
+
+/// A reserved pattern's one parameter (its trailing catch-all), named as the pattern names it.
+fn reserved_param(pattern: &RoutePattern) -> Option<&'static str> {
+    pattern.segments().iter().find_map(|s| match s {
+        Segment::CatchAll { .. } | Segment::Param(_) => Some("rest"),
+        Segment::Static(_) => None,
+    })
+}
+
+fn where_declared(endpoint: Endpoint) -> String {
+    match endpoint {
+        Endpoint::Route(desc) => desc.location(),
+        Endpoint::Reserved(r) => format!("reserved by facetheory: {}", r.describe()),
+    }
+}

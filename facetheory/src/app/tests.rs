@@ -1,0 +1,75 @@
+//! The table's reserved endpoints: routed like faces, and a face or resource at one of their paths is an
+//! error naming both.
+
+use crate::hydration::SsrSidecars;
+use crate::prelude::*;
+use crate::store::MemoryStore;
+use crate::{App, AppError};
+
+#[face(route = "/_facetheory/revalidate")]
+fn shadowing_revalidate() -> Page {
+    Page::new(html! { "mine" })
+}
+
+#[resource(route = "/assets/<rest*>")]
+fn shadowing_assets() -> ResourceResponse {
+    ResourceResponse::text("mine")
+}
+
+#[face(route = "/_facetheory/mine")]
+fn under_namespace() -> Page {
+    Page::new(html! { "mine" })
+}
+
+const SECRET: &str = "a-secret-of-sixteen-bytes";
+
+#[test]
+fn a_route_at_a_reserved_endpoint_is_an_error_naming_both() {
+    let err = App::builder().route(&__FACETHEORY_ROUTE_shadowing_revalidate).revalidate_secret(SECRET).build();
+    let Err(AppError::Conflict { first_at, second_at, .. }) = err else { panic!("a conflict, got {err:?}") };
+    let both = format!("{first_at} | {second_at}");
+    assert!(both.contains("app/tests.rs:"), "{both}");
+    assert!(both.contains("on-demand ISR revalidation"), "{both}");
+
+    let err = App::builder().route(&__FACETHEORY_ROUTE_shadowing_assets).static_dir("/assets", "dist").build();
+    let Err(AppError::Conflict { first, second, first_at, second_at }) = err else { panic!("a conflict") };
+    assert_eq!((first.as_str(), second.as_str()), ("/assets/<rest*>", "/assets/<rest*>"));
+    assert!(format!("{first_at}{second_at}").contains("static directory"));
+}
+
+#[test]
+fn the_framework_namespace_is_reserved() {
+    // Without a secret there is no revalidation endpoint, but the namespace stays the framework's.
+    let err = App::builder().route(&__FACETHEORY_ROUTE_shadowing_revalidate).build().err();
+    assert!(matches!(err, Some(AppError::ReservedPath { route: "/_facetheory/revalidate", .. })), "{err:?}");
+    let err = App::builder().route(&__FACETHEORY_ROUTE_under_namespace).build().expect_err("refused");
+    assert!(err.to_string().contains("/_facetheory/mine") && err.to_string().contains("reserves"), "{err}");
+}
+
+#[test]
+fn reserved_endpoints_are_listed_as_configured() {
+    let sidecars = SsrSidecars::new(b"k".to_vec(), MemoryStore::default()).unwrap();
+    let app = App::builder().ssr_hydration_sidecars(sidecars).static_dir("/static", "dist").build().unwrap();
+    let mut patterns: Vec<String> = app.reserved_endpoints().map(|r| r.pattern).collect();
+    patterns.sort();
+    assert_eq!(patterns, ["/_facetheory/data/<rest+>", "/_facetheory/ssr-data/<rest*>", "/static/<rest*>"]);
+}
+
+#[tokio::test]
+async fn sidecar_paths_reach_the_sidecar_endpoint() {
+    let sidecars = SsrSidecars::new(b"k".to_vec(), MemoryStore::default()).unwrap();
+    let app = App::builder().ssr_hydration_sidecars(sidecars).build().unwrap();
+    let get = |path: &'static str| {
+        let app = app.clone();
+        async move { app.handle(http::Request::get(path).body(String::new()).unwrap()).await }
+    };
+    // The endpoint refuses a bad token with a 404 that no cache keeps; a path beside it is an ordinary 404.
+    for path in ["/_facetheory/ssr-data/abc", "/_facetheory/ssr-data"] {
+        let res = get(path).await;
+        assert_eq!(res.status(), 404, "{path}");
+        assert_eq!(res.headers()["cache-control"], "no-store", "{path}");
+    }
+    let res = get("/_facetheory/ssr-dataX").await;
+    assert_eq!(res.status(), 404);
+    assert!(res.headers().get("cache-control").is_none());
+}

@@ -1,0 +1,26 @@
+//! `cache-control` values per kind of response: one place, read by the runtime, the SSG manifest and the
+//! deployment plan.
+
+/// SSR pages that set none: never shared, never stored.
+pub const SSR: &str = "private, no-store";
+/// SSG HTML and its hydration data files: the CDN keeps them for ten minutes, browsers revalidate.
+pub const SSG: &str = "public, max-age=0, s-maxage=600";
+/// Content-hashed client assets.
+pub const ASSET: &str = "public, max-age=31536000, immutable";
+/// Per-request answers (sidecars, JSON endpoints, refusals).
+pub const NO_STORE: &str = "no-store";
+/// ISR pages, as written in documentation and manifests (`<revalidate>` stands for the face's seconds).
+pub const ISR_TEMPLATE: &str = "public, max-age=0, s-maxage=0, stale-if-error=<revalidate>, must-revalidate";
+
+/// `cache-control` of ISR responses: the CDN revalidates on every request (the origin answers from its own
+/// cache), and may serve the last copy for `revalidate_seconds` when the origin fails.
+///
+/// ```
+/// assert_eq!(
+///     facetheory::cache_control::isr(60),
+///     "public, max-age=0, s-maxage=0, stale-if-error=60, must-revalidate"
+/// );
+/// ```
+pub fn isr(revalidate_seconds: u64) -> String {
+    ISR_TEMPLATE.replace("<revalidate>", &revalidate_seconds.to_string())
+}

@@ -1,0 +1,427 @@
+//! [`IsrRuntime`]: the ISR stores, policies and caches of an app, and the state machine that serves a page
+//! through them.
+
+use std::future::Future;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+
+use super::cache::{BodyCache, LastKnown};
+use super::codec::{body_etag, from_blob, hydration_blob, to_blob};
+use super::key::{self, CookieVary};
+use super::policy::{ContentionPolicy, FailurePolicy, Revalidation};
+use super::revalidate::{checked_tags, path_tag};
+use super::{Background, Generation, IsrOutcome, IsrState};
+use crate::clock::{now_ms, ClockFn};
+use crate::context::FaceContext;
+use crate::error::Error;
+use crate::meta::{FsMetaStore, IsrRecord, Lease, MemoryMetaStore, MetaStore};
+use crate::render::Rendered;
+use crate::store::{BlobStore, FsStore, MemoryStore};
+
+type TenantFn = dyn Fn(&FaceContext) -> Option<String> + Send + Sync;
+
+/// The ISR stores and policies of an app.
+#[derive(Clone)]
+pub struct IsrRuntime {
+    html: Arc<dyn BlobStore>,
+    meta: Arc<dyn MetaStore>,
+    clock: Arc<ClockFn>,
+    lease_ms: u64,
+    wait_timeout: Duration,
+    poll: Duration,
+    failure: FailurePolicy,
+    contention: ContentionPolicy,
+    pointer_prefix: String,
+    tenant: Option<Arc<TenantFn>>,
+    cookies: CookieVary,
+    revalidation: Revalidation,
+    last_known: Arc<LastKnown>,
+    bodies: Arc<BodyCache>,
+}
+
+impl IsrRuntime {
+    /// A runtime over these stores, with FaceTheory's defaults: lease 5 s, wait 7 s polling every 25 ms,
+    /// serve stale on failure, wait on contention, pointers under `isr/`, default tenant.
+    pub fn new(html: impl BlobStore, meta: impl MetaStore) -> Self {
+        IsrRuntime {
+            html: Arc::new(html),
+            meta: Arc::new(meta),
+            clock: Arc::new(now_ms),
+            lease_ms: 5_000,
+            wait_timeout: Duration::from_millis(7_000),
+            poll: Duration::from_millis(25),
+            failure: FailurePolicy::ServeStale,
+            contention: ContentionPolicy::Wait,
+            pointer_prefix: "isr/".into(),
+            tenant: None,
+            cookies: CookieVary::All,
+            revalidation: Revalidation::Blocking,
+            last_known: Arc::default(),
+            bodies: Arc::default(),
+        }
+    }
+
+    /// In-memory stores (tests, one process).
+    pub fn memory() -> Self {
+        Self::new(MemoryStore::default(), MemoryMetaStore::default())
+    }
+
+    /// The embedded default for local runs: HTML and metadata under `dir`, surviving restarts and shared
+    /// safely by processes on one machine.
+    pub fn local(dir: impl Into<PathBuf>) -> Self {
+        let dir = dir.into();
+        Self::new(FsStore::new(dir.join("html")), FsMetaStore::new(dir.join("meta")))
+    }
+
+    /// Replaces the clock (ms since the epoch), for tests.
+    pub fn clock(mut self, f: impl Fn() -> u64 + Send + Sync + 'static) -> Self {
+        self.clock = Arc::new(f);
+        self
+    }
+
+    /// Lease duration (a crashed regenerator blocks others at most this long).
+    pub fn lease(mut self, d: Duration) -> Self {
+        self.lease_ms = d.as_millis() as u64;
+        self
+    }
+
+    /// How long a request waits for another's regeneration, and how often it looks.
+    pub fn wait(mut self, timeout: Duration, poll: Duration) -> Self {
+        self.wait_timeout = timeout;
+        self.poll = poll.max(Duration::from_millis(1));
+        self
+    }
+
+    /// Failure policy.
+    pub fn on_failure(mut self, p: FailurePolicy) -> Self {
+        self.failure = p;
+        self
+    }
+
+    /// Contention policy.
+    pub fn on_contention(mut self, p: ContentionPolicy) -> Self {
+        self.contention = p;
+        self
+    }
+
+    /// The tenant of a request (part of every key). Without it, requests carrying `x-tenant-id` or
+    /// `x-facetheory-tenant` fail closed.
+    pub fn tenant(mut self, f: impl Fn(&FaceContext) -> Option<String> + Send + Sync + 'static) -> Self {
+        self.tenant = Some(Arc::new(f));
+        self
+    }
+
+    /// How stale pages are revalidated (default [`Revalidation::Blocking`]).
+    pub fn revalidation(mut self, r: Revalidation) -> Self {
+        self.revalidation = r;
+        self
+    }
+
+    /// Which cookies make variants (default: all).
+    pub fn vary_cookies(mut self, names: &[&str]) -> Self {
+        self.cookies = CookieVary::Only(names.iter().map(|n| n.to_string()).collect());
+        self
+    }
+
+    /// The cache key of a request, or the fail-closed error.
+    pub fn cache_key(&self, ctx: &FaceContext, route: &str) -> Result<String, Error> {
+        let tenant = match &self.tenant {
+            Some(f) => {
+                f(ctx).map(|t| t.trim().to_string()).filter(|t| !t.is_empty()).unwrap_or_else(|| "default".into())
+            }
+            None => {
+                if let Some(h) = key::tenant_header(ctx) {
+                    return Err(Error::msg(format!(
+                        "ISR tenant boundary header {h} requires explicit tenant configuration (IsrRuntime::tenant)"
+                    )));
+                }
+                "default".into()
+            }
+        };
+        Ok(key::default_cache_key(&tenant, route, ctx, &self.cookies))
+    }
+
+    fn remember(&self, key: &str, rec: &IsrRecord) {
+        self.last_known.remember(key, rec);
+    }
+
+    /// The metadata store (on-demand revalidation writes through it).
+    pub(super) fn meta(&self) -> &dyn MetaStore {
+        &*self.meta
+    }
+
+    /// The HTML store (the conformance suite plants records through it).
+    #[cfg(any(test, feature = "testing"))]
+    pub(super) fn html(&self) -> &dyn BlobStore {
+        &*self.html
+    }
+
+    /// The engine's clock, in milliseconds since the epoch.
+    pub(super) fn now(&self) -> u64 {
+        (self.clock)()
+    }
+
+    async fn read(&self, rec: &IsrRecord) -> Option<Rendered<Bytes>> {
+        if let Some(page) = self.bodies.get(&rec.html_pointer) {
+            return Some(page);
+        }
+        match self.html.get(&rec.html_pointer).await {
+            Ok(Some(blob)) => {
+                let page = from_blob(blob);
+                self.bodies.insert(&rec.html_pointer, &page);
+                Some(page)
+            }
+            Ok(None) => None,
+            Err(e) => {
+                tracing::warn!(error = %e, "ISR html read failed");
+                None
+            }
+        }
+    }
+
+    async fn serve_record(&self, rec: &IsrRecord, state: IsrState) -> Option<IsrOutcome> {
+        let page = self.read(rec).await?;
+        Some(IsrOutcome::Served {
+            state,
+            page,
+            etag: rec.etag.clone(),
+            revalidate_seconds: rec.revalidate_seconds,
+            background: None,
+        })
+    }
+
+    /// Serves a page for `ctx` through the cache, calling `render` when it must regenerate.
+    pub async fn serve<F, Fut>(
+        &self,
+        ctx: &FaceContext,
+        route: &str,
+        revalidate_seconds: u64,
+        render: F,
+    ) -> Result<IsrOutcome, Error>
+    where
+        F: FnOnce(Generation) -> Fut + Send + 'static,
+        Fut: Future<Output = Result<Rendered<Bytes>, Error>> + Send + 'static,
+    {
+        let key = self.cache_key(ctx, route)?;
+        let implicit = [path_tag(ctx.path()), format!("route:{route}")];
+        let now = (self.clock)();
+        let record = match self.meta.get(&key).await {
+            Ok(r) => r,
+            Err(e) => return self.metadata_failure(&key, e).await,
+        };
+        if let Some(rec) = &record {
+            self.remember(&key, rec);
+            if rec.is_fresh(now) {
+                if let Some(hit) = self.serve_record(rec, IsrState::Hit).await {
+                    return Ok(hit);
+                }
+            } else if self.revalidation == Revalidation::StaleWhileRevalidate {
+                // An unreadable stale body falls through to a blocking regeneration.
+                if let Some(page) = self.read(rec).await {
+                    let background = match self.meta.try_acquire_lease(&key, now, self.lease_ms).await {
+                        Ok(Some(lease)) => {
+                            Some(self.background(key, lease, rec.clone(), revalidate_seconds, implicit, render))
+                        }
+                        // Another request is regenerating it.
+                        Ok(None) => None,
+                        Err(e) => {
+                            tracing::warn!(key, error = %e, "ISR lease failed; serving stale without regenerating");
+                            None
+                        }
+                    };
+                    return Ok(IsrOutcome::Served {
+                        state: IsrState::Stale,
+                        page,
+                        etag: rec.etag.clone(),
+                        revalidate_seconds: rec.revalidate_seconds,
+                        background,
+                    });
+                }
+            }
+        }
+        let lease = match self.meta.try_acquire_lease(&key, now, self.lease_ms).await {
+            Ok(l) => l,
+            Err(e) => return self.metadata_failure(&key, e).await,
+        };
+        if let Some(lease) = lease {
+            return self.regenerate(&key, lease, record.as_ref(), revalidate_seconds, &implicit, render).await;
+        }
+        tracing::debug!(key, "ISR lease held elsewhere");
+        if self.contention == ContentionPolicy::Wait {
+            let started = Instant::now();
+            while started.elapsed() < self.wait_timeout {
+                tokio::time::sleep(self.poll).await;
+                if let Ok(Some(rec)) = self.meta.get(&key).await {
+                    let newer = record.as_ref().is_none_or(|old| rec.generated_at_ms > old.generated_at_ms);
+                    if newer || rec.is_fresh((self.clock)()) {
+                        if let Some(hit) = self.serve_record(&rec, IsrState::WaitHit).await {
+                            self.remember(&key, &rec);
+                            return Ok(hit);
+                        }
+                    }
+                }
+            }
+            if let Ok(Some(lease)) = self.meta.try_acquire_lease(&key, (self.clock)(), self.lease_ms).await {
+                return self.regenerate(&key, lease, record.as_ref(), revalidate_seconds, &implicit, render).await;
+            }
+        }
+        if self.contention == ContentionPolicy::ServeStale || self.failure == FailurePolicy::ServeStale {
+            if let Some(rec) = &record {
+                if let Some(stale) = self.serve_record(rec, IsrState::Stale).await {
+                    return Ok(stale);
+                }
+            }
+        }
+        Err(Error::msg(format!("ISR regeneration lock is busy for key {key:?}")))
+    }
+
+    async fn metadata_failure(&self, key: &str, err: crate::store::StoreError) -> Result<IsrOutcome, Error> {
+        tracing::error!(key, error = %err, "ISR metadata store failed");
+        if self.failure == FailurePolicy::ServeStale {
+            if let Some(rec) = self.last_known.get(key) {
+                if let Some(out) = self.serve_record(&rec, IsrState::StaleMetadataError).await {
+                    return Ok(out);
+                }
+            }
+        }
+        Err(err.into())
+    }
+
+    fn background<F, Fut>(
+        &self,
+        key: String,
+        lease: Lease,
+        previous: IsrRecord,
+        revalidate_seconds: u64,
+        implicit: [String; 2],
+        render: F,
+    ) -> Background
+    where
+        F: FnOnce(Generation) -> Fut + Send + 'static,
+        Fut: Future<Output = Result<Rendered<Bytes>, Error>> + Send + 'static,
+    {
+        let rt = self.clone();
+        Background(Box::pin(async move {
+            let result = rt.regenerate(&key, lease, Some(&previous), revalidate_seconds, &implicit, render).await;
+            match result {
+                Ok(IsrOutcome::Served { state: IsrState::Miss, .. }) => {
+                    tracing::debug!(key, "ISR background regeneration committed")
+                }
+                Ok(_) => tracing::warn!(key, "ISR background regeneration did not produce a cacheable page"),
+                Err(e) => tracing::error!(key, error = %e, "ISR background regeneration failed; the stale page stays"),
+            }
+        }))
+    }
+
+    async fn regenerate<F, Fut>(
+        &self,
+        key: &str,
+        lease: Lease,
+        previous: Option<&IsrRecord>,
+        revalidate_seconds: u64,
+        implicit: &[String; 2],
+        render: F,
+    ) -> Result<IsrOutcome, Error>
+    where
+        F: FnOnce(Generation) -> Fut,
+        Fut: Future<Output = Result<Rendered<Bytes>, Error>>,
+    {
+        let result = self.regenerate_inner(key, &lease, revalidate_seconds, implicit, render).await;
+        if let Err(e) = self.meta.release(key, &lease).await {
+            tracing::warn!(key, error = %e, "ISR lease release failed (it expires on its own)");
+        }
+        match result {
+            Ok(out) => Ok(out),
+            // Not-found and redirects are answers, not failures: no stale page stands in for them.
+            Err(e) if !matches!(e.kind(), crate::ErrorKind::Internal(_)) => Err(e),
+            Err(e) => {
+                tracing::error!(key, error = %e, "ISR regeneration failed");
+                if self.failure == FailurePolicy::ServeStale {
+                    if let Some(prev) = previous {
+                        if let Some(stale) = self.serve_record(prev, IsrState::Stale).await {
+                            return Ok(stale);
+                        }
+                    }
+                }
+                Err(e)
+            }
+        }
+    }
+
+    async fn regenerate_inner<F, Fut>(
+        &self,
+        key: &str,
+        lease: &Lease,
+        revalidate_seconds: u64,
+        implicit: &[String; 2],
+        render: F,
+    ) -> Result<IsrOutcome, Error>
+    where
+        F: FnOnce(Generation) -> Fut,
+        Fut: Future<Output = Result<Rendered<Bytes>, Error>>,
+    {
+        let generated_at = (self.clock)();
+        let pointer =
+            format!("{}{}/{generated_at}-{}.html", self.pointer_prefix, key::digest24(key), uuid::Uuid::new_v4());
+        let generation = Generation { html_pointer: pointer.clone() };
+        let mut page = render(generation.clone()).await?;
+        if page.status.is_server_error() {
+            return Err(Error::msg(format!("ISR regeneration produced status {}", page.status)));
+        }
+        if page.status != http::StatusCode::OK {
+            return Ok(IsrOutcome::Uncached(page));
+        }
+        page.tags = checked_tags(key, implicit, std::mem::take(&mut page.tags));
+        let etag = body_etag(&page.body);
+        // Sidecar and body first, pointer second: until the commit, readers keep getting the previous page.
+        if let Some(data) = &page.sidecar {
+            self.html.put(&generation.hydration_pointer(), hydration_blob(data)).await?;
+        }
+        self.html.put(&pointer, to_blob(&page, revalidate_seconds)).await?;
+        let record = IsrRecord {
+            html_pointer: pointer,
+            generated_at_ms: generated_at,
+            revalidate_seconds,
+            etag: Some(etag.clone()),
+            tags: page.tags.clone(),
+            invalidated_at_ms: None,
+        };
+        if !self.meta.commit(key, lease, record.clone(), (self.clock)()).await? {
+            tracing::warn!(key, "ISR lease lost before commit; serving this render without caching it");
+        } else {
+            self.remember(key, &record);
+            self.bodies.insert(&record.html_pointer, &page);
+        }
+        Ok(IsrOutcome::Served { state: IsrState::Miss, page, etag: Some(etag), revalidate_seconds, background: None })
+    }
+
+    /// Serves an ISR hydration sidecar (FaceTheory E9): `encoded` must name the sidecar of a generation of
+    /// this very request's cache key. `None` (→ 404) for anything else.
+    pub async fn hydration(&self, ctx: &FaceContext, route: &str, encoded: &str) -> Option<(Bytes, Option<String>)> {
+        use base64::Engine;
+        let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(encoded.as_bytes()).ok()?;
+        let pointer = String::from_utf8(raw).ok()?;
+        if pointer.starts_with('/') || pointer.starts_with('\\') {
+            return None;
+        }
+        let relative = pointer.strip_prefix(&self.pointer_prefix)?;
+        let (digest, file) = relative.split_once('/')?;
+        let (stamp, id) = file.strip_suffix(".hydration.json")?.split_once('-')?;
+        let hex24 = digest.len() == 24 && digest.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+        let stamp_ok = !stamp.is_empty() && stamp.bytes().all(|b| b.is_ascii_digit());
+        let id_ok = id.len() == 36 && id.bytes().all(|b| b == b'-' || b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+        if !(hex24 && stamp_ok && id_ok) {
+            return None;
+        }
+        let key = self.cache_key(ctx, route).ok()?;
+        if key::digest24(&key) != digest {
+            return None;
+        }
+        let blob = self.html.get(&pointer).await.ok()??;
+        let etag = Some(body_etag(&blob.body));
+        Some((blob.body, etag))
+    }
+}

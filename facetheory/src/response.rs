@@ -1,0 +1,82 @@
+//! Small response builders shared by the request path: plain text, JSON, redirects and the fixed error page.
+//! Each sets its content type and length once, here.
+
+use bytes::Bytes;
+use http::{header, HeaderValue, Response, StatusCode};
+
+use crate::body::Body;
+use crate::cache_control;
+use crate::document::INTERNAL_ERROR_HTML;
+
+/// `text/plain` with a fixed text.
+pub(crate) fn plain(status: StatusCode, text: &'static str) -> Response<Body> {
+    let mut r = Response::new(Body::full(text));
+    *r.status_mut() = status;
+    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
+    r.headers_mut().insert(header::CONTENT_LENGTH, HeaderValue::from(text.len()));
+    r
+}
+
+/// A plain `404 Not Found` that no cache keeps (reserved endpoints refusing a request).
+pub(crate) fn not_found_no_store() -> Response<Body> {
+    let mut r = plain(StatusCode::NOT_FOUND, "Not Found");
+    r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(cache_control::NO_STORE));
+    r
+}
+
+/// JSON bytes with an explicit `cache-control`.
+pub(crate) fn json_bytes(status: StatusCode, body: Bytes, cache: &'static str) -> Response<Body> {
+    let len = body.len();
+    let mut r = Response::new(Body::full(body));
+    *r.status_mut() = status;
+    let h = r.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json; charset=utf-8"));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+    h.insert(header::CONTENT_LENGTH, HeaderValue::from(len));
+    r
+}
+
+/// A JSON value, `no-store`.
+pub(crate) fn json(status: StatusCode, value: &serde_json::Value) -> Response<Body> {
+    json_bytes(status, Bytes::from(value.to_string()), cache_control::NO_STORE)
+}
+
+/// A redirect to `location` with an optional plain-text body (an empty `text` sends no content type).
+pub(crate) fn redirect(status: StatusCode, location: &str, text: &'static str) -> Response<Body> {
+    let Ok(value) = HeaderValue::from_str(location) else {
+        return plain(StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error");
+    };
+    let mut r = plain(status, text);
+    r.headers_mut().insert(header::LOCATION, value);
+    if text.is_empty() {
+        r.headers_mut().remove(header::CONTENT_TYPE);
+    }
+    r
+}
+
+/// The fixed 500 page, after logging `err` with the route and request id (the page never shows the error).
+pub(crate) fn internal_error(
+    route: &str,
+    function: &str,
+    request_id: &str,
+    err: &dyn std::fmt::Display,
+) -> Response<Body> {
+    tracing::error!(
+        target: "facetheory::request",
+        route,
+        function,
+        request_id,
+        error = %err,
+        "route failed"
+    );
+    html(StatusCode::INTERNAL_SERVER_ERROR, INTERNAL_ERROR_HTML)
+}
+
+/// A fixed HTML document.
+pub(crate) fn html(status: StatusCode, document: &'static str) -> Response<Body> {
+    let mut r = Response::new(Body::full(document));
+    *r.status_mut() = status;
+    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+    r.headers_mut().insert(header::CONTENT_LENGTH, HeaderValue::from(document.len()));
+    r
+}

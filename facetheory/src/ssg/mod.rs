@@ -1,0 +1,99 @@
+//! Static site generation: every `mode = "ssg"` page rendered through the app into a
+//! directory that is exactly what goes to S3 — HTML, strict-CSP hydration sidecars under `_facetheory/data/`,
+//! `404.html`, the app's static asset directories, and `.facetheory/ssg-manifest.json`.
+//!
+//! ```no_run
+//! # async fn f(app: facetheory::App) {
+//! use facetheory::ssg::{build, BuildOptions};
+//! let report = build(&app, &BuildOptions::new("dist/site")).await.expect("output directory usable");
+//! assert!(report.failures.is_empty());
+//! # }
+//! ```
+
+mod assets;
+mod build;
+mod manifest;
+mod paths;
+
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+pub use build::build;
+pub use manifest::{AssetManifest, CachePolicy, Manifest, PageEntry, MANIFEST_FILE};
+pub use paths::{content_hash, html_file, page_path};
+
+/// How page paths become files.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OutputTrailingSlash {
+    /// `/about` → `about/index.html` (default).
+    Always,
+    /// `/about` → `about.html`.
+    Never,
+}
+
+/// Options of [`build`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BuildOptions {
+    pub out: PathBuf,
+    pub trailing_slash: OutputTrailingSlash,
+    /// Pages rendered at once (≥ 1).
+    pub concurrency: usize,
+    /// Keep the output directory and skip writing pages whose content hash is unchanged.
+    pub incremental: bool,
+}
+
+impl BuildOptions {
+    /// Defaults: trailing slash `always`, concurrency 4, full rebuild.
+    pub fn new(out: impl Into<PathBuf>) -> Self {
+        BuildOptions {
+            out: out.into(),
+            trailing_slash: OutputTrailingSlash::Always,
+            concurrency: 4,
+            incremental: false,
+        }
+    }
+}
+
+/// A build that could not start or finish writing (bad output directory, I/O).
+#[derive(Debug, thiserror::Error)]
+pub enum SsgError {
+    #[error("SSG output directory {path}: {reason}")]
+    OutDir { path: PathBuf, reason: String },
+    #[error("SSG: writing {path}: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error("SSG concurrency must be a positive integer")]
+    Concurrency,
+}
+
+/// A page that failed; the others are still written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Failure {
+    pub route_pattern: String,
+    pub path: Option<String>,
+    pub status: Option<u16>,
+    pub message: String,
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "- {} ({})", self.path.as_deref().unwrap_or("<params>"), self.route_pattern)?;
+        if let Some(s) = self.status {
+            write!(f, " [status {s}]")?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+/// What a build did.
+#[derive(Debug, Default)]
+pub struct BuildReport {
+    pub pages: Vec<PageEntry>,
+    /// Pages whose files were (re)written.
+    pub written: usize,
+    /// Pages left as they were (incremental, content hash unchanged).
+    pub skipped: Vec<String>,
+    pub failures: Vec<Failure>,
+    pub assets: usize,
+}
