@@ -1,3 +1,3 @@
 fn main() {
-    facetheory_codegen::scan::build();
+    facetheory_codegen::build();
 }

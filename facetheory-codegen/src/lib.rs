@@ -17,3 +17,9 @@ pub mod attrs;
 pub mod face_fn;
 #[cfg(feature = "scan")]
 pub mod scan;
+
+/// A site's build script: scans `faces/` and writes the route table (see [`scan::build`]).
+///
+/// In `build.rs`, `fn main() { facetheory_codegen::build(); }`.
+#[cfg(feature = "scan")]
+pub use scan::build;

@@ -15,9 +15,9 @@ mod tempdir {
     use std::path::{Path, PathBuf};
     use std::sync::atomic::{AtomicUsize, Ordering};
     static N: AtomicUsize = AtomicUsize::new(0);
-    pub struct Dir(PathBuf);
+    pub(crate) struct Dir(PathBuf);
     impl Dir {
-        pub fn new() -> Self {
+        pub(crate) fn new() -> Self {
             let p = std::env::temp_dir().join(format!(
                 "facetheory-scan-{}-{}",
                 std::process::id(),
@@ -27,10 +27,10 @@ mod tempdir {
             std::fs::create_dir_all(p.join("faces")).unwrap();
             Dir(p)
         }
-        pub fn path(&self) -> PathBuf {
+        pub(crate) fn path(&self) -> PathBuf {
             self.0.join("faces")
         }
-        pub fn base(&self) -> &Path {
+        pub(crate) fn base(&self) -> &Path {
             &self.0
         }
     }

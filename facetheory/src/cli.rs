@@ -27,13 +27,21 @@ On AWS Lambda (AWS_LAMBDA_RUNTIME_API set) the binary runs the streaming Functio
 #[derive(Debug, PartialEq, Eq)]
 pub enum Command {
     /// `serve [--addr ADDR]`.
-    Serve { addr: SocketAddr },
+    Serve {
+        /// The address to listen on.
+        addr: SocketAddr,
+    },
     /// `routes`.
     Routes,
     /// `build --out DIR …`.
     Build(crate::ssg::BuildOptions),
     /// `deploy-plan --out DIR …`.
-    DeployPlan { out: std::path::PathBuf, trailing_slash: crate::ssg::OutputTrailingSlash },
+    DeployPlan {
+        /// The directory to write the plan into.
+        out: std::path::PathBuf,
+        /// How `build` laid out the HTML.
+        trailing_slash: crate::ssg::OutputTrailingSlash,
+    },
     /// `help`, `-h`, `--help`.
     Help,
 }

@@ -255,7 +255,7 @@ fn decode_form(s: &str) -> String {
     }
 }
 
-/// Request cookies parsed from every `cookie` header (FaceTheory A5 rules: `name=value` pairs split on `;`,
+/// Request cookies parsed from every `cookie` header (the TypeScript runtime's rules: `name=value` pairs split on `;`,
 /// surrounding quotes stripped, values percent-decoded when valid, later duplicates win).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Cookies(Vec<(String, String)>);

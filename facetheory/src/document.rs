@@ -1,4 +1,4 @@
-//! Assembling a page into an HTML document (FaceTheory D1):
+//! Assembling a page into an HTML document:
 //! `<!doctype html><html{attrs}><head>{head}</head><body{attrs}>{body}</body></html>`, no newlines.
 
 use std::pin::Pin;
@@ -41,7 +41,7 @@ pub(crate) fn render_document_start(parts: &PageParts, hydration_tags: &[HeadTag
     out
 }
 
-/// Marks a document whose streamed body failed after the response had started (FaceTheory D2).
+/// Marks a document whose streamed body failed after the response had started.
 pub(crate) const STREAM_ERROR_MARKER: &str = "<template data-facetheory-stream-error=\"true\"></template>";
 
 /// The rest of a streamed document after its first chunk: each markup chunk as produced, then the end tags.
@@ -98,7 +98,7 @@ impl Stream for DocumentTail {
     }
 }
 
-/// The fixed 500 page (FaceTheory A9): it never contains the error text.
+/// The fixed 500 page: it never contains the error text.
 pub(crate) const INTERNAL_ERROR_HTML: &str = "<!doctype html><html lang=\"en\"><head><title>Internal Server Error</title></head><body><h1>Internal Server Error</h1><template data-facetheory-error=\"true\"></template></body></html>";
 
 #[cfg(test)]

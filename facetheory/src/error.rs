@@ -33,7 +33,12 @@ pub enum ErrorKind {
     NotFound,
     /// Answer with a redirect (`location` header, no body).
     #[error("redirect ({status}) to {location}")]
-    Redirect { status: StatusCode, location: String },
+    Redirect {
+        /// A 3xx status.
+        status: StatusCode,
+        /// The `location` header.
+        location: String,
+    },
     /// Answer 500; the source is logged, never shown.
     #[error("internal error: {0}")]
     Internal(#[source] BoxError),
@@ -103,13 +108,36 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 pub enum AppError {
     /// A descriptor carries a route the grammar rejects (only possible for hand-built descriptors).
     #[error("invalid route in {file}:{line} (fn {function}): {message}")]
-    InvalidRoute { file: &'static str, line: u32, function: &'static str, message: String },
+    InvalidRoute {
+        /// The descriptor's source file.
+        file: &'static str,
+        /// Its line.
+        line: u32,
+        /// The function.
+        function: &'static str,
+        /// The grammar's message, with a caret.
+        message: String,
+    },
     /// Two routes would match exactly the same paths.
     #[error("route conflict: `{first}` ({first_at}) and `{second}` ({second_at}) match exactly the same paths; make one of them more specific or remove one")]
-    Conflict { first: String, first_at: String, second: String, second_at: String },
+    Conflict {
+        /// One pattern.
+        first: String,
+        /// Where it is declared (file:line, or the reserved endpoint).
+        first_at: String,
+        /// The other pattern.
+        second: String,
+        /// Where it is declared.
+        second_at: String,
+    },
     /// A face or resource under `/_facetheory/`, which the framework keeps for its own endpoints.
     #[error("route `{route}` ({at}) is under /_facetheory/, which facetheory reserves for its own endpoints; move it")]
-    ReservedPath { route: &'static str, at: String },
+    ReservedPath {
+        /// The route.
+        route: &'static str,
+        /// Where it is declared.
+        at: String,
+    },
     /// A setting the app cannot run with.
     #[error("app configuration: {0}")]
     Config(String),

@@ -2,13 +2,7 @@
 
 /// Escapes `&`, `<`, `>`, `"`, `'` for HTML text and attribute values, appending to `out` (copies unescaped
 /// runs in one go).
-///
-/// ```ignore
-/// let mut out = String::new();
-/// escape_html_into(&mut out, "<a>");
-/// assert_eq!(out, "&lt;a&gt;");
-/// ```
-pub fn escape_html_into(out: &mut String, s: &str) {
+pub(crate) fn escape_html_into(out: &mut String, s: &str) {
     let mut last = 0;
     for (i, b) in s.bytes().enumerate() {
         let rep = match b {
@@ -27,11 +21,7 @@ pub fn escape_html_into(out: &mut String, s: &str) {
 }
 
 /// Makes serialized JSON safe inside a `<script>` element: `<`, `>`, `&`, U+2028 and U+2029 become `\uXXXX`.
-///
-/// ```
-/// assert_eq!(facetheory::escape::escape_json_for_html(r#"{"a":"</script>&"}"#), r#"{"a":"\u003c/script\u003e\u0026"}"#);
-/// ```
-pub fn escape_json_for_html(json: &str) -> String {
+pub(crate) fn escape_json_for_html(json: &str) -> String {
     let mut out = String::with_capacity(json.len() + 16);
     for c in json.chars() {
         match c {
@@ -47,6 +37,20 @@ pub fn escape_json_for_html(json: &str) -> String {
 }
 
 /// `serde_json` serialization followed by [`escape_json_for_html`].
-pub fn safe_json<T: serde::Serialize + ?Sized>(value: &T) -> Result<String, serde_json::Error> {
+pub(crate) fn safe_json<T: serde::Serialize + ?Sized>(value: &T) -> Result<String, serde_json::Error> {
     serde_json::to_string(value).map(|s| escape_json_for_html(&s))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn html_and_json_escaping() {
+        let mut out = String::new();
+        escape_html_into(&mut out, r#"<a href="x">'&'</a>"#);
+        assert_eq!(out, "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;");
+        assert_eq!(escape_json_for_html(r#"{"a":"</script>&"}"#), r#"{"a":"\u003c/script\u003e\u0026"}"#);
+        assert_eq!(safe_json(&"\u{2028}").unwrap(), r#""\u2028""#);
+    }
 }

@@ -53,11 +53,11 @@ impl StaticParams {
 }
 
 /// An enumerator of pages to pre-render.
-pub type ParamsFn = fn() -> BoxFuture<Result<Vec<StaticParams>>>;
+pub(crate) type ParamsFn = fn() -> BoxFuture<Result<Vec<StaticParams>>>;
 /// A face's generated glue.
-pub type FaceFn = fn(FaceContext) -> BoxFuture<Result<ErasedPage>>;
+pub(crate) type FaceFn = fn(FaceContext) -> BoxFuture<Result<ErasedPage>>;
 /// A resource's generated glue.
-pub type ResourceFn = fn(FaceContext) -> BoxFuture<Result<ResourceResponse>>;
+pub(crate) type ResourceFn = fn(FaceContext) -> BoxFuture<Result<ResourceResponse>>;
 
 /// What a route is, with the handler that serves it.
 #[derive(Clone, Copy)]

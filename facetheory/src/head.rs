@@ -1,5 +1,5 @@
-//! Head tags: deduplication, ordering and rendering exactly as FaceTheory does it (parity C1–C3), plus helpers
-//! for titles, meta, Open Graph, Twitter cards, canonical links and JSON-LD (C5).
+//! Head tags: deduplication, ordering and rendering exactly as FaceTheory does it, plus helpers
+//! for titles, meta, Open Graph, Twitter cards, canonical links and JSON-LD.
 //!
 //! ```
 //! use facetheory::head::{self, render_head};
@@ -106,14 +106,24 @@ pub enum HeadTag {
     /// `<link>`.
     Link(Attrs),
     /// `<script>` with an optional body.
-    Script { attrs: Attrs, body: String },
+    Script {
+        /// Its attributes.
+        attrs: Attrs,
+        /// Its inline body (empty for `src` scripts).
+        body: String,
+    },
     /// `<style>`.
-    Style { attrs: Attrs, css: String },
+    Style {
+        /// Its attributes.
+        attrs: Attrs,
+        /// The stylesheet text.
+        css: String,
+    },
     /// Raw HTML, emitted verbatim and never deduplicated.
     Raw(String),
 }
 
-/// What two head tags must share to be duplicates (C2); borrowed, so computing it allocates only when a
+/// What two head tags must share to be duplicates; borrowed, so computing it allocates only when a
 /// value needs lower-casing.
 #[derive(PartialEq, Eq)]
 enum DedupeKey<'a> {
@@ -140,7 +150,7 @@ fn lower(s: &str) -> Cow<'_, str> {
 }
 
 impl HeadTag {
-    /// Renders the tag (C3): `</script` / `</style` inside bodies are neutralised.
+    /// Renders the tag: `</script` / `</style` inside bodies are neutralised.
     pub fn render(&self) -> String {
         let mut out = String::new();
         self.render_into(&mut out);
@@ -183,7 +193,7 @@ impl HeadTag {
         }
     }
 
-    /// The deduplication key (C2); `None` for raw tags.
+    /// The deduplication key; `None` for raw tags.
     fn dedupe_key(&self) -> Option<DedupeKey<'_>> {
         Some(match self {
             HeadTag::Title(_) => DedupeKey::Title,
@@ -373,14 +383,23 @@ pub fn json_ld<T: serde::Serialize + ?Sized>(data: &T) -> Result<HeadTag, HeadEr
 /// Open Graph properties, emitted in FaceTheory's fixed order, then `additional` sorted by key.
 #[derive(Clone, Debug, Default)]
 pub struct OpenGraph {
+    /// The page title.
     pub title: Option<String>,
+    /// `og:type`.
     pub kind: Option<String>,
+    /// The canonical URL.
     pub url: Option<String>,
+    /// An image URL.
     pub image: Option<String>,
+    /// A short description.
     pub description: Option<String>,
+    /// The site name.
     pub site_name: Option<String>,
+    /// The locale (`en_GB`).
     pub locale: Option<String>,
+    /// `og:determiner`.
     pub determiner: Option<String>,
+    /// More `og:*` properties (name without the prefix, value).
     pub additional: Vec<(String, String)>,
 }
 
@@ -407,13 +426,21 @@ pub fn open_graph(og: &OpenGraph) -> Vec<HeadTag> {
 /// Twitter card fields, emitted in FaceTheory's fixed order, then `additional` sorted by key.
 #[derive(Clone, Debug, Default)]
 pub struct TwitterCard {
+    /// `summary`, `summary_large_image`, …
     pub card: Option<String>,
+    /// The site's handle.
     pub site: Option<String>,
+    /// The author's handle.
     pub creator: Option<String>,
+    /// The title.
     pub title: Option<String>,
+    /// A short description.
     pub description: Option<String>,
+    /// An image URL.
     pub image: Option<String>,
+    /// The image's alt text.
     pub image_alt: Option<String>,
+    /// More `twitter:*` fields (name without the prefix, value).
     pub additional: Vec<(String, String)>,
 }
 

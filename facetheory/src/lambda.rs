@@ -30,7 +30,7 @@ const REQUIRED_ENV: &[&str] = &[
 ///   "userAgent":"t"},"requestId":"req-1","routeKey":"$default","stage":"$default","time":"01/Jan/2026:00:00:00 +0000",
 ///   "timeEpoch":0},"isBase64Encoded":false}"#;
 /// let req = facetheory::lambda::prepare_request(lambda_http::request::from_str(event).unwrap());
-/// assert_eq!(req.extensions().get::<facetheory::app::AdapterRequestId>().unwrap().0, "req-1");
+/// assert_eq!(req.extensions().get::<facetheory::AdapterRequestId>().unwrap().0, "req-1");
 /// ```
 pub fn prepare_request(mut req: lambda_http::Request) -> lambda_http::Request {
     use lambda_http::request::RequestContext;

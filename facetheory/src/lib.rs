@@ -16,6 +16,8 @@
 //!
 //! See `docs/getting-started.md` in the repository for the whole workflow.
 
+#![warn(missing_docs)]
+
 // Lets the crate's own tests use `#[face]`, whose expansion names `::facetheory`.
 extern crate self as facetheory;
 
@@ -89,7 +91,9 @@ pub mod testing {
 ///
 /// ```ignore
 /// #[face(route = "/users/<id>")]
-/// async fn user(id: u64, ctx: &FaceContext) -> facetheory::Result<Page> { … }
+/// async fn user(id: u64, ctx: &FaceContext) -> facetheory::Result<Page> {
+///     Ok(Page::new(html! { h1 { "User " (id) } }))
+/// }
 /// ```
 pub use facetheory_macros::face;
 
@@ -98,7 +102,9 @@ pub use facetheory_macros::face;
 ///
 /// ```ignore
 /// #[resource(route = "/api/posts", methods = ["GET", "POST"])]
-/// async fn posts(ctx: &FaceContext) -> facetheory::Result<ResourceResponse> { … }
+/// async fn posts(ctx: &FaceContext) -> facetheory::Result<ResourceResponse> {
+///     ResourceResponse::json(&["hello"])
+/// }
 /// ```
 pub use facetheory_macros::resource;
 

@@ -247,7 +247,7 @@ impl<H> Page<H> {
     }
 
     /// Like [`Page::hydrate`], but the payload is fetched from `data_url` (a same-origin URL the app serves, e.g.
-    /// a resource route) instead of being inlined — what strict-CSP pages use (FaceTheory G2):
+    /// a resource route) instead of being inlined — what strict-CSP pages use:
     /// `<link href="…" id="__FACETHEORY_DATA_URL__" rel="facetheory-hydration" type="application/json">` then the
     /// module script. The typed data stays on the page for build steps that write it out.
     pub fn hydrate_external<T: Serialize>(

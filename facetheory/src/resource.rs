@@ -1,4 +1,4 @@
-//! Resource routes: raw responses (JSON, text, empty, 405) with FaceTheory R1–R2 defaults — `cache-control:
+//! Resource routes: raw responses (JSON, text, empty, 405) with the TypeScript runtime's defaults — `cache-control:
 //! no-store` unless set, JSON escaped for HTML contexts.
 
 use bytes::Bytes;

@@ -18,7 +18,12 @@ const GRACE: Duration = Duration::from_secs(10);
 pub enum ServeError {
     /// The address could not be bound.
     #[error("cannot listen on {addr}: {source}")]
-    Bind { addr: SocketAddr, source: std::io::Error },
+    Bind {
+        /// The address.
+        addr: SocketAddr,
+        /// Why.
+        source: std::io::Error,
+    },
     /// Accepting connections failed.
     #[error("accept failed: {0}")]
     Accept(std::io::Error),

@@ -10,7 +10,7 @@ use crate::body::Body;
 
 /// A URL prefix served from a directory.
 #[derive(Debug, Clone)]
-pub struct StaticDir {
+pub(crate) struct StaticDir {
     prefix: String,
     dir: PathBuf,
     cache_control: &'static str,
@@ -18,18 +18,18 @@ pub struct StaticDir {
 
 impl StaticDir {
     /// The URL prefix (`/assets`).
-    pub fn prefix(&self) -> &str {
+    pub(crate) fn prefix(&self) -> &str {
         &self.prefix
     }
 
     /// The directory served.
-    pub fn dir(&self) -> &std::path::Path {
+    pub(crate) fn dir(&self) -> &std::path::Path {
         &self.dir
     }
 
     /// Serves `dir` under `prefix` (e.g. `/assets`). `cache-control` is `public, max-age=31536000, immutable`,
     /// right for content-hashed build output.
-    pub fn new(prefix: &str, dir: impl Into<PathBuf>) -> Self {
+    pub(crate) fn new(prefix: &str, dir: impl Into<PathBuf>) -> Self {
         StaticDir {
             prefix: format!("/{}", prefix.trim_matches('/')),
             dir: dir.into(),

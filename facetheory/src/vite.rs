@@ -1,4 +1,4 @@
-//! Vite manifest (`.vite/manifest.json`) → the head tags an entry needs, exactly as FaceTheory V1: the import
+//! Vite manifest (`.vite/manifest.json`) → the head tags an entry needs, exactly as the TypeScript runtime: the import
 //! closure as `modulepreload` links (post-order, entry excluded, deduplicated), then stylesheets of the closure
 //! and the entry, then (optionally) asset hints.
 //!
@@ -28,18 +28,25 @@ use crate::head::{Attrs, HeadTag};
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ManifestChunk {
+    /// The built file.
     pub file: Option<String>,
     #[serde(default)]
+    /// The source path.
     pub src: Option<String>,
     #[serde(default)]
+    /// True for an entry point.
     pub is_entry: bool,
     #[serde(default)]
+    /// Static imports (manifest keys).
     pub imports: Vec<String>,
     #[serde(default)]
+    /// Dynamic imports (manifest keys).
     pub dynamic_imports: Vec<String>,
     #[serde(default)]
+    /// CSS files.
     pub css: Vec<String>,
     #[serde(default)]
+    /// Other assets.
     pub assets: Vec<String>,
 }
 
@@ -54,10 +61,20 @@ pub struct ViteManifest {
 pub enum AssetError {
     /// The file could not be read.
     #[error("cannot read vite manifest {path}: {source}")]
-    Read { path: String, source: std::io::Error },
+    Read {
+        /// The manifest file.
+        path: String,
+        /// The failure.
+        source: std::io::Error,
+    },
     /// The JSON is not a manifest.
     #[error("invalid vite manifest {origin}: {source}")]
-    Parse { origin: String, source: serde_json::Error },
+    Parse {
+        /// Where the manifest came from.
+        origin: String,
+        /// The JSON error.
+        source: serde_json::Error,
+    },
     /// The entry is not in the manifest.
     #[error("vite manifest missing entry: {0}")]
     MissingEntry(String),

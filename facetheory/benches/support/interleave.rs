@@ -4,7 +4,7 @@
 use std::time::{Duration, Instant};
 
 /// Median nanoseconds per call of `a` and `b`, measured in `rounds` alternating rounds of about `round` each.
-pub fn interleaved(rounds: usize, round: Duration, mut a: impl FnMut(), mut b: impl FnMut()) -> (f64, f64) {
+pub(crate) fn interleaved(rounds: usize, round: Duration, mut a: impl FnMut(), mut b: impl FnMut()) -> (f64, f64) {
     let calibrate = |f: &mut dyn FnMut()| {
         let mut n = 1u64;
         loop {

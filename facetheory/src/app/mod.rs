@@ -25,7 +25,7 @@ use http_body_util::BodyExt;
 
 pub use builder::AppBuilder;
 pub use static_render::StaticRenderError;
-pub use table::{Origin, Reserved, ReservedEndpoint};
+pub(crate) use table::{Origin, Reserved, ReservedEndpoint};
 
 use crate::after_response::AfterResponse;
 use crate::body::Body;

@@ -1,5 +1,5 @@
-//! Strict Content-Security-Policy: the policy a page opts into, FaceTheory's header builder (F5) and nonces
-//! (F6), and the head and document checks (F2, F3) that fail closed when a strict page carries inline code.
+//! Strict Content-Security-Policy: the policy a page opts into, the header builder and nonces
+//!, and the head and document checks that fail closed when a strict page carries inline code.
 //!
 //! Beyond FaceTheory: pages whose HTML is cached and shared (SSG, ISR) do not use a per-request nonce; their
 //! allowed inline blocks (JSON-LD) are listed by `'sha256-…'` hash instead, so one cached document stays valid
@@ -17,7 +17,7 @@ use sha2::{Digest, Sha256};
 use crate::head::{AttrValue, HeadTag};
 
 /// Which inline channels a page allows. `false` disables a channel; a page is strict when scripts or styles
-/// are disabled (FaceTheory F1).
+/// are disabled.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct CspPolicy {
     /// Inline `<script>` bodies and `on*` handler attributes.
@@ -81,7 +81,7 @@ pub fn sha256_source(body: &str) -> String {
     format!("'sha256-{}'", base64::engine::general_purpose::STANDARD.encode(digest))
 }
 
-/// A fresh nonce: 16 random bytes in standard base64 with padding (24 characters), as FaceTheory F6.
+/// A fresh nonce: 16 random bytes in standard base64 with padding (24 characters), as the TypeScript runtime does.
 pub fn create_nonce() -> String {
     let mut bytes = [0u8; 16];
     // The OS generator only fails on platforms without one; fall back to the request-id generator's
@@ -170,7 +170,7 @@ fn is_json_ld(attrs: &crate::head::Attrs) -> bool {
         .is_some_and(|t| t.split(';').next().unwrap_or("").trim().eq_ignore_ascii_case("application/ld+json"))
 }
 
-/// A URL a strict page may load: same-origin (relative), not `scheme:` or `//host` (FaceTheory F2).
+/// A URL a strict page may load: same-origin (relative), not `scheme:` or `//host`.
 pub fn is_same_origin_url(url: &str) -> bool {
     let url = url.trim();
     if url.is_empty() || url.starts_with("//") || url.contains('\\') || url.chars().any(|c| c.is_control()) {
@@ -182,7 +182,7 @@ pub fn is_same_origin_url(url: &str) -> bool {
     }
 }
 
-/// Checks head tags against a strict policy (F2). JSON-LD blocks are the one inline script allowed: with a
+/// Checks head tags against a strict policy. JSON-LD blocks are the one inline script allowed: with a
 /// nonce they must carry it, in hash mode they are hashed.
 pub fn validate_head(tags: &[&HeadTag], policy: &CspPolicy, sources: &CspSources) -> Result<(), CspError> {
     for tag in tags {
@@ -232,7 +232,7 @@ fn is_event_handler(name: &str) -> bool {
     b.len() > 2 && b[..2].eq_ignore_ascii_case(b"on") && b[2].is_ascii_alphabetic()
 }
 
-/// Adds the request nonce to every script and style tag that has none (FaceTheory C4).
+/// Adds the request nonce to every script and style tag that has none.
 pub(crate) fn apply_nonce(tags: &mut [HeadTag], nonce: &str) {
     for tag in tags {
         if let HeadTag::Script { attrs, .. } | HeadTag::Style { attrs, .. } = tag {
@@ -243,7 +243,7 @@ pub(crate) fn apply_nonce(tags: &mut [HeadTag], nonce: &str) {
     }
 }
 
-/// Scans a whole document (F3): a tag scanner, not an HTML parser. Under `inline_scripts = false` every
+/// Scans a whole document: a tag scanner, not an HTML parser. Under `inline_scripts = false` every
 /// `<script>` needs a `src` or is a JSON-LD block allowed by `sources`, script bodies must otherwise be empty,
 /// and `on*` attributes are rejected anywhere; under `inline_styles = false`, `<style>` tags and `style`
 /// attributes are rejected.

@@ -4,13 +4,13 @@
 //! ([`Page::hydrate`](crate::Page::hydrate)) or referenced by a
 //! `<link id="__FACETHEORY_DATA_URL__" rel="facetheory-hydration">` ([`Page::hydrate_external`](crate::Page::hydrate_external)).
 //! Strict-CSP pages may not inline it; the render step then moves the data to where the page's mode keeps it
-//! ([`Transport`]):
+//! (the render plan's transport):
 //!
 //! | transport | where the data goes | who serves it |
 //! |---|---|---|
-//! | [`Transport::SsrSidecar`] | a signed, expiring blob ([`SsrSidecars`]) | the app, under `/_facetheory/ssr-data/` |
-//! | [`Transport::IsrSidecar`] | beside the ISR generation's HTML | the app, on the page URL with a query marker |
-//! | [`Transport::SsgFile`] | `_facetheory/data/<path>.json` beside the HTML | S3 (and the app when serving locally) |
+//! | SSR sidecar | a signed, expiring blob ([`SsrSidecars`]) | the app, under `/_facetheory/ssr-data/` |
+//! | ISR sidecar | beside the ISR generation's HTML | the app, on the page URL with a query marker |
+//! | SSG file | `_facetheory/data/<path>.json` beside the HTML | S3 (and the app when serving locally) |
 //!
 //! ```
 //! assert_eq!(facetheory::hydration::ssg_data_path("/"), "_facetheory/data/index.json");

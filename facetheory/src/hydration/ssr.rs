@@ -40,15 +40,25 @@ pub enum SidecarError {
 /// Why a sidecar request was refused (logged; the response is always a plain 404).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Rejection {
+    /// The token is not `payload.signature` in base64url, or its claims do not parse.
     MalformedToken,
+    /// The signature does not match.
     TamperedToken,
+    /// Signed for another scope.
     WrongScope,
+    /// Used before its not-before time.
     NotYetValidToken,
+    /// Expired.
     ExpiredToken,
+    /// Signed for another request variant.
     WrongVariant,
+    /// The store has no sidecar under the key.
     MissingSidecar,
+    /// The stored body is not the one signed.
     TamperedSidecar,
+    /// The stored body is not JSON.
     InvalidSidecar,
+    /// The store failed.
     StoreError,
 }
 

@@ -8,7 +8,7 @@ use crate::store::{Blob, BlobStore, MemoryStore};
 const SECRET: &[u8] = b"facetheory-golden-secret";
 const NOW: u64 = 1_700_000_000_000;
 const BODY: &str = r#"{"count":3,"label":"\u003cb\u003e\u0026"}"#;
-/// Computed independently (Python hmac/hashlib/base64) from the algorithm in FaceTheory §3.6.
+/// Computed independently (Python hmac/hashlib/base64) from the TypeScript runtime's signing algorithm.
 const GOLDEN_TOKEN: &str = "eyJiZCI6Ik45TzljTkJQaDZZR3o0SkpwOE5KZW9xV0p2R1o5LUlodG1JUzNEdnV3RTQiLCJleHAiOjE3MDAwMDAwNjAwMDAsImlhdCI6MTcwMDAwMDAwMDAwMCwia2V5Ijoic3NyLWh5ZHJhdGlvbi95Z1ZjWFl1LUhmQTN2djFsR09tZGIwQS1ncVZqcmxWcy8xNzAwMDAwMDAwMDAwLTE3MDAwMDAwNjAwMDAuanNvbiIsIm5iZiI6MTcwMDAwMDAwMDAwMCwic2NwIjoiWTFjdHluZTdoQTQwWWhKVG1RWTd1dUNkckpaX2d5OVk3czcxRUNfN2VHTSIsInYiOjEsInZoIjoiR1pLVm81SWVEQnZCZUFGLTN1MGQ3Uk9nTmw5RGdXRDdoN0RSREtoREdQcyJ9.N2J54UkpZSLjpxB7PnyYnRUl5w0Vsq-XkrlgkFIye3I";
 const GOLDEN_KEY: &str = "ssr-hydration/ygVcXYu-HfA3vv1lGOmdb0A-gqVjrlVs/1700000000000-1700000060000.json";
 

@@ -10,14 +10,17 @@ use crate::meta::DynamoMetaStore;
 use crate::store::S3Store;
 
 /// Table-name variables, in order of preference.
-pub const TABLE_VARS: &[&str] =
+pub(super) const TABLE_VARS: &[&str] =
     &["FACETHEORY_CACHE_TABLE_NAME", "APPTHEORY_CACHE_TABLE_NAME", "CACHE_TABLE_NAME", "CACHE_TABLE"];
 
 /// Where ISR lives on AWS.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AwsIsrConfig {
+    /// The S3 bucket for HTML.
     pub bucket: String,
+    /// The key prefix inside it.
     pub prefix: String,
+    /// The DynamoDB table.
     pub table: String,
 }
 

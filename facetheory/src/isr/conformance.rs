@@ -29,12 +29,15 @@ const ROUTE: &str = "/conformance/<slug>";
 pub struct Clock(Arc<AtomicU64>);
 
 impl Clock {
+    /// A clock at `t` ms.
     pub fn new(t: u64) -> Self {
         Clock(Arc::new(AtomicU64::new(t)))
     }
+    /// Moves it to `t` ms.
     pub fn set(&self, t: u64) {
         self.0.store(t, Ordering::SeqCst);
     }
+    /// The clock function to hand a runtime.
     pub fn f(&self) -> impl Fn() -> u64 + Send + Sync + 'static {
         let c = Arc::clone(&self.0);
         move || c.load(Ordering::SeqCst)
@@ -425,7 +428,7 @@ pub async fn on_demand_revalidation(stores: Stores) {
     assert!(matches!(rt.revalidate_tag(&"x".repeat(257)).await, Err(super::RevalidateError::Invalid(_))));
 }
 
-/// Strict-CSP hydration sidecars (E9): stored with the generation, served only to a request with the same cache
+/// Strict-CSP hydration sidecars: stored with the generation, served only to a request with the same cache
 /// key (path, query, auth, tenant); tampered, foreign or malformed pointers are refused.
 pub async fn hydration_sidecars(stores: Stores) {
     let clock = Clock::new(1_000);

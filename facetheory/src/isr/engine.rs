@@ -398,7 +398,7 @@ impl IsrRuntime {
         Ok(IsrOutcome::Served { state: IsrState::Miss, page, etag: Some(etag), revalidate_seconds, background: None })
     }
 
-    /// Serves an ISR hydration sidecar (FaceTheory E9): `encoded` must name the sidecar of a generation of
+    /// Serves an ISR hydration sidecar: `encoded` must name the sidecar of a generation of
     /// this very request's cache key. `None` (→ 404) for anything else.
     pub async fn hydration(&self, ctx: &FaceContext, route: &str, encoded: &str) -> Option<(Bytes, Option<String>)> {
         use base64::Engine;

@@ -1,4 +1,4 @@
-//! ISR cache keys (FaceTheory E2, with byte-order sorting instead of locale collation):
+//! ISR cache keys (byte-order sorting instead of the TypeScript runtime's locale collation):
 //! `<tenant>::<route pattern>?<params>&<query>[#auth=<d>&cookies=<d>]`, where params and query are
 //! `encodeURIComponent`-encoded `k=v` pairs sorted by key, and the digests (sha256 hex, 24 characters) cover
 //! authorization-like headers and cookies, so that personalised variants never share a page.
@@ -9,12 +9,12 @@ use crate::context::FaceContext;
 use crate::params::encode_uri_component;
 
 /// Headers whose values make a request a different variant.
-pub const AUTH_HEADERS: &[&str] = &["authorization", "proxy-authorization", "x-amz-security-token", "x-api-key"];
+pub(crate) const AUTH_HEADERS: &[&str] = &["authorization", "proxy-authorization", "x-amz-security-token", "x-api-key"];
 /// Headers that announce a tenant: with one of them set and no tenant function, ISR fails closed.
-pub const TENANT_HEADERS: &[&str] = &["x-tenant-id", "x-facetheory-tenant"];
+pub(crate) const TENANT_HEADERS: &[&str] = &["x-tenant-id", "x-facetheory-tenant"];
 
 /// sha256 hex, first 24 characters.
-pub fn digest24(text: &str) -> String {
+pub(crate) fn digest24(text: &str) -> String {
     let d = Sha256::digest(text.as_bytes());
     d.iter().take(12).map(|b| format!("{b:02x}")).collect()
 }
@@ -30,12 +30,12 @@ pub enum CookieVary {
 }
 
 /// The default cache key for a request to `route`.
-pub fn default_cache_key(tenant: &str, route: &str, ctx: &FaceContext, cookies: &CookieVary) -> String {
+pub(crate) fn default_cache_key(tenant: &str, route: &str, ctx: &FaceContext, cookies: &CookieVary) -> String {
     let mut params: Vec<(&str, &str)> = ctx.raw_params().collect();
     params.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
     let mut parts: Vec<String> =
         params.iter().map(|(k, v)| format!("{}={}", encode_uri_component(k), encode_uri_component(v))).collect();
-    // A hydration sidecar request is the page's own request plus the sidecar parameter: same key (E9).
+    // A hydration sidecar request is the page's own request plus the sidecar parameter: same key.
     let mut query: Vec<(&str, &str)> =
         ctx.query().iter().filter(|(k, _)| *k != crate::hydration::HYDRATION_PARAM).collect();
     // Stable by key: values of a repeated key keep their order.
@@ -72,7 +72,7 @@ pub fn default_cache_key(tenant: &str, route: &str, ctx: &FaceContext, cookies: 
 }
 
 /// The first non-empty tenant-boundary header, if any.
-pub fn tenant_header(ctx: &FaceContext) -> Option<&'static str> {
+pub(crate) fn tenant_header(ctx: &FaceContext) -> Option<&'static str> {
     TENANT_HEADERS.iter().copied().find(|h| ctx.header(h).is_some_and(|v| !v.trim().is_empty()))
 }
 

@@ -1,5 +1,5 @@
 //! [`DynamoMetaStore`]: ISR metadata and leases in DynamoDB, in TableTheory's `FaceTheoryIsrMetaStore` item
-//! layout (FaceTheory §3.5):
+//! layout:
 //!
 //! ```text
 //! pk = "CACHE#<cache key>"   sk = "META" | "LOCK"

@@ -23,7 +23,9 @@ pub struct IsrRecord {
     pub html_pointer: String,
     /// When it was generated (ms since the epoch).
     pub generated_at_ms: u64,
+    /// Freshness in seconds, as committed.
     pub revalidate_seconds: u64,
+    /// The strong ETag of the HTML.
     pub etag: Option<String>,
     /// Tags of this generation (its path, its route, the face's and the page's own): revalidating one of them
     /// marks the record stale.
@@ -35,7 +37,7 @@ pub struct IsrRecord {
 }
 
 impl IsrRecord {
-    /// Fresh while `now < generated_at + revalidate` (FaceTheory E5).
+    /// Fresh while `now < generated_at + revalidate`.
     /// On-demand revalidation ([`MetaStore::invalidate_tags`]) ends freshness early.
     pub fn is_fresh(&self, now_ms: u64) -> bool {
         now_ms < self.generated_at_ms + self.revalidate_seconds * 1000 && self.invalidated_at_ms.is_none()
@@ -45,7 +47,9 @@ impl IsrRecord {
 /// A held regeneration lease.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Lease {
+    /// Identifies the holder (compare-and-set on commit and release).
     pub token: String,
+    /// When it lapses, ms since the epoch.
     pub expires_at_ms: u64,
 }
 

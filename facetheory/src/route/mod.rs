@@ -1,17 +1,10 @@
 //! The runtime router: a segment trie built from parsed [`RoutePattern`]s, searched depth-first in precedence
 //! order (static, `<param>`, `<rest+>`, end of route, `<rest*>`), so the first hit is the best route for the
 //! path whatever the declaration order. Lookup does not allocate: captures are byte ranges into the path.
-//!
-//! ```
-//! use facetheory::route::Router;
-//! use facetheory_codegen::route::RoutePattern;
-//! let routes: Vec<_> = ["/blog/<slug>", "/blog/new", "/<rest*>"].iter().map(|r| RoutePattern::parse(r).unwrap()).collect();
-//! let router = Router::new(&routes);
-//! assert_eq!(router.find("/blog/new").unwrap().route(), 1);
-//! let m = router.find("/blog/hello").unwrap();
-//! assert_eq!((m.route(), m.capture(0)), (0, Some("hello")));
-//! assert_eq!(router.find("/").unwrap().route(), 2);
-//! ```
+//! (`Router::new(&patterns).find(path)` gives the index of the best pattern and its captures.)
+
+// The router is public through `facetheory::testing` (benchmarks) and crate-private otherwise.
+#![cfg_attr(not(feature = "testing"), allow(unreachable_pub))]
 
 use facetheory_codegen::route::{CatchAll, RoutePattern, Segment};
 
@@ -235,7 +228,7 @@ fn find_static<'n>(node: &'n Node, seg: &str) -> Option<&'n Node> {
 }
 
 /// Strips trailing slashes from a non-root path (`/docs//` → `/docs`); `None` if there were none.
-pub fn strip_trailing_slashes(path: &str) -> Option<&str> {
+pub(crate) fn strip_trailing_slashes(path: &str) -> Option<&str> {
     if path.len() > 1 && path.ends_with('/') {
         let stripped = path.trim_end_matches('/');
         Some(if stripped.is_empty() { "/" } else { stripped })

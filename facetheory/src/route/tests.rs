@@ -214,3 +214,14 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn first_hit_is_the_best_route() {
+    let routes: Vec<_> =
+        ["/blog/<slug>", "/blog/new", "/<rest*>"].iter().map(|r| RoutePattern::parse(r).unwrap()).collect();
+    let router = Router::new(&routes);
+    assert_eq!(router.find("/blog/new").unwrap().route(), 1);
+    let m = router.find("/blog/hello").unwrap();
+    assert_eq!((m.route(), m.capture(0)), (0, Some("hello")));
+    assert_eq!(router.find("/").unwrap().route(), 2);
+}

@@ -36,7 +36,9 @@ pub enum OutputTrailingSlash {
 /// Options of [`build`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BuildOptions {
+    /// The output directory.
     pub out: PathBuf,
+    /// The HTML layout.
     pub trailing_slash: OutputTrailingSlash,
     /// Pages rendered at once (≥ 1).
     pub concurrency: usize,
@@ -59,10 +61,23 @@ impl BuildOptions {
 /// A build that could not start or finish writing (bad output directory, I/O).
 #[derive(Debug, thiserror::Error)]
 pub enum SsgError {
+    /// The output directory cannot be used.
     #[error("SSG output directory {path}: {reason}")]
-    OutDir { path: PathBuf, reason: String },
+    OutDir {
+        /// The directory.
+        path: PathBuf,
+        /// Why it cannot be used.
+        reason: String,
+    },
+    /// Writing failed.
     #[error("SSG: writing {path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        /// The file or directory.
+        path: PathBuf,
+        /// The failure.
+        source: std::io::Error,
+    },
+    /// `concurrency` is 0.
     #[error("SSG concurrency must be a positive integer")]
     Concurrency,
 }
@@ -70,9 +85,13 @@ pub enum SsgError {
 /// A page that failed; the others are still written.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Failure {
+    /// The route pattern.
     pub route_pattern: String,
+    /// The page path (`None` when the params could not be enumerated).
     pub path: Option<String>,
+    /// The status the page answered, when it rendered.
     pub status: Option<u16>,
+    /// What went wrong.
     pub message: String,
 }
 
@@ -89,11 +108,14 @@ impl std::fmt::Display for Failure {
 /// What a build did.
 #[derive(Debug, Default)]
 pub struct BuildReport {
+    /// The pages in the manifest.
     pub pages: Vec<PageEntry>,
     /// Pages whose files were (re)written.
     pub written: usize,
     /// Pages left as they were (incremental, content hash unchanged).
     pub skipped: Vec<String>,
+    /// The pages that failed.
     pub failures: Vec<Failure>,
+    /// Asset files copied.
     pub assets: usize,
 }

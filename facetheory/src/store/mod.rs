@@ -21,9 +21,13 @@ use crate::face::BoxFuture;
 /// A stored object.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Blob {
+    /// The bytes.
     pub body: Bytes,
+    /// The content type.
     pub content_type: String,
+    /// The `cache-control` stored with it.
     pub cache_control: Option<String>,
+    /// Metadata (status, headers) by name.
     pub metadata: BTreeMap<String, String>,
 }
 
@@ -32,13 +36,28 @@ pub struct Blob {
 pub enum StoreError {
     /// The key is not a safe relative key.
     #[error("invalid store key {key:?}: {reason}")]
-    InvalidKey { key: String, reason: &'static str },
+    InvalidKey {
+        /// The key.
+        key: String,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
     /// Reading or writing failed.
     #[error("store I/O for {key:?}: {source}")]
-    Io { key: String, source: std::io::Error },
+    Io {
+        /// The key.
+        key: String,
+        /// The failure.
+        source: std::io::Error,
+    },
     /// What is stored cannot be read back as a blob.
     #[error("stored object {key:?} is corrupt: {reason}")]
-    Corrupt { key: String, reason: String },
+    Corrupt {
+        /// The key.
+        key: String,
+        /// What could not be read.
+        reason: String,
+    },
 }
 
 /// Keyed blob storage.
