@@ -259,7 +259,8 @@ pub fn is_identifier(s: &str) -> bool {
     s != "_" && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
-fn is_keyword(s: &str) -> bool {
+/// True for a Rust keyword (strict, reserved or weak): not usable as a parameter or module name.
+pub fn is_keyword(s: &str) -> bool {
     const KEYWORDS: &[&str] = &[
         "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum", "extern", "false", "fn",
         "for", "gen", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub", "ref", "return", "self",

@@ -156,47 +156,7 @@ fn unique_module_name(rel: &str, used: &mut Vec<String>) -> String {
 }
 
 fn is_reserved(name: &str) -> bool {
-    matches!(
-        name,
-        "self"
-            | "super"
-            | "crate"
-            | "mod"
-            | "fn"
-            | "type"
-            | "use"
-            | "move"
-            | "ref"
-            | "match"
-            | "loop"
-            | "async"
-            | "await"
-            | "dyn"
-            | "impl"
-            | "static"
-            | "const"
-            | "struct"
-            | "enum"
-            | "trait"
-            | "where"
-            | "while"
-            | "for"
-            | "if"
-            | "else"
-            | "in"
-            | "let"
-            | "pub"
-            | "return"
-            | "true"
-            | "false"
-            | "as"
-            | "break"
-            | "continue"
-            | "extern"
-            | "unsafe"
-            | "gen"
-            | "try"
-    )
+    crate::route::is_keyword(name)
 }
 
 /// Finds `#[face]` / `#[resource]` functions in one file. Files that do not parse, and attributes that do not

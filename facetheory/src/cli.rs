@@ -100,28 +100,11 @@ pub fn parse_args<S: AsRef<str>>(args: &[S]) -> Result<Command, String> {
         None => Ok(Command::Serve { addr: DEFAULT_ADDR.parse().expect("valid default address") }),
         Some((&"serve", rest)) => {
             let mut addr: SocketAddr = DEFAULT_ADDR.parse().expect("valid default address");
-            let mut i = 0;
-            while i < rest.len() {
-                let (flag, inline) = match rest[i].split_once('=') {
-                    Some((f, v)) => (f, Some(v)),
-                    None => (rest[i], None),
-                };
-                match flag {
-                    "--addr" => {
-                        let value = match inline {
-                            Some(v) => v,
-                            None => {
-                                i += 1;
-                                *rest.get(i).ok_or("missing value for --addr")?
-                            }
-                        };
-                        addr = value.parse().map_err(|_| {
-                            format!("invalid value for --addr: {value:?} (expected e.g. 127.0.0.1:3000)")
-                        })?;
-                    }
-                    other => return Err(format!("unknown option for serve: {other}")),
-                }
-                i += 1;
+            for (_, value) in options("serve", rest, &["--addr"], &[])? {
+                let value = value.unwrap_or_default();
+                addr = value
+                    .parse()
+                    .map_err(|_| format!("invalid value for --addr: {value:?} (expected e.g. 127.0.0.1:3000)"))?;
             }
             Ok(Command::Serve { addr })
         }

@@ -33,24 +33,33 @@ impl StaticDir {
         StaticDir {
             prefix: format!("/{}", prefix.trim_matches('/')),
             dir: dir.into(),
-            cache_control: "public, max-age=31536000, immutable",
+            cache_control: crate::cache_control::ASSET,
         }
     }
 
-    /// The file for a request path, if the path is under the prefix and names a safe relative file.
-    fn file_for(&self, path: &str) -> Option<Option<PathBuf>> {
-        let rest = path.strip_prefix(&self.prefix)?.strip_prefix('/')?;
-        let decoded = crate::params::percent_decode(rest).ok()?;
+    /// What a request path names below this directory.
+    fn file_for(&self, path: &str) -> Lookup {
+        let Some(rest) = path.strip_prefix(&self.prefix).and_then(|r| r.strip_prefix('/')) else {
+            return Lookup::Outside;
+        };
+        let Ok(decoded) = crate::params::percent_decode(rest) else { return Lookup::Refused };
         let rel = Path::new(decoded.as_ref());
         // Only plain names: no `..`, no absolute paths, no empty parts.
         let safe = !decoded.is_empty() && rel.components().all(|c| matches!(c, Component::Normal(_)));
-        Some(safe.then(|| self.dir.join(rel)))
+        if safe {
+            Lookup::File(self.dir.join(rel))
+        } else {
+            Lookup::Refused
+        }
     }
 
     /// Answers the request if its path is under the prefix (`None` otherwise): the file, or 404.
     pub(crate) async fn respond(&self, path: &str) -> Option<Response<Body>> {
-        let candidate = self.file_for(path)?;
-        let Some(file) = candidate else { return Some(not_found()) };
+        let file = match self.file_for(path) {
+            Lookup::Outside => return None,
+            Lookup::Refused => return Some(not_found()),
+            Lookup::File(file) => file,
+        };
         match tokio::fs::read(&file).await {
             Ok(bytes) => {
                 let len = bytes.len();
@@ -64,6 +73,17 @@ impl StaticDir {
             Err(_) => Some(not_found()),
         }
     }
+}
+
+/// A request path, seen from a static directory.
+#[derive(Debug, PartialEq, Eq)]
+enum Lookup {
+    /// Not under the prefix.
+    Outside,
+    /// Under it, but not a plain relative file name.
+    Refused,
+    /// This file.
+    File(PathBuf),
 }
 
 fn not_found() -> Response<Body> {
@@ -101,12 +121,12 @@ mod tests {
     #[test]
     fn only_plain_relative_files_under_the_prefix() {
         let s = StaticDir::new("/assets/", "/srv/dist/assets");
-        assert_eq!(s.file_for("/other/x.js"), None);
-        assert_eq!(s.file_for("/assetsx/x.js"), None);
-        assert_eq!(s.file_for("/assets/app-1.js"), Some(Some(PathBuf::from("/srv/dist/assets/app-1.js"))));
-        assert_eq!(s.file_for("/assets/../secret"), Some(None));
-        assert_eq!(s.file_for("/assets/%2e%2e/secret"), Some(None));
-        assert_eq!(s.file_for("/assets//etc/passwd"), Some(None));
-        assert_eq!(s.file_for("/assets/"), Some(None));
+        assert_eq!(s.file_for("/other/x.js"), Lookup::Outside);
+        assert_eq!(s.file_for("/assetsx/x.js"), Lookup::Outside);
+        assert_eq!(s.file_for("/assets/app-1.js"), Lookup::File(PathBuf::from("/srv/dist/assets/app-1.js")));
+        assert_eq!(s.file_for("/assets/../secret"), Lookup::Refused);
+        assert_eq!(s.file_for("/assets/%2e%2e/secret"), Lookup::Refused);
+        assert_eq!(s.file_for("/assets//etc/passwd"), Lookup::Refused);
+        assert_eq!(s.file_for("/assets/"), Lookup::Refused);
     }
 }

@@ -40,8 +40,26 @@ async fn a_conflicting_registration_fails_fast_at_startup() {
     assert!(msg.contains("faces/blog/[slug].rs:"), "{msg}");
 }
 
+#[test]
+fn a_route_at_a_reserved_endpoint_fails_at_startup_naming_both() {
+    // The blog's revalidation endpoint is a route in the same table as its faces.
+    let shadow = &elsewhere::__FACETHEORY_ROUTE_shadow_revalidate;
+    let err = blog::app().route(shadow).revalidate_secret("sixteen-bytes-secret").build().expect_err("conflict");
+    let msg = err.to_string();
+    assert!(msg.contains("`/_facetheory/revalidate`"), "{msg}");
+    assert!(msg.contains("tests/integration/service.rs:") && msg.contains("on-demand ISR revalidation"), "{msg}");
+    // Without a secret the endpoint does not exist, but the framework's namespace stays reserved.
+    let err = blog::app().route(shadow).build().expect_err("reserved").to_string();
+    assert!(err.contains("/_facetheory/revalidate") && err.contains("reserves"), "{err}");
+}
+
 mod elsewhere {
     use facetheory::prelude::*;
+
+    #[face(route = "/_facetheory/revalidate")]
+    pub fn shadow_revalidate() -> Page {
+        Page::new(html! { "not the framework's endpoint" })
+    }
 
     #[face(route = "/blog/<id>")]
     pub fn other_post(id: u32) -> Page {

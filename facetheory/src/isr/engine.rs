@@ -23,9 +23,16 @@ use crate::store::{BlobStore, FsStore, MemoryStore};
 
 type TenantFn = dyn Fn(&FaceContext) -> Option<String> + Send + Sync;
 
-/// The ISR stores and policies of an app.
+/// The ISR stores and policies of an app, and its in-process caches. Clones share the caches.
 #[derive(Clone)]
 pub struct IsrRuntime {
+    config: IsrConfig,
+    caches: Arc<Caches>,
+}
+
+/// What the app configured: stores and policies. Never changes once the app is built.
+#[derive(Clone)]
+struct IsrConfig {
     html: Arc<dyn BlobStore>,
     meta: Arc<dyn MetaStore>,
     clock: Arc<ClockFn>,
@@ -38,15 +45,20 @@ pub struct IsrRuntime {
     tenant: Option<Arc<TenantFn>>,
     cookies: CookieVary,
     revalidation: Revalidation,
-    last_known: Arc<LastKnown>,
-    bodies: Arc<BodyCache>,
+}
+
+/// What the engine learns while serving: bounded, and safe to lose.
+#[derive(Default)]
+struct Caches {
+    last_known: LastKnown,
+    bodies: BodyCache,
 }
 
 impl IsrRuntime {
-    /// A runtime over these stores, with FaceTheory's defaults: lease 5 s, wait 7 s polling every 25 ms,
+    /// A runtime over these stores, with the TypeScript runtime's defaults: lease 5 s, wait 7 s polling every 25 ms,
     /// serve stale on failure, wait on contention, pointers under `isr/`, default tenant.
     pub fn new(html: impl BlobStore, meta: impl MetaStore) -> Self {
-        IsrRuntime {
+        let config = IsrConfig {
             html: Arc::new(html),
             meta: Arc::new(meta),
             clock: Arc::new(now_ms),
@@ -59,9 +71,8 @@ impl IsrRuntime {
             tenant: None,
             cookies: CookieVary::All,
             revalidation: Revalidation::Blocking,
-            last_known: Arc::default(),
-            bodies: Arc::default(),
-        }
+        };
+        IsrRuntime { config, caches: Arc::default() }
     }
 
     /// In-memory stores (tests, one process).
@@ -78,57 +89,57 @@ impl IsrRuntime {
 
     /// Replaces the clock (ms since the epoch), for tests.
     pub fn clock(mut self, f: impl Fn() -> u64 + Send + Sync + 'static) -> Self {
-        self.clock = Arc::new(f);
+        self.config.clock = Arc::new(f);
         self
     }
 
     /// Lease duration (a crashed regenerator blocks others at most this long).
     pub fn lease(mut self, d: Duration) -> Self {
-        self.lease_ms = d.as_millis() as u64;
+        self.config.lease_ms = d.as_millis() as u64;
         self
     }
 
     /// How long a request waits for another's regeneration, and how often it looks.
     pub fn wait(mut self, timeout: Duration, poll: Duration) -> Self {
-        self.wait_timeout = timeout;
-        self.poll = poll.max(Duration::from_millis(1));
+        self.config.wait_timeout = timeout;
+        self.config.poll = poll.max(Duration::from_millis(1));
         self
     }
 
     /// Failure policy.
     pub fn on_failure(mut self, p: FailurePolicy) -> Self {
-        self.failure = p;
+        self.config.failure = p;
         self
     }
 
     /// Contention policy.
     pub fn on_contention(mut self, p: ContentionPolicy) -> Self {
-        self.contention = p;
+        self.config.contention = p;
         self
     }
 
     /// The tenant of a request (part of every key). Without it, requests carrying `x-tenant-id` or
     /// `x-facetheory-tenant` fail closed.
     pub fn tenant(mut self, f: impl Fn(&FaceContext) -> Option<String> + Send + Sync + 'static) -> Self {
-        self.tenant = Some(Arc::new(f));
+        self.config.tenant = Some(Arc::new(f));
         self
     }
 
     /// How stale pages are revalidated (default [`Revalidation::Blocking`]).
     pub fn revalidation(mut self, r: Revalidation) -> Self {
-        self.revalidation = r;
+        self.config.revalidation = r;
         self
     }
 
     /// Which cookies make variants (default: all).
     pub fn vary_cookies(mut self, names: &[&str]) -> Self {
-        self.cookies = CookieVary::Only(names.iter().map(|n| n.to_string()).collect());
+        self.config.cookies = CookieVary::Only(names.iter().map(|n| n.to_string()).collect());
         self
     }
 
     /// The cache key of a request, or the fail-closed error.
     pub fn cache_key(&self, ctx: &FaceContext, route: &str) -> Result<String, Error> {
-        let tenant = match &self.tenant {
+        let tenant = match &self.config.tenant {
             Some(f) => {
                 f(ctx).map(|t| t.trim().to_string()).filter(|t| !t.is_empty()).unwrap_or_else(|| "default".into())
             }
@@ -141,37 +152,37 @@ impl IsrRuntime {
                 "default".into()
             }
         };
-        Ok(key::default_cache_key(&tenant, route, ctx, &self.cookies))
+        Ok(key::default_cache_key(&tenant, route, ctx, &self.config.cookies))
     }
 
     fn remember(&self, key: &str, rec: &IsrRecord) {
-        self.last_known.remember(key, rec);
+        self.caches.last_known.remember(key, rec);
     }
 
     /// The metadata store (on-demand revalidation writes through it).
     pub(super) fn meta(&self) -> &dyn MetaStore {
-        &*self.meta
+        &*self.config.meta
     }
 
     /// The HTML store (the conformance suite plants records through it).
     #[cfg(any(test, feature = "testing"))]
     pub(super) fn html(&self) -> &dyn BlobStore {
-        &*self.html
+        &*self.config.html
     }
 
     /// The engine's clock, in milliseconds since the epoch.
     pub(super) fn now(&self) -> u64 {
-        (self.clock)()
+        (self.config.clock)()
     }
 
     async fn read(&self, rec: &IsrRecord) -> Option<Rendered<Bytes>> {
-        if let Some(page) = self.bodies.get(&rec.html_pointer) {
+        if let Some(page) = self.caches.bodies.get(&rec.html_pointer) {
             return Some(page);
         }
-        match self.html.get(&rec.html_pointer).await {
+        match self.config.html.get(&rec.html_pointer).await {
             Ok(Some(blob)) => {
                 let page = from_blob(blob);
-                self.bodies.insert(&rec.html_pointer, &page);
+                self.caches.bodies.insert(&rec.html_pointer, &page);
                 Some(page)
             }
             Ok(None) => None,
@@ -207,8 +218,8 @@ impl IsrRuntime {
     {
         let key = self.cache_key(ctx, route)?;
         let implicit = [path_tag(ctx.path()), format!("route:{route}")];
-        let now = (self.clock)();
-        let record = match self.meta.get(&key).await {
+        let now = (self.config.clock)();
+        let record = match self.config.meta.get(&key).await {
             Ok(r) => r,
             Err(e) => return self.metadata_failure(&key, e).await,
         };
@@ -218,10 +229,10 @@ impl IsrRuntime {
                 if let Some(hit) = self.serve_record(rec, IsrState::Hit).await {
                     return Ok(hit);
                 }
-            } else if self.revalidation == Revalidation::StaleWhileRevalidate {
+            } else if self.config.revalidation == Revalidation::StaleWhileRevalidate {
                 // An unreadable stale body falls through to a blocking regeneration.
                 if let Some(page) = self.read(rec).await {
-                    let background = match self.meta.try_acquire_lease(&key, now, self.lease_ms).await {
+                    let background = match self.config.meta.try_acquire_lease(&key, now, self.config.lease_ms).await {
                         Ok(Some(lease)) => {
                             Some(self.background(key, lease, rec.clone(), revalidate_seconds, implicit, render))
                         }
@@ -242,7 +253,7 @@ impl IsrRuntime {
                 }
             }
         }
-        let lease = match self.meta.try_acquire_lease(&key, now, self.lease_ms).await {
+        let lease = match self.config.meta.try_acquire_lease(&key, now, self.config.lease_ms).await {
             Ok(l) => l,
             Err(e) => return self.metadata_failure(&key, e).await,
         };
@@ -250,13 +261,13 @@ impl IsrRuntime {
             return self.regenerate(&key, lease, record.as_ref(), revalidate_seconds, &implicit, render).await;
         }
         tracing::debug!(key, "ISR lease held elsewhere");
-        if self.contention == ContentionPolicy::Wait {
+        if self.config.contention == ContentionPolicy::Wait {
             let started = Instant::now();
-            while started.elapsed() < self.wait_timeout {
-                tokio::time::sleep(self.poll).await;
-                if let Ok(Some(rec)) = self.meta.get(&key).await {
+            while started.elapsed() < self.config.wait_timeout {
+                tokio::time::sleep(self.config.poll).await;
+                if let Ok(Some(rec)) = self.config.meta.get(&key).await {
                     let newer = record.as_ref().is_none_or(|old| rec.generated_at_ms > old.generated_at_ms);
-                    if newer || rec.is_fresh((self.clock)()) {
+                    if newer || rec.is_fresh((self.config.clock)()) {
                         if let Some(hit) = self.serve_record(&rec, IsrState::WaitHit).await {
                             self.remember(&key, &rec);
                             return Ok(hit);
@@ -264,11 +275,13 @@ impl IsrRuntime {
                     }
                 }
             }
-            if let Ok(Some(lease)) = self.meta.try_acquire_lease(&key, (self.clock)(), self.lease_ms).await {
+            if let Ok(Some(lease)) =
+                self.config.meta.try_acquire_lease(&key, (self.config.clock)(), self.config.lease_ms).await
+            {
                 return self.regenerate(&key, lease, record.as_ref(), revalidate_seconds, &implicit, render).await;
             }
         }
-        if self.contention == ContentionPolicy::ServeStale || self.failure == FailurePolicy::ServeStale {
+        if self.config.contention == ContentionPolicy::ServeStale || self.config.failure == FailurePolicy::ServeStale {
             if let Some(rec) = &record {
                 if let Some(stale) = self.serve_record(rec, IsrState::Stale).await {
                     return Ok(stale);
@@ -280,8 +293,8 @@ impl IsrRuntime {
 
     async fn metadata_failure(&self, key: &str, err: crate::store::StoreError) -> Result<IsrOutcome, Error> {
         tracing::error!(key, error = %err, "ISR metadata store failed");
-        if self.failure == FailurePolicy::ServeStale {
-            if let Some(rec) = self.last_known.get(key) {
+        if self.config.failure == FailurePolicy::ServeStale {
+            if let Some(rec) = self.caches.last_known.get(key) {
                 if let Some(out) = self.serve_record(&rec, IsrState::StaleMetadataError).await {
                     return Ok(out);
                 }
@@ -330,7 +343,7 @@ impl IsrRuntime {
         Fut: Future<Output = Result<Rendered<Bytes>, Error>>,
     {
         let result = self.regenerate_inner(key, &lease, revalidate_seconds, implicit, render).await;
-        if let Err(e) = self.meta.release(key, &lease).await {
+        if let Err(e) = self.config.meta.release(key, &lease).await {
             tracing::warn!(key, error = %e, "ISR lease release failed (it expires on its own)");
         }
         match result {
@@ -339,7 +352,7 @@ impl IsrRuntime {
             Err(e) if !matches!(e.kind(), crate::ErrorKind::Internal(_)) => Err(e),
             Err(e) => {
                 tracing::error!(key, error = %e, "ISR regeneration failed");
-                if self.failure == FailurePolicy::ServeStale {
+                if self.config.failure == FailurePolicy::ServeStale {
                     if let Some(prev) = previous {
                         if let Some(stale) = self.serve_record(prev, IsrState::Stale).await {
                             return Ok(stale);
@@ -363,9 +376,13 @@ impl IsrRuntime {
         F: FnOnce(Generation) -> Fut,
         Fut: Future<Output = Result<Rendered<Bytes>, Error>>,
     {
-        let generated_at = (self.clock)();
-        let pointer =
-            format!("{}{}/{generated_at}-{}.html", self.pointer_prefix, key::digest24(key), uuid::Uuid::new_v4());
+        let generated_at = (self.config.clock)();
+        let pointer = format!(
+            "{}{}/{generated_at}-{}.html",
+            self.config.pointer_prefix,
+            key::digest24(key),
+            uuid::Uuid::new_v4()
+        );
         let generation = Generation { html_pointer: pointer.clone() };
         let mut page = render(generation.clone()).await?;
         if page.status.is_server_error() {
@@ -378,9 +395,9 @@ impl IsrRuntime {
         let etag = body_etag(&page.body);
         // Sidecar and body first, pointer second: until the commit, readers keep getting the previous page.
         if let Some(data) = &page.sidecar {
-            self.html.put(&generation.hydration_pointer(), hydration_blob(data)).await?;
+            self.config.html.put(&generation.hydration_pointer(), hydration_blob(data)).await?;
         }
-        self.html.put(&pointer, to_blob(&page, revalidate_seconds)).await?;
+        self.config.html.put(&pointer, to_blob(&page, revalidate_seconds)).await?;
         let record = IsrRecord {
             html_pointer: pointer,
             generated_at_ms: generated_at,
@@ -389,11 +406,11 @@ impl IsrRuntime {
             tags: page.tags.clone(),
             invalidated_at_ms: None,
         };
-        if !self.meta.commit(key, lease, record.clone(), (self.clock)()).await? {
+        if !self.config.meta.commit(key, lease, record.clone(), (self.config.clock)()).await? {
             tracing::warn!(key, "ISR lease lost before commit; serving this render without caching it");
         } else {
             self.remember(key, &record);
-            self.bodies.insert(&record.html_pointer, &page);
+            self.caches.bodies.insert(&record.html_pointer, &page);
         }
         Ok(IsrOutcome::Served { state: IsrState::Miss, page, etag: Some(etag), revalidate_seconds, background: None })
     }
@@ -407,7 +424,7 @@ impl IsrRuntime {
         if pointer.starts_with('/') || pointer.starts_with('\\') {
             return None;
         }
-        let relative = pointer.strip_prefix(&self.pointer_prefix)?;
+        let relative = pointer.strip_prefix(&self.config.pointer_prefix)?;
         let (digest, file) = relative.split_once('/')?;
         let (stamp, id) = file.strip_suffix(".hydration.json")?.split_once('-')?;
         let hex24 = digest.len() == 24 && digest.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
@@ -420,7 +437,7 @@ impl IsrRuntime {
         if key::digest24(&key) != digest {
             return None;
         }
-        let blob = self.html.get(&pointer).await.ok()??;
+        let blob = self.config.html.get(&pointer).await.ok()??;
         let etag = Some(body_etag(&blob.body));
         Some((blob.body, etag))
     }

@@ -105,13 +105,14 @@ fn read_lease(path: &Path) -> Option<Lease> {
     fs::read(path).ok().and_then(|b| serde_json::from_slice(&b).ok())
 }
 
+/// Runs the store's file I/O on the blocking pool; `key` names the work in a task failure.
 fn blocking<T: Send + 'static>(
+    key: &str,
     f: impl FnOnce() -> Result<T, StoreError> + Send + 'static,
 ) -> BoxFuture<Result<T, StoreError>> {
+    let key = key.to_string();
     Box::pin(async move {
-        tokio::task::spawn_blocking(f).await.unwrap_or_else(|e| {
-            Err(StoreError::Io { key: String::new(), source: std::io::Error::other(format!("store task failed: {e}")) })
-        })
+        tokio::task::spawn_blocking(f).await.unwrap_or_else(|e| Err(StoreError::Task { key, reason: e.to_string() }))
     })
 }
 
@@ -119,13 +120,13 @@ impl MetaStore for FsMetaStore {
     fn get(&self, key: &str) -> BoxFuture<Result<Option<IsrRecord>, StoreError>> {
         let (meta, _) = self.paths(key);
         let key = key.to_string();
-        blocking(move || read_record(&meta, &key))
+        blocking(&key.clone(), move || read_record(&meta, &key))
     }
 
     fn try_acquire_lease(&self, key: &str, now_ms: u64, lease_ms: u64) -> BoxFuture<Result<Option<Lease>, StoreError>> {
         let (_, lock) = self.paths(key);
         let key = key.to_string();
-        blocking(move || acquire(&lock, &key, now_ms, lease_ms))
+        blocking(&key.clone(), move || acquire(&lock, &key, now_ms, lease_ms))
     }
 
     fn commit(&self, key: &str, lease: &Lease, record: IsrRecord, now_ms: u64) -> BoxFuture<Result<bool, StoreError>> {
@@ -133,7 +134,7 @@ impl MetaStore for FsMetaStore {
         let root = self.root.clone();
         let key = key.to_string();
         let lease = lease.clone();
-        blocking(move || {
+        blocking(&key.clone(), move || {
             match read_lease(&lock) {
                 Some(held) if held.token == lease.token && held.expires_at_ms > now_ms => {}
                 _ => return Ok(false),
@@ -155,7 +156,7 @@ impl MetaStore for FsMetaStore {
     fn release(&self, key: &str, lease: &Lease) -> BoxFuture<Result<(), StoreError>> {
         let (_, lock) = self.paths(key);
         let token = lease.token.clone();
-        blocking(move || {
+        blocking(key, move || {
             if read_lease(&lock).is_some_and(|held| held.token == token) {
                 let _ = fs::remove_file(&lock);
             }
@@ -167,7 +168,7 @@ impl MetaStore for FsMetaStore {
         let root = self.root.clone();
         let tags = tags.to_vec();
         let this = FsMetaStore { root: root.clone() };
-        blocking(move || {
+        blocking("tag index", move || {
             let mut keys = std::collections::BTreeSet::new();
             for tag in &tags {
                 let dir = Self::tag_entry(&root, tag, "").parent().expect("entries have a parent").to_path_buf();

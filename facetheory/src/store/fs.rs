@@ -43,7 +43,7 @@ async fn write_atomic(path: PathBuf, key: &str, bytes: Vec<u8>) -> Result<(), St
     let written = tokio::task::spawn_blocking(move || crate::atomic_file::write(&path, &bytes)).await;
     match written {
         Ok(result) => result.map_err(io(key)),
-        Err(e) => Err(io(key)(std::io::Error::other(format!("store task failed: {e}")))),
+        Err(e) => Err(StoreError::Task { key: key.to_string(), reason: e.to_string() }),
     }
 }
 

@@ -50,6 +50,14 @@ pub enum StoreError {
         /// The failure.
         source: std::io::Error,
     },
+    /// The blocking task doing the store's I/O panicked or was cancelled.
+    #[error("store task for {key:?} did not finish: {reason}")]
+    Task {
+        /// The key.
+        key: String,
+        /// What happened to the task.
+        reason: String,
+    },
     /// What is stored cannot be read back as a blob.
     #[error("stored object {key:?} is corrupt: {reason}")]
     Corrupt {
