@@ -56,18 +56,45 @@ fn expand_fn(
     func: &ItemFn,
     faces_relative: Option<&str>,
 ) -> syn::Result<TokenStream> {
+    check(attr, args, func, faces_relative).map(|checked| generate(&checked))
+}
+
+/// The attribute's arguments, by kind.
+enum Args {
+    Face(FaceArgs),
+    Resource(ResourceArgs),
+}
+
+/// A route function after parsing and checking: every error has been reported (together, with spans), and
+/// what remains is what generation needs.
+struct Checked<'f> {
+    func: &'f ItemFn,
+    route: RoutePattern,
+    args: Args,
+    bindings: Vec<Binding>,
+}
+
+/// Parse → check: the attribute, the route (from the literal or the file name), the mode rules and the
+/// signature. All problems are collected and returned as one combined error.
+fn check<'f>(
+    attr: RouteAttr,
+    args: TokenStream,
+    func: &'f ItemFn,
+    faces_relative: Option<&str>,
+) -> syn::Result<Checked<'f>> {
     let mut errors = Errors::default();
     use syn::parse::Parser;
-    let (route_lit, face_args, resource_args) = match attr {
+    let args = match attr {
         RouteAttr::Face => {
-            let a = (|input: syn::parse::ParseStream| FaceArgs::parse_collecting(input, &mut errors)).parse2(args)?;
-            (a.route.clone(), Some(a), None)
+            Args::Face((|input: syn::parse::ParseStream| FaceArgs::parse_collecting(input, &mut errors)).parse2(args)?)
         }
-        RouteAttr::Resource => {
-            let a =
-                (|input: syn::parse::ParseStream| ResourceArgs::parse_collecting(input, &mut errors)).parse2(args)?;
-            (a.route.clone(), None, Some(a))
-        }
+        RouteAttr::Resource => Args::Resource(
+            (|input: syn::parse::ParseStream| ResourceArgs::parse_collecting(input, &mut errors)).parse2(args)?,
+        ),
+    };
+    let route_lit = match &args {
+        Args::Face(a) => a.route.clone(),
+        Args::Resource(a) => a.route.clone(),
     };
     let route_span = route_lit.as_ref().map_or(Span::call_site(), |l| l.span());
     let route = match (&route_lit, faces_relative) {
@@ -88,12 +115,17 @@ fn expand_fn(
             None
         }
     };
-    if let (Some(a), Some(r)) = (&face_args, &route) {
+    if let (Args::Face(a), Some(r)) = (&args, &route) {
         check_face_rules(a, r, route_span, &mut errors);
     }
     let bindings = analyse_signature(func, route.as_ref(), &mut errors);
     let route = errors.finish(route)?.expect("route is Some when no error was recorded");
+    Ok(Checked { func, route, args, bindings })
+}
 
+/// Generate: the unchanged function, its typed params struct (SSG/ISR), the glue and the descriptor.
+fn generate(checked: &Checked<'_>) -> TokenStream {
+    let Checked { func, route, args, bindings } = checked;
     let name = &func.sig.ident;
     let glue_ident = format_ident!("__facetheory_glue_{}", name);
     let static_ident = format_ident!("__FACETHEORY_ROUTE_{}", name);
@@ -123,15 +155,13 @@ fn expand_fn(
         quote!(#name(#(#call_args),*))
     };
     let line = quote_spanned!(name.span()=> ::core::line!());
-    let typed_params = face_args
-        .as_ref()
-        .filter(|a| a.mode != Mode::Ssr && !route.is_static())
-        .map(|_| typed_params_struct(name, &route, &pattern))
-        .unwrap_or_default();
+    let typed_params = match args {
+        Args::Face(a) if a.mode != Mode::Ssr && !route.is_static() => typed_params_struct(name, route, &pattern),
+        _ => TokenStream::new(),
+    };
 
-    let (output_ty, into_trait, kind) = match attr {
-        RouteAttr::Face => {
-            let a = face_args.expect("face args");
+    let (output_ty, into_trait, kind) = match args {
+        Args::Face(a) => {
             let params = match &a.params {
                 Some(path) => quote!(::core::option::Option::Some(|| {
                     ::std::boxed::Box::pin(async {
@@ -166,8 +196,8 @@ fn expand_fn(
                 })),
             )
         }
-        RouteAttr::Resource => {
-            let methods = resource_args.expect("resource args").methods;
+        Args::Resource(a) => {
+            let methods = &a.methods;
             (
                 quote!(::facetheory::ResourceResponse),
                 quote!(IntoResourceResult::into_resource_result),
@@ -185,7 +215,7 @@ fn expand_fn(
         syn::ReturnType::Default => name.span(),
     };
     let convert = quote_spanned!(ret_span=> ::facetheory::__private::#into_trait(#call));
-    Ok(quote! {
+    quote! {
         #func
 
         #typed_params
@@ -216,7 +246,7 @@ fn expand_fn(
         ::facetheory::__private::inventory::submit! {
             ::facetheory::__private::Registered(&#static_ident)
         }
-    })
+    }
 }
 
 /// The name of the typed parameters struct of a face: `post` → `PostParams`.

@@ -162,6 +162,15 @@ fn is_reserved(name: &str) -> bool {
 /// Finds `#[face]` / `#[resource]` functions in one file. Files that do not parse, and attributes that do not
 /// parse, are skipped here: the compiler and the attribute macro report those with precise spans.
 fn collect_routes(source: &str, rel: &str, module: &str, display_file: &str, scan: &mut Scan) {
+    // Line numbers come from the tokens' spans (proc-macro2 `span-locations`). Inside a proc macro (`faces!`)
+    // proc-macro2 would hand the text to the compiler, whose tokens parsed from a string all carry the call
+    // site; its own parser knows every token's line. Only owned data leaves the forced section.
+    proc_macro2::fallback::force();
+    collect_routes_in(source, rel, module, display_file, scan);
+    proc_macro2::fallback::unforce();
+}
+
+fn collect_routes_in(source: &str, rel: &str, module: &str, display_file: &str, scan: &mut Scan) {
     let Ok(file) = syn::parse_file(source) else {
         return;
     };
@@ -193,7 +202,7 @@ fn collect_routes(source: &str, rel: &str, module: &str, display_file: &str, sca
                 }
             };
             let function = func.sig.ident.to_string();
-            let line = line_of_fn(source, &function);
+            let line = func.sig.ident.span().start().line.max(1);
             let pattern = match literal {
                 Some(lit) => match RoutePattern::parse(&lit.value()) {
                     Ok(p) => p,
@@ -219,25 +228,6 @@ fn collect_routes(source: &str, rel: &str, module: &str, display_file: &str, sca
             });
         }
     }
-}
-
-/// 1-based line of `fn name` in `source` (the first definition), or 1 if not found.
-fn line_of_fn(source: &str, name: &str) -> usize {
-    for (i, line) in source.lines().enumerate() {
-        let mut rest = line;
-        while let Some(pos) = rest.find("fn ") {
-            let after = rest[pos + 3..].trim_start();
-            let boundary = pos == 0 || !rest.as_bytes()[pos - 1].is_ascii_alphanumeric();
-            if boundary
-                && after.starts_with(name)
-                && !after[name.len()..].starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_')
-            {
-                return i + 1;
-            }
-            rest = &rest[pos + 3..];
-        }
-    }
-    1
 }
 
 /// Generates the module declarations and the precedence-sorted route table.

@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 use tokio::task::JoinHandle;
 
 use crate::body::Body;
-use crate::face::BoxFuture;
+use crate::BoxFuture;
 
 /// The after-response tasks of an app.
 ///

@@ -8,6 +8,7 @@ use std::task::{Context, Poll};
 use bytes::Bytes;
 use futures_core::Stream;
 use http_body::{Frame, SizeHint};
+use http_body_util::BodyExt;
 
 /// A stream of body chunks (already free of errors: streamed documents turn failures into their error marker).
 pub type ByteStream = Pin<Box<dyn Stream<Item = Bytes> + Send + 'static>>;
@@ -79,6 +80,22 @@ impl Body {
             1 => self.chunks[0].clone(),
             _ => self.chunks.iter().flat_map(|c| c.iter().copied()).collect::<Vec<u8>>().into(),
         }
+    }
+}
+
+/// Reads a request body up to `limit` bytes: 413 over it, 400 when it cannot be read.
+pub(crate) async fn collect_body<B>(body: B, limit: usize) -> Result<Bytes, http::StatusCode>
+where
+    B: http_body::Body + Send + 'static,
+    B::Data: Send,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    match http_body_util::Limited::new(body, limit).collect().await {
+        Ok(c) => Ok(c.to_bytes()),
+        Err(e) if e.downcast_ref::<http_body_util::LengthLimitError>().is_some() => {
+            Err(http::StatusCode::PAYLOAD_TOO_LARGE)
+        }
+        Err(_) => Err(http::StatusCode::BAD_REQUEST),
     }
 }
 

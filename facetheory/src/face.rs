@@ -4,17 +4,13 @@
 //! A descriptor cannot hold an invalid state: each kind of route carries its own handler, an ISR face carries
 //! a non-zero `revalidate` and its tags, and parameter names come from the macro, not from re-parsing.
 
-use std::future::Future;
 use std::num::NonZeroU64;
-use std::pin::Pin;
 
 use crate::context::FaceContext;
 use crate::error::{Error, Result};
 use crate::page::ErasedPage;
 use crate::resource::ResourceResponse;
-
-/// A boxed, sendable future.
-pub type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
+use crate::BoxFuture;
 
 pub use facetheory_codegen::mode::Mode;
 

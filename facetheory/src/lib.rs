@@ -44,6 +44,7 @@ mod atomic_file;
 mod body;
 mod clock;
 mod context;
+mod digest;
 mod document;
 mod error;
 mod escape;
@@ -58,6 +59,9 @@ mod revalidate;
 mod route;
 mod secret;
 mod static_files;
+
+/// A boxed, sendable future: what store traits and generated glue return.
+pub type BoxFuture<T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'static>>;
 
 pub use after_response::AfterResponse;
 pub use app::{AdapterRequestId, App, AppBuilder, StaticRenderError, MAX_REQUEST_BODY, ORIGINAL_URI_HEADER};
@@ -152,10 +156,11 @@ macro_rules! main {
 #[doc(hidden)]
 pub mod __private {
     pub use crate::face::{
-        BoxFuture, FaceMode, FaceRoute, IntoStaticParams, Registered, ResourceRoute, RouteDescriptor, RouteKind,
+        FaceMode, FaceRoute, IntoStaticParams, Registered, ResourceRoute, RouteDescriptor, RouteKind,
     };
     pub use crate::page::{ErasedPage, IntoFaceResult};
     pub use crate::resource::IntoResourceResult;
+    pub use crate::BoxFuture;
     pub use inventory;
 
     use crate::params::{FromParam, FromSegments};

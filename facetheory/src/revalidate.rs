@@ -63,7 +63,7 @@ where
         tracing::warn!(request_id = %request.request_id, "revalidation refused: missing or wrong bearer secret");
         return error(StatusCode::UNAUTHORIZED, "missing or wrong bearer secret");
     }
-    let bytes: Bytes = match crate::app::collect_body(body, MAX_BODY).await {
+    let bytes: Bytes = match crate::body::collect_body(body, MAX_BODY).await {
         Ok(b) => b,
         Err(_) => return error(StatusCode::PAYLOAD_TOO_LARGE, format!("body over {MAX_BODY} bytes or unreadable")),
     };

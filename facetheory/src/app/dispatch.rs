@@ -6,7 +6,8 @@ use std::sync::Arc;
 use http::{header, HeaderValue, Method, Response, StatusCode};
 
 use super::table::{Endpoint, Resolution};
-use super::{collect_body, App, MAX_REQUEST_BODY};
+use super::{App, MAX_REQUEST_BODY};
+use crate::body::collect_body;
 use crate::body::Body;
 use crate::context::{FaceContext, RequestInfo};
 use crate::error::{Error, ErrorKind};

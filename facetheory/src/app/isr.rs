@@ -39,7 +39,8 @@ impl App {
         let render_ctx = ctx.clone();
         let regenerate = move |generation: Generation| async move {
             let page = face_render(render_ctx).await?;
-            let rendered = render(page, RenderPlan::isr(&generation), &render_request, desc.pattern).await?;
+            let sidecar_param = generation.hydration_param();
+            let rendered = render(page, RenderPlan::isr(&sidecar_param), &render_request, desc.pattern).await?;
             let mut page = rendered.buffered().await;
             crate::isr::keep_shareable_headers(&mut page.headers);
             let page_tags = std::mem::take(&mut page.tags);

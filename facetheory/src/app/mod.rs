@@ -19,9 +19,7 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Instant;
 
-use bytes::Bytes;
-use http::{HeaderValue, Method, Request, Response, StatusCode};
-use http_body_util::BodyExt;
+use http::{HeaderValue, Method, Request, Response};
 
 pub use builder::AppBuilder;
 pub use static_render::StaticRenderError;
@@ -30,11 +28,12 @@ pub(crate) use table::{Origin, Reserved, ReservedEndpoint};
 use crate::after_response::AfterResponse;
 use crate::body::Body;
 use crate::context::RequestInfo;
-use crate::face::{BoxFuture, RouteDescriptor};
+use crate::face::RouteDescriptor;
 use crate::hydration::SsrSidecars;
 use crate::isr::IsrRuntime;
 use crate::route::TrailingSlash;
 use crate::static_files::StaticDir;
+use crate::BoxFuture;
 use table::{Endpoint, Table};
 
 /// Largest request body a resource route accepts (the Lambda Function URL payload limit).
@@ -211,20 +210,6 @@ fn request_id(parts: &http::request::Parts) -> String {
         }
     }
     crate::request_id::fresh()
-}
-
-/// Reads a request body up to `limit` bytes: 413 over it, 400 when it cannot be read.
-pub(crate) async fn collect_body<B>(body: B, limit: usize) -> Result<Bytes, StatusCode>
-where
-    B: http_body::Body + Send + 'static,
-    B::Data: Send,
-    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
-{
-    match http_body_util::Limited::new(body, limit).collect().await {
-        Ok(c) => Ok(c.to_bytes()),
-        Err(e) if e.downcast_ref::<http_body_util::LengthLimitError>().is_some() => Err(StatusCode::PAYLOAD_TOO_LARGE),
-        Err(_) => Err(StatusCode::BAD_REQUEST),
-    }
 }
 
 impl<B> tower_service::Service<Request<B>> for App

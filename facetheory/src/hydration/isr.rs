@@ -3,13 +3,13 @@
 //! ISR engine serves it only to requests with the same cache key.
 
 use crate::context::RequestInfo;
-use crate::isr::Generation;
 
 /// Query parameter of ISR hydration sidecar requests.
 pub(crate) const HYDRATION_PARAM: &str = "__facetheory_isr_hydration";
 
-/// `<path>?<query without an earlier marker>&__facetheory_isr_hydration=<base64url(pointer)>`.
-pub(crate) fn isr_data_url(request: &RequestInfo, generation: &Generation) -> String {
+/// `<path>?<query without an earlier marker>&__facetheory_isr_hydration=<param>`, where `param` names the
+/// generation's sidecar (base64url of its store pointer).
+pub(crate) fn isr_data_url(request: &RequestInfo, param: &str) -> String {
     let mut query: Vec<&str> = request
         .raw_query
         .split('&')
@@ -18,7 +18,7 @@ pub(crate) fn isr_data_url(request: &RequestInfo, generation: &Generation) -> St
             !pair.is_empty() && crate::params::percent_decode(name).ok().as_deref() != Some(HYDRATION_PARAM)
         })
         .collect();
-    let param = format!("{HYDRATION_PARAM}={}", generation.hydration_param());
+    let param = format!("{HYDRATION_PARAM}={param}");
     query.push(&param);
     format!("{}?{}", request.path, query.join("&"))
 }

@@ -46,8 +46,8 @@ pub(crate) enum Transport<'a> {
     Inline,
     /// A signed SSR sidecar.
     SsrSidecar(&'a SsrSidecars),
-    /// The ISR generation being rendered.
-    IsrSidecar(&'a crate::isr::Generation),
+    /// Beside the ISR generation being rendered; the value of its hydration query parameter.
+    IsrSidecar(&'a str),
     /// The SSG data file.
     SsgFile,
 }

@@ -14,10 +14,10 @@ use super::{
 };
 use crate::context::FaceContext;
 use crate::error::Error;
-use crate::face::BoxFuture;
 use crate::hydration::HYDRATION_PARAM;
 use crate::render::Rendered;
 use crate::store::{Blob, BlobStore, StoreError};
+use crate::BoxFuture;
 
 /// Fresh stores for one scenario (two runtimes built over the same pair act as two app instances).
 pub type Stores = (Arc<dyn BlobStore>, Arc<dyn MetaStore>);

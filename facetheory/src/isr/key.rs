@@ -3,21 +3,14 @@
 //! `encodeURIComponent`-encoded `k=v` pairs sorted by key, and the digests (sha256 hex, 24 characters) cover
 //! authorization-like headers and cookies, so that personalised variants never share a page.
 
-use sha2::{Digest, Sha256};
-
 use crate::context::FaceContext;
+pub(crate) use crate::digest::digest24;
 use crate::params::encode_uri_component;
 
 /// Headers whose values make a request a different variant.
 pub(crate) const AUTH_HEADERS: &[&str] = &["authorization", "proxy-authorization", "x-amz-security-token", "x-api-key"];
 /// Headers that announce a tenant: with one of them set and no tenant function, ISR fails closed.
 pub(crate) const TENANT_HEADERS: &[&str] = &["x-tenant-id", "x-facetheory-tenant"];
-
-/// sha256 hex, first 24 characters.
-pub(crate) fn digest24(text: &str) -> String {
-    let d = Sha256::digest(text.as_bytes());
-    d.iter().take(12).map(|b| format!("{b:02x}")).collect()
-}
 
 /// How the variant part of a key treats cookies.
 #[derive(Clone, Debug, Default)]

@@ -45,8 +45,8 @@ pub use crate::meta::DynamoMetaStore;
 pub use crate::meta::{FsMetaStore, IsrRecord, Lease, MemoryMetaStore, MetaStore};
 pub use facetheory_codegen::limits::{MAX_TAGS, MAX_TAG_LEN};
 
-use crate::face::BoxFuture;
 use crate::render::Rendered;
+use crate::BoxFuture;
 
 /// What the `x-facetheory-isr` header says about a response.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

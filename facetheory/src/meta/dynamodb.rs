@@ -21,9 +21,9 @@ use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, TransactWriteItem};
 use aws_sdk_dynamodb::Client;
 
 use super::{IsrRecord, Lease, MetaStore};
-use crate::face::BoxFuture;
 use crate::store::s3::aws_error_text;
 use crate::store::StoreError;
+use crate::BoxFuture;
 
 /// ISR metadata in a DynamoDB table with a `pk` / `sk` string key.
 #[derive(Clone)]

@@ -11,9 +11,9 @@ use serde::{Deserialize, Serialize};
 
 use super::{IsrRecord, Lease, MetaStore};
 use crate::atomic_file::unique;
-use crate::face::BoxFuture;
-use crate::isr::key::digest24;
+use crate::digest::digest24;
 use crate::store::StoreError;
+use crate::BoxFuture;
 
 /// Metadata files under a root directory.
 pub struct FsMetaStore {

@@ -4,8 +4,8 @@ use std::collections::{BTreeSet, HashMap};
 use std::sync::Mutex;
 
 use super::{IsrRecord, Lease, MetaStore};
-use crate::face::BoxFuture;
 use crate::store::StoreError;
+use crate::BoxFuture;
 
 /// A key's record and lease.
 type Entry = (Option<IsrRecord>, Option<Lease>);

@@ -13,8 +13,8 @@ pub use memory::MemoryMetaStore;
 
 use serde::{Deserialize, Serialize};
 
-use crate::face::BoxFuture;
 use crate::store::StoreError;
+use crate::BoxFuture;
 
 /// The current generation of a cached page.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -148,10 +148,10 @@ impl<'a> RenderPlan<'a> {
         }
     }
 
-    /// An ISR regeneration of `generation`.
-    pub(crate) fn isr(generation: &'a crate::isr::Generation) -> Self {
+    /// An ISR regeneration; `sidecar_param` names the generation's hydration sidecar.
+    pub(crate) fn isr(sidecar_param: &'a str) -> Self {
         RenderPlan {
-            hydration: Transport::IsrSidecar(generation),
+            hydration: Transport::IsrSidecar(sidecar_param),
             scripts: ScriptSources::Hashes,
             cache_control: None,
             status: None,
@@ -271,8 +271,8 @@ async fn move_hydration(
             // The data lives in the sidecar store; nothing to hand back.
             Ok(None)
         }
-        Transport::IsrSidecar(generation) => {
-            let url = hydration::isr_data_url(request, generation);
+        Transport::IsrSidecar(param) => {
+            let url = hydration::isr_data_url(request, param);
             Ok(hydration::externalize(tags, |_| std::future::ready(Ok::<_, RenderError>(url))).await?)
         }
         Transport::SsgFile => {

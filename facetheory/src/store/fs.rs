@@ -9,7 +9,7 @@ use bytes::Bytes;
 use serde::{Deserialize, Serialize};
 
 use super::{check_key, Blob, BlobStore, StoreError};
-use crate::face::BoxFuture;
+use crate::BoxFuture;
 
 /// Blobs under a root directory.
 pub struct FsStore {

@@ -4,7 +4,7 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
 
 use super::{check_key, Blob, BlobStore, StoreError};
-use crate::face::BoxFuture;
+use crate::BoxFuture;
 
 /// In-memory blobs; the oldest are dropped beyond `capacity`.
 pub struct MemoryStore {

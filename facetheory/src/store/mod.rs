@@ -16,7 +16,7 @@ pub use memory::MemoryStore;
 #[cfg(feature = "aws")]
 pub use s3::S3Store;
 
-use crate::face::BoxFuture;
+use crate::BoxFuture;
 
 /// A stored object.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -9,7 +9,7 @@ use aws_sdk_s3::Client;
 use bytes::Bytes;
 
 use super::{check_key, Blob, BlobStore, StoreError};
-use crate::face::BoxFuture;
+use crate::BoxFuture;
 
 /// Blobs in an S3 bucket under a key prefix.
 #[derive(Clone)]
