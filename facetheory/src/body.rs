@@ -90,6 +90,10 @@ where
     B::Data: Send,
     B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
 {
+    // A declared length (`content-length` sets the size hint) over the limit is refused before any byte is read.
+    if body.size_hint().lower() > limit as u64 {
+        return Err(http::StatusCode::PAYLOAD_TOO_LARGE);
+    }
     match http_body_util::Limited::new(body, limit).collect().await {
         Ok(c) => Ok(c.to_bytes()),
         Err(e) if e.downcast_ref::<http_body_util::LengthLimitError>().is_some() => {

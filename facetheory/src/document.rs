@@ -71,7 +71,13 @@ impl Stream for DocumentTail {
             self.done = true;
             return Poll::Ready(Some(Bytes::from_static(DOCUMENT_END.as_bytes())));
         };
-        match chunks.as_mut().poll_next(cx) {
+        // A panic in the page's stream ends the document like an error does.
+        let polled = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| chunks.as_mut().poll_next(cx)))
+            .unwrap_or_else(|payload| {
+                let panic = crate::unwind::message(payload.as_ref());
+                Poll::Ready(Some(Err(crate::Error::msg(format!("the stream panicked: {panic}")))))
+            });
+        match polled {
             Poll::Pending => Poll::Pending,
             Poll::Ready(Some(Ok(markup))) => Poll::Ready(Some(Bytes::from(markup.into_string()))),
             Poll::Ready(None) => {

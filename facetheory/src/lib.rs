@@ -59,6 +59,7 @@ mod revalidate;
 mod route;
 mod secret;
 mod static_files;
+mod unwind;
 
 /// A boxed, sendable future: what store traits and generated glue return.
 pub type BoxFuture<T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'static>>;

@@ -87,6 +87,8 @@ pub(crate) struct PageParts {
     pub csp_directives: Vec<(String, Vec<String>)>,
     /// Cache tags (ISR on-demand revalidation).
     pub tags: Vec<String>,
+    /// Other sites may show the page in a frame (no `x-frame-options: DENY`).
+    pub allow_framing: bool,
 }
 
 impl Page<()> {
@@ -189,6 +191,20 @@ impl<H> Page<H> {
     /// ```
     pub fn tag(mut self, tag: impl Into<String>) -> Self {
         self.parts.tags.push(tag.into());
+        self
+    }
+
+    /// Lets other sites show this page in a frame. By default every page is sent with
+    /// `x-frame-options: DENY` (clickjacking protection) unless it sets its own `x-frame-options`; strict pages
+    /// also carry `frame-ancestors 'none'` in their CSP, which [`Page::csp_directive`] can widen.
+    ///
+    /// ```
+    /// use facetheory::{html, Page};
+    /// let embeddable = Page::new(html! { "widget" }).allow_framing();
+    /// # let _ = embeddable;
+    /// ```
+    pub fn allow_framing(mut self) -> Self {
+        self.parts.allow_framing = true;
         self
     }
 

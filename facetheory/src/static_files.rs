@@ -3,7 +3,6 @@
 
 use std::path::{Component, Path, PathBuf};
 
-use bytes::Bytes;
 use http::{header, HeaderValue, Response, StatusCode};
 
 use crate::body::Body;
@@ -60,20 +59,48 @@ impl StaticDir {
             Lookup::Refused => return Some(not_found()),
             Lookup::File(file) => file,
         };
-        match tokio::fs::read(&file).await {
-            Ok(bytes) => {
-                let len = bytes.len();
-                let mut r = Response::new(Body::full(Bytes::from(bytes)));
-                let h = r.headers_mut();
-                h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type(&file)));
-                h.insert(header::CACHE_CONTROL, HeaderValue::from_static(self.cache_control));
-                h.insert(header::CONTENT_LENGTH, HeaderValue::from(len));
-                Some(r)
-            }
-            Err(_) => Some(not_found()),
+        Some(self.stream_file(&file).await.unwrap_or_else(|| not_found()))
+    }
+
+    /// The file as a streamed body (64 KiB chunks, so slow readers of a large asset hold one chunk each), or
+    /// `None` when it is missing, not a regular file, or resolves outside the directory (a symlink out).
+    async fn stream_file(&self, file: &Path) -> Option<Response<Body>> {
+        let root = tokio::fs::canonicalize(&self.dir).await.ok()?;
+        let real = tokio::fs::canonicalize(file).await.ok()?;
+        if !real.starts_with(&root) {
+            tracing::warn!(file = %file.display(), "static file resolves outside its directory; refused");
+            return None;
         }
+        let handle = tokio::fs::File::open(&real).await.ok()?;
+        let meta = handle.metadata().await.ok()?;
+        if !meta.is_file() {
+            return None;
+        }
+        let chunks = futures_util::stream::unfold(Some(handle), |state| async move {
+            use tokio::io::AsyncReadExt;
+            let mut handle = state?;
+            let mut buf = bytes::BytesMut::with_capacity(STREAM_CHUNK);
+            match handle.read_buf(&mut buf).await {
+                Ok(0) => None,
+                Ok(_) => Some((buf.freeze(), Some(handle))),
+                Err(e) => {
+                    // The length is already sent: ending early makes the client see a short body, not a lie.
+                    tracing::warn!(error = %e, "static file read failed mid-body");
+                    None
+                }
+            }
+        });
+        let mut r = Response::new(Body::streaming([], Box::pin(chunks)));
+        let h = r.headers_mut();
+        h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type(file)));
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static(self.cache_control));
+        h.insert(header::CONTENT_LENGTH, HeaderValue::from(meta.len()));
+        Some(r)
     }
 }
+
+/// Bytes read per chunk of a streamed static file.
+const STREAM_CHUNK: usize = 64 * 1024;
 
 /// A request path, seen from a static directory.
 #[derive(Debug, PartialEq, Eq)]

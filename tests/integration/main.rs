@@ -1,10 +1,12 @@
 //! Integration tests (one binary, modules per concern, to keep link time down).
 
+mod hardening;
 mod http_client;
 mod isr;
 mod isr_aws;
 mod lambda_emulator;
 mod lambda_events;
+mod panics;
 mod served_over_tcp;
 mod service;
 mod ssg;

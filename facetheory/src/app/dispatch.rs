@@ -16,6 +16,7 @@ use crate::page::ErasedPage;
 use crate::render::{render, RenderPlan};
 use crate::resource::ResourceResponse;
 use crate::response::{internal_error, plain, redirect};
+use crate::unwind;
 
 impl App {
     /// Routes a request and answers it; also returns the matched route pattern (`""` when none) for the log.
@@ -76,7 +77,7 @@ impl App {
             Err(status) => return plain(status, status.canonical_reason().unwrap_or("Error")),
         }
         let request = Arc::clone(&ctx.request);
-        match (resource.handler)(ctx).await {
+        match unwind::call((resource.handler)(ctx)).await {
             Ok(r) => match r.invalid.clone() {
                 None => resource_response(r),
                 Some(problem) => internal_error(desc.pattern, desc.name, &request.request_id, &problem),
@@ -101,7 +102,7 @@ impl App {
             return self.isr_face(isr, face, desc, revalidate.get(), tags, ctx, request).await;
         }
         let status = face.not_found.then_some(StatusCode::NOT_FOUND);
-        match (face.render)(ctx).await {
+        match unwind::call((face.render)(ctx)).await {
             Ok(page) => self.page_response(page, face, desc, request, status).await,
             Err(e) => self.error_response(e, desc, request).await,
         }
@@ -144,7 +145,7 @@ impl App {
                 return plain(StatusCode::NOT_FOUND, "Not Found");
             };
             let ctx = FaceContext::new(Arc::clone(request), desc.pattern, Vec::new());
-            match (face.render)(ctx).await {
+            match unwind::call((face.render)(ctx)).await {
                 Ok(page) => self.page_response(page, face, desc, request, Some(StatusCode::NOT_FOUND)).await,
                 Err(e) if e.is_not_found() => plain(StatusCode::NOT_FOUND, "Not Found"),
                 Err(e) => internal_error(desc.pattern, desc.name, &request.request_id, &e),

@@ -15,6 +15,7 @@ use crate::hydration::HYDRATION_PARAM;
 use crate::isr::{Generation, IsrOutcome, IsrRuntime};
 use crate::render::{render, RenderPlan};
 use crate::response::{json_bytes, not_found_no_store};
+use crate::unwind;
 
 impl App {
     #[allow(clippy::too_many_arguments)]
@@ -38,7 +39,7 @@ impl App {
         let render_request = Arc::clone(request);
         let render_ctx = ctx.clone();
         let regenerate = move |generation: Generation| async move {
-            let page = face_render(render_ctx).await?;
+            let page = unwind::call(face_render(render_ctx)).await?;
             let sidecar_param = generation.hydration_param();
             let rendered = render(page, RenderPlan::isr(&sidecar_param), &render_request, desc.pattern).await?;
             let mut page = rendered.buffered().await;

@@ -153,13 +153,26 @@ impl App {
         let (parts, body) = req.into_parts();
         let request_id = request_id(&parts);
         let http::request::Parts { method, uri, headers, .. } = parts;
-        let path = original_uri(&headers).unwrap_or(uri.path()).to_string();
+        let path = original_uri(&method, uri.path(), &headers).unwrap_or(uri.path()).to_string();
         let request =
             Arc::new(RequestInfo::new(method, path, uri.query().unwrap_or("").to_string(), headers, request_id));
-        let (mut res, route) = self.dispatch(&request, body).await;
+        // Handlers are guarded where they are called; this catches a panic anywhere else on the path.
+        let (mut res, route) = match crate::unwind::catch(self.dispatch(&request, body)).await {
+            Ok(answered) => answered,
+            Err(panic) => {
+                let err = format!("the request panicked: {panic}");
+                (crate::response::internal_error("", "", &request.request_id, &err), "")
+            }
+        };
+        if is_not_modified(&request, &res) {
+            res = not_modified(res);
+        }
         let id_value =
             HeaderValue::from_str(&request.request_id).unwrap_or_else(|_| HeaderValue::from_static("invalid"));
-        res.headers_mut().insert("x-request-id", id_value);
+        let headers = res.headers_mut();
+        headers.insert("x-request-id", id_value);
+        // Browsers must not guess a type other than the one sent (a JSON or text answer rendered as HTML).
+        headers.entry(http::header::X_CONTENT_TYPE_OPTIONS).or_insert(HeaderValue::from_static("nosniff"));
         if request.method == Method::HEAD {
             *res.body_mut() = Body::empty();
         }
@@ -178,9 +191,13 @@ impl App {
 
 /// The viewer's path as CloudFront's viewer-request function recorded it (`x-facetheory-original-uri`): on
 /// origin-group failover the request reaching Lambda carries the S3 key shape (`/about/index.html`), and the
-/// app must route the URL the viewer asked for. Only a plain absolute path is accepted; anything else is
-/// ignored (and logged).
-fn original_uri(headers: &http::HeaderMap) -> Option<&str> {
+/// app must route the URL the viewer asked for.
+///
+/// The header is honoured only where it can only have come from that function: a GET or HEAD whose path is
+/// exactly the function's rewrite of the header (`<uri>/index.html`, `<uri>.html`, `/index.html` for `/`).
+/// Anything else — a viewer sending the header to another path, a POST, a value that is not a plain absolute
+/// path — is ignored, so a request to one URL can never be routed as another.
+fn original_uri<'h>(method: &Method, path: &str, headers: &'h http::HeaderMap) -> Option<&'h str> {
     let value = headers.get(ORIGINAL_URI_HEADER)?;
     let text = value.to_str().ok().filter(|v| {
         v.starts_with('/')
@@ -188,24 +205,68 @@ fn original_uri(headers: &http::HeaderMap) -> Option<&str> {
             && v.len() <= 4096
             && v.bytes().all(|b| b > 0x20 && b < 0x7f && b != b'?' && b != b'#')
     });
-    if text.is_none() {
+    let Some(original) = text else {
         tracing::warn!(target: "facetheory::request", "ignoring an invalid {ORIGINAL_URI_HEADER} header");
+        return None;
+    };
+    let read = *method == Method::GET || *method == Method::HEAD;
+    (read && is_failover_rewrite(original, path)).then_some(original)
+}
+
+/// True when `path` is what the viewer-request function makes of `original` (either HTML layout).
+fn is_failover_rewrite(original: &str, path: &str) -> bool {
+    if original == "/" || original.is_empty() {
+        return path == "/index.html";
     }
-    text
+    let base = original.strip_suffix('/').unwrap_or(original);
+    path.strip_prefix(base).is_some_and(|rest| rest == "/index.html" || rest == ".html")
+}
+
+/// True when a GET/HEAD carried `If-None-Match` naming the response's ETag (or `*`): the client's copy is
+/// current.
+fn is_not_modified(request: &RequestInfo, res: &Response<Body>) -> bool {
+    if !(request.method == Method::GET || request.method == Method::HEAD) || res.status() != http::StatusCode::OK {
+        return false;
+    }
+    let Some(etag) = res.headers().get(http::header::ETAG).and_then(|v| v.to_str().ok()) else { return false };
+    let weakless = |t: &str| t.trim().trim_start_matches("W/").to_string();
+    let etag = weakless(etag);
+    request
+        .headers
+        .get_all(http::header::IF_NONE_MATCH)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .take(64)
+        .any(|candidate| candidate.trim() == "*" || weakless(candidate) == etag)
+}
+
+/// `304 Not Modified` for a 200: the same validators and caching headers, no body.
+fn not_modified(res: Response<Body>) -> Response<Body> {
+    let (mut parts, _) = res.into_parts();
+    parts.status = http::StatusCode::NOT_MODIFIED;
+    parts.headers.remove(http::header::CONTENT_LENGTH);
+    Response::from_parts(parts, Body::empty())
+}
+
+/// Longest request id accepted from a client or an adapter.
+const MAX_REQUEST_ID_LEN: usize = 128;
+
+/// True for an id that can be logged and echoed as is: 1–128 characters of `A-Z a-z 0-9 - _ . :`. Anything
+/// else (spaces, quotes, `=`) could forge log fields, so it is replaced by a fresh id.
+fn is_safe_request_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= MAX_REQUEST_ID_LEN
+        && id.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':'))
 }
 
 fn request_id(parts: &http::request::Parts) -> String {
-    let from_header = parts
-        .headers
-        .get("x-request-id")
-        .and_then(|v| v.to_str().ok())
-        .map(str::trim)
-        .filter(|v| !v.is_empty() && v.len() <= 200);
-    if let Some(id) = from_header {
+    let from_header = parts.headers.get("x-request-id").and_then(|v| v.to_str().ok()).map(str::trim);
+    if let Some(id) = from_header.filter(|id| is_safe_request_id(id)) {
         return id.to_string();
     }
     if let Some(AdapterRequestId(id)) = parts.extensions.get::<AdapterRequestId>() {
-        if !id.is_empty() && HeaderValue::from_str(id).is_ok() {
+        if is_safe_request_id(id) {
             return id.clone();
         }
     }

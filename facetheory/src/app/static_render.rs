@@ -13,6 +13,7 @@ use crate::error::{Error, ErrorKind};
 use crate::face::Mode;
 use crate::render::{render, RenderError, RenderPlan, Rendered};
 use crate::route::TrailingSlash;
+use crate::unwind;
 
 /// Why an SSG page could not be rendered.
 #[derive(Debug, thiserror::Error)]
@@ -71,7 +72,7 @@ impl App {
             crate::request_id::fresh(),
         ));
         let ctx = FaceContext::new(Arc::clone(&request), desc.pattern, entry.captures(&found));
-        let page = (face.render)(ctx).await.map_err(StaticRenderError::Face)?;
+        let page = unwind::call((face.render)(ctx)).await.map_err(StaticRenderError::Face)?;
         let plan = RenderPlan::ssg().with_status(face.not_found.then_some(StatusCode::NOT_FOUND));
         let rendered = render(page, plan, &request, desc.pattern).await?;
         Ok(rendered.buffered().await)

@@ -187,9 +187,13 @@ pub fn plan(app: &App, opts: &PlanOptions) -> Plan {
         a.push(behavior(p, "s3", "static objects (immutable assets, Vite manifest, SSG hydration data)"));
         b.push(behavior(p, "s3", "static objects"));
     }
+    let strip = |mut v: serde_json::Value| {
+        v["viewerRequestFunction"] = json!("strip-original-uri");
+        v
+    };
     for p in &lambda_paths {
-        a.push(behavior(p, "lambda", "dynamic: SSR sidecars, revalidation, mutating routes"));
-        b.push(behavior(p, "lambda", "dynamic"));
+        a.push(strip(behavior(p, "lambda", "dynamic: SSR sidecars, revalidation, mutating routes")));
+        b.push(strip(behavior(p, "lambda", "dynamic")));
     }
     for p in &ssg {
         b.push(behavior(p, "s3", "known SSG page"));
@@ -239,6 +243,9 @@ fn template(s3_paths: &[String], lambda_paths: &[String], site: &str, function: 
             AllowedMethods: [GET, HEAD, OPTIONS, PUT, PATCH, POST, DELETE]
             CachePolicyId: 4135ea2d-6df8-44a3-9df3-4b5a84be39ad # Managed-CachingDisabled
             OriginRequestPolicyId: b689b0a8-53d0-40ab-baf2-68738e2966ac # Managed-AllViewerExceptHostHeader
+            FunctionAssociations:
+              - EventType: viewer-request
+                FunctionARN: !GetAtt StripOriginalUriFunction.FunctionMetadata.FunctionARN
 "
         ));
     }

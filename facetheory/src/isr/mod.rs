@@ -78,7 +78,7 @@ impl IsrState {
 
 /// Render headers kept on cached pages besides the content type and CSP (everything else a render sets is
 /// dropped: it may be per-request, like `set-cookie`). Applied on write and again on read.
-pub(crate) const KEPT_HEADERS: &[&str] = &["content-language", "link", "x-robots-tag"];
+pub(crate) const KEPT_HEADERS: &[&str] = &["content-language", "link", "x-frame-options", "x-robots-tag"];
 
 /// True for a header a cached page may carry.
 pub(crate) fn is_shareable_header(name: &str) -> bool {

@@ -194,6 +194,9 @@ pub(crate) async fn render(
         headers.append(header::SET_COOKIE, value);
     }
     headers.entry(header::CONTENT_TYPE).or_insert(HeaderValue::from_static("text/html; charset=utf-8"));
+    if !parts.allow_framing {
+        headers.entry(header::X_FRAME_OPTIONS).or_insert(HeaderValue::from_static("DENY"));
+    }
     let strict = parts.csp.filter(CspPolicy::is_strict);
     let sidecar = match strict {
         Some(policy) if !policy.inline_scripts => {
@@ -239,10 +242,13 @@ pub(crate) async fn render(
         (PageBody::Stream(mut chunks), None) => {
             // Preflight: status and headers are final once the first chunk exists; a failure before it is a
             // clean 500. The head goes out together with the first chunk.
-            let first = match futures_util::StreamExt::next(&mut chunks).await {
-                Some(Ok(markup)) => Bytes::from(markup.into_string()),
-                Some(Err(e)) => return Err(RenderError::Stream(e)),
-                None => Bytes::new(),
+            let first = match crate::unwind::catch(futures_util::StreamExt::next(&mut chunks)).await {
+                Ok(Some(Ok(markup))) => Bytes::from(markup.into_string()),
+                Ok(Some(Err(e))) => return Err(RenderError::Stream(e)),
+                Ok(None) => Bytes::new(),
+                Err(panic) => {
+                    return Err(RenderError::Stream(crate::Error::msg(format!("the stream panicked: {panic}"))))
+                }
             };
             headers.remove(header::CONTENT_LENGTH);
             let tail = DocumentTail::new(chunks, route, &request.request_id);

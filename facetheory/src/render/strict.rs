@@ -78,7 +78,13 @@ pub(super) async fn collect_stream(
     request_id: &str,
 ) -> Result<Result<String, Rendered>, RenderError> {
     let mut body = String::new();
-    while let Some(chunk) = futures_util::StreamExt::next(&mut chunks).await {
+    loop {
+        let next = crate::unwind::catch(futures_util::StreamExt::next(&mut chunks)).await;
+        let chunk = match next {
+            Ok(Some(chunk)) => chunk,
+            Ok(None) => break,
+            Err(panic) => Err(crate::Error::msg(format!("the stream panicked: {panic}"))),
+        };
         body.push_str(&chunk.map_err(RenderError::Stream)?.into_string());
         if body.len() > MAX_STRICT_STREAM_BYTES {
             tracing::error!(route, request_id, "strict streamed body over {MAX_STRICT_STREAM_BYTES} bytes");

@@ -1,0 +1,43 @@
+//! Panics in user code (faces, resources, streamed chunks) become errors: the request gets the fixed 500
+//! page (or, once a stream has started, its error marker) and the log gets the panic message with the request
+//! id, instead of a dropped connection.
+
+use std::any::Any;
+use std::future::Future;
+use std::panic::AssertUnwindSafe;
+
+use futures_util::FutureExt;
+
+/// The text of a panic payload (`panic!("…")` gives a `&str` or a `String`).
+pub(crate) fn message(payload: &(dyn Any + Send)) -> String {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        (*s).to_string()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "a panic with a non-text payload".to_string()
+    }
+}
+
+/// Runs `fut`; a panic while polling it becomes `Err(message)`. The future is not used after a panic, so
+/// asserting unwind safety cannot expose a broken invariant.
+pub(crate) async fn catch<F: Future>(fut: F) -> Result<F::Output, String> {
+    AssertUnwindSafe(fut).catch_unwind().await.map_err(|payload| message(payload.as_ref()))
+}
+
+/// Calls a face's or resource's glue; a panic inside it is an internal error carrying the panic message.
+pub(crate) async fn call<T>(handler: crate::BoxFuture<crate::Result<T>>) -> crate::Result<T> {
+    catch(handler).await.unwrap_or_else(|panic| Err(crate::Error::msg(format!("the handler panicked: {panic}"))))
+}
+
+#[cfg(test)]
+mod tests {
+    #[tokio::test]
+    async fn panics_become_messages() {
+        assert_eq!(super::catch(async { 1 }).await, Ok(1));
+        let text = super::catch(async { panic!("boom {}", 7) }).await;
+        assert_eq!(text, Err::<(), _>("boom 7".to_string()));
+        let other = super::catch(async { std::panic::panic_any(3u8) }).await;
+        assert_eq!(other, Err::<(), _>("a panic with a non-text payload".to_string()));
+    }
+}
