@@ -59,7 +59,7 @@ impl StaticDir {
             Lookup::Refused => return Some(not_found()),
             Lookup::File(file) => file,
         };
-        Some(self.stream_file(&file).await.unwrap_or_else(|| not_found()))
+        Some(self.stream_file(&file).await.unwrap_or_else(not_found))
     }
 
     /// The file as a streamed body (64 KiB chunks, so slow readers of a large asset hold one chunk each), or
