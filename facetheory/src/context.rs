@@ -275,19 +275,13 @@ impl Cookies {
         let mut pairs: Vec<(&str, &str)> = Vec::new();
         let mut budget = MAX_COOKIE_HEADER_BYTES;
         'headers: for value in headers.get_all(http::header::COOKIE) {
-            let Ok(text) = value.to_str() else { continue };
-            let text = if text.len() <= budget {
-                budget -= text.len();
-                text
-            } else {
-                // Over the budget: keep whole pairs only, up to the last `;` before it.
-                let mut end = budget;
-                while !text.is_char_boundary(end) {
-                    end -= 1;
-                }
-                budget = 0;
-                text[..end].rfind(';').map_or("", |i| &text[..i])
-            };
+            // Only the part within the budget is looked at (validating a 1 MiB header would cost as much as
+            // parsing it); over the budget, only whole pairs up to the last `;` before the cut are kept.
+            let bytes = value.as_bytes();
+            let (head, cut) = if bytes.len() <= budget { (bytes, false) } else { (&bytes[..budget], true) };
+            let Ok(head) = std::str::from_utf8(head) else { continue };
+            budget -= head.len();
+            let text = if cut { head.rfind(';').map_or("", |i| &head[..i]) } else { head };
             for part in text.split(';') {
                 if pairs.len() == MAX_COOKIES {
                     break 'headers;
