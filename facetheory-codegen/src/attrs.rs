@@ -165,6 +165,17 @@ impl FaceArgs {
                             i.span(),
                             "`revalidate` is a whole number of seconds, at least 1 (for per-request rendering use mode = \"ssr\")",
                         ),
+                        Ok(n) if n > crate::limits::MAX_REVALIDATE_SECONDS => {
+                            errors.push(
+                                i.span(),
+                                format!(
+                                    "`revalidate` is at most {} seconds (one year); a page that changes less often is an SSG page",
+                                    crate::limits::MAX_REVALIDATE_SECONDS
+                                ),
+                            );
+                            // Present, if invalid: no second error saying it is missing.
+                            args.revalidate = Some((n, i.span()));
+                        }
                         Ok(n) => args.revalidate = Some((n, i.span())),
                     },
                     other => errors.push(other.span(), "`revalidate` takes an integer literal (seconds)"),

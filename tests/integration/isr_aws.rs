@@ -65,6 +65,9 @@ over_the_wire!(aws_tenants_and_variants, async { conformance::tenants_and_varian
 over_the_wire!(aws_stale_while_revalidate, async { conformance::stale_while_revalidate(aws().await).await });
 over_the_wire!(aws_on_demand_revalidation, async { conformance::on_demand_revalidation(aws().await).await });
 over_the_wire!(aws_hydration_sidecars, async { conformance::hydration_sidecars(aws().await).await });
+over_the_wire!(aws_store_faults, async { conformance::store_faults(aws().await).await });
+over_the_wire!(aws_cold_bursts, async { conformance::cold_bursts(aws().await, 5, 32).await });
+over_the_wire!(aws_uncacheable_bursts, async { conformance::uncacheable_bursts(aws().await, 16).await });
 over_the_wire!(aws_fifty_concurrent_requests_on_two_instances, async {
     conformance::concurrent_instances(aws().await, 50).await
 });
@@ -90,3 +93,32 @@ over_the_wire!(aws_blog_post_through_the_app, async {
     let other = blog::app().isr(cfg.runtime().await).build().unwrap();
     assert_eq!(get(other).await.0, "hit");
 });
+
+/// The S3/DynamoDB endpoint is down (nothing listens on the port): a never-cached page is still answered, as
+/// one uncached render, within the SDK bounds (two attempts, 2 s per call) instead of a 500.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unreachable_store_degrades_to_an_uncached_render() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let dead = format!("http://127.0.0.1:{port}");
+    let sdk = facetheory::isr::bounded_sdk_loader()
+        .endpoint_url(&dead)
+        .region(aws_config::Region::new("us-east-1"))
+        .credentials_provider(aws_sdk_s3::config::Credentials::new("test", "test", None, None, "test"))
+        .load()
+        .await;
+    let html = S3Store::new(facetheory::isr::s3_client(&sdk), "down-bucket", "site");
+    let meta = DynamoMetaStore::new(aws_sdk_dynamodb::Client::new(&sdk), "down-table");
+    let rt = facetheory::isr::IsrRuntime::new(html, meta);
+    let ctx = conformance::unique_ctx();
+    let started = std::time::Instant::now();
+    let out = rt
+        .serve(&ctx, "/conformance/<slug>", 10, |_| async {
+            Ok(facetheory::Rendered::html(http::StatusCode::OK, "rendered while the store is down"))
+        })
+        .await
+        .expect("answered, not a 500");
+    let facetheory::isr::IsrOutcome::Uncached(page) = out else { panic!("nothing can be cached") };
+    assert_eq!(page.body, "rendered while the store is down");
+    println!("answered during the outage in {:?}", started.elapsed());
+    assert!(started.elapsed() < std::time::Duration::from_secs(15), "bounded by the SDK timeouts");
+}

@@ -232,7 +232,7 @@ impl SsrSidecars {
 
     /// The token and store key for a body at time `now` (milliseconds).
     pub fn sign(&self, ctx: &FaceContext, body: &str, now: u64) -> (String, String) {
-        let (iat, exp) = (now, now + self.ttl_seconds * 1000);
+        let (iat, exp) = (now, now.saturating_add(self.ttl_seconds.saturating_mul(1000)));
         let vh = self.variant_hash(ctx);
         let bd = self.h("facetheory:ssr-hydration-sidecar:body:v1", body.as_bytes());
         let key_hash =

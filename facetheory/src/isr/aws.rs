@@ -85,10 +85,26 @@ impl AwsIsrConfig {
     }
 }
 
-/// The SDK configuration from the standard environment (region, credentials, `AWS_ENDPOINT_URL`), with the
-/// SDK's standard retry policy.
+/// The SDK configuration from the standard environment (region, credentials, `AWS_ENDPOINT_URL`), bounded for
+/// the request path: two attempts with a 50 ms initial backoff, 500 ms to connect, 1 s per attempt and 2 s per
+/// call in all. An outage then costs a request at most about 2 s before the engine degrades (the last known
+/// page, or one uncached render) instead of the SDK's default multi-second retries.
 pub async fn aws_config_from_env() -> aws_config::SdkConfig {
-    aws_config::defaults(BehaviorVersion::latest()).load().await
+    bounded_sdk_loader().load().await
+}
+
+/// The loader behind [`aws_config_from_env`], for callers that set more (an endpoint, credentials) before
+/// loading.
+pub fn bounded_sdk_loader() -> aws_config::ConfigLoader {
+    use std::time::Duration;
+    let retry =
+        aws_config::retry::RetryConfig::standard().with_max_attempts(2).with_initial_backoff(Duration::from_millis(50));
+    let timeouts = aws_config::timeout::TimeoutConfig::builder()
+        .connect_timeout(Duration::from_millis(500))
+        .operation_attempt_timeout(Duration::from_secs(1))
+        .operation_timeout(Duration::from_secs(2))
+        .build();
+    aws_config::defaults(BehaviorVersion::latest()).retry_config(retry).timeout_config(timeouts)
 }
 
 /// An S3 client; path-style addressing when `AWS_ENDPOINT_URL(_S3)` points at a local server.

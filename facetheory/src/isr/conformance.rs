@@ -173,13 +173,33 @@ pub async fn tenants_and_variants(stores: Stores) {
     assert_eq!(serve(&rt, &ctx, Ok("x")).await.unwrap(), (IsrState::Hit, "public".into()));
 }
 
-/// Counts calls and can fail `get`.
+/// Counts calls and can fail `get` (an outage), report a corrupt record once, or fail writes.
 struct Probe {
     meta: Arc<dyn MetaStore>,
     html: Arc<dyn BlobStore>,
     meta_calls: AtomicUsize,
     html_calls: AtomicUsize,
     failing: AtomicBool,
+    corrupt_once: AtomicBool,
+    failing_puts: AtomicBool,
+}
+
+impl Probe {
+    fn over((html, meta): Stores) -> Arc<Probe> {
+        Arc::new(Probe {
+            meta,
+            html,
+            meta_calls: AtomicUsize::new(0),
+            html_calls: AtomicUsize::new(0),
+            failing: AtomicBool::new(false),
+            corrupt_once: AtomicBool::new(false),
+            failing_puts: AtomicBool::new(false),
+        })
+    }
+
+    fn runtime(self: &Arc<Self>, clock: &Clock) -> IsrRuntime {
+        IsrRuntime::new(ProbeHtml(Arc::clone(self)), ProbeMeta(Arc::clone(self))).clock(clock.f())
+    }
 }
 
 struct ProbeMeta(Arc<Probe>);
@@ -191,6 +211,10 @@ impl MetaStore for ProbeMeta {
         if self.0.failing.load(Ordering::SeqCst) {
             let key = key.to_string();
             return Box::pin(async move { Err(StoreError::Io { key, source: std::io::Error::other("throttled") }) });
+        }
+        if self.0.corrupt_once.swap(false, Ordering::SeqCst) {
+            let key = key.to_string();
+            return Box::pin(async move { Err(StoreError::Corrupt { key, reason: "garbage".into() }) });
         }
         self.0.meta.get(key)
     }
@@ -215,6 +239,10 @@ impl MetaStore for ProbeMeta {
 impl BlobStore for ProbeHtml {
     fn put(&self, key: &str, blob: Blob) -> BoxFuture<Result<(), StoreError>> {
         self.0.html_calls.fetch_add(1, Ordering::SeqCst);
+        if self.0.failing_puts.load(Ordering::SeqCst) {
+            let key = key.to_string();
+            return Box::pin(async move { Err(StoreError::Io { key, source: std::io::Error::other("read-only") }) });
+        }
         self.0.html.put(key, blob)
     }
     fn get(&self, key: &str) -> BoxFuture<Result<Option<Blob>, StoreError>> {
@@ -226,17 +254,10 @@ impl BlobStore for ProbeHtml {
 /// Store round trips per request kind, returned for printing: (miss, hit on another instance, hit on the
 /// instance that rendered), each as (metadata calls, body calls). Also: when the metadata store fails, the last
 /// known record is served as `stale-metadata-error`.
-pub async fn round_trips_and_metadata_failure((html, meta): Stores) -> [(usize, usize); 3] {
+pub async fn round_trips_and_metadata_failure(stores: Stores) -> [(usize, usize); 3] {
     let clock = Clock::new(1_000);
-    let probe = Arc::new(Probe {
-        meta,
-        html,
-        meta_calls: AtomicUsize::new(0),
-        html_calls: AtomicUsize::new(0),
-        failing: AtomicBool::new(false),
-    });
-    let make = || IsrRuntime::new(ProbeHtml(Arc::clone(&probe)), ProbeMeta(Arc::clone(&probe))).clock(clock.f());
-    let (rt, other) = (make(), make());
+    let probe = Probe::over(stores);
+    let (rt, other) = (probe.runtime(&clock), probe.runtime(&clock));
     let ctx = unique_ctx();
     let take = || (probe.meta_calls.swap(0, Ordering::SeqCst), probe.html_calls.swap(0, Ordering::SeqCst));
     serve(&rt, &ctx, Ok("v1")).await.unwrap();
@@ -245,13 +266,126 @@ pub async fn round_trips_and_metadata_failure((html, meta): Stores) -> [(usize, 
     let cold_hit = take();
     serve(&rt, &ctx, Ok("x")).await.unwrap();
     let warm_hit = take();
-    assert_eq!(miss, (4, 1), "a miss: get, lease, commit, release and one body write");
+    assert_eq!(
+        miss,
+        (5, 1),
+        "a miss: get, lease, get again (a commit may have landed meanwhile), commit, release and one body write"
+    );
     assert_eq!(cold_hit, (1, 1), "a hit on another instance: one metadata read and one body read");
     assert_eq!(warm_hit, (1, 0), "bodies are cached by their immutable pointer: one metadata read");
     probe.failing.store(true, Ordering::SeqCst);
     assert_eq!(serve(&rt, &ctx, Ok("x")).await.unwrap(), (IsrState::StaleMetadataError, "v1".into()));
     assert!(serve(&rt.clone().on_failure(FailurePolicy::Error), &ctx, Ok("x")).await.is_err());
     [miss, cold_hit, warm_hit]
+}
+
+/// The store fails: with nothing cached, a metadata outage and a write failure each answer one uncached render
+/// (never a 500), and a corrupt record is treated as absent and replaced by the next commit.
+pub async fn store_faults(stores: Stores) {
+    let clock = Clock::new(1_000);
+    let probe = Probe::over(stores);
+    let rt = probe.runtime(&clock);
+    let uncached = |out: IsrOutcome| match out {
+        IsrOutcome::Uncached(p) => (p.status.as_u16(), String::from_utf8(p.body.to_vec()).expect("utf-8")),
+        IsrOutcome::Served { state, .. } => panic!("served from the cache as {state:?}"),
+    };
+    let fresh = |body: &'static str| move |_| async move { Ok(page(body)) };
+
+    probe.failing.store(true, Ordering::SeqCst);
+    let ctx = unique_ctx();
+    let out = rt.serve(&ctx, ROUTE, 10, fresh("during the outage")).await.expect("answered");
+    assert_eq!(uncached(out), (200, "during the outage".into()));
+    probe.failing.store(false, Ordering::SeqCst);
+
+    probe.failing_puts.store(true, Ordering::SeqCst);
+    let ctx = unique_ctx();
+    let out = rt.serve(&ctx, ROUTE, 10, fresh("store read-only")).await.expect("answered");
+    assert_eq!(uncached(out), (200, "store read-only".into()));
+    probe.failing_puts.store(false, Ordering::SeqCst);
+    assert_eq!(serve(&rt, &ctx, Ok("writable again")).await.unwrap(), (IsrState::Miss, "writable again".into()));
+
+    let ctx = unique_ctx();
+    serve(&rt, &ctx, Ok("v1")).await.unwrap();
+    clock.set(20_000);
+    probe.corrupt_once.store(true, Ordering::SeqCst);
+    assert_eq!(
+        serve(&rt, &ctx, Ok("over the corrupt record")).await.unwrap(),
+        (IsrState::Miss, "over the corrupt record".into())
+    );
+    assert_eq!(serve(&rt, &ctx, Ok("x")).await.unwrap(), (IsrState::Hit, "over the corrupt record".into()));
+}
+
+/// Cold bursts, repeated: `rounds` times, `n` concurrent first requests for a new key across two runtime
+/// instances over the same stores. Each burst renders exactly once; every response is `miss` or `wait-hit`.
+pub async fn cold_bursts(stores: Stores, rounds: usize, n: usize) {
+    let clock = Clock::new(1_000);
+    let make = || {
+        IsrRuntime::new(Arc::clone(&stores.0), Arc::clone(&stores.1))
+            .clock(clock.f())
+            .wait(Duration::from_secs(20), Duration::from_millis(5))
+    };
+    let (a, b) = (make(), make());
+    for round in 0..rounds {
+        let ctx = unique_ctx();
+        let renders = Arc::new(AtomicUsize::new(0));
+        let mut tasks = Vec::new();
+        for i in 0..n {
+            let rt = if i % 2 == 0 { a.clone() } else { b.clone() };
+            let (renders, ctx) = (Arc::clone(&renders), ctx.clone());
+            tasks.push(tokio::spawn(async move {
+                let out = rt
+                    .serve(&ctx, ROUTE, 10, move |_| async move {
+                        renders.fetch_add(1, Ordering::SeqCst);
+                        Ok(page("cold"))
+                    })
+                    .await
+                    .expect("served");
+                outcome(out).expect("an outcome").0
+            }));
+        }
+        let mut states = Vec::new();
+        for t in tasks {
+            states.push(t.await.expect("task"));
+        }
+        assert_eq!(renders.load(Ordering::SeqCst), 1, "round {round}: exactly one render: {states:?}");
+        assert_eq!(states.iter().filter(|s| **s == IsrState::Miss).count(), 1, "round {round}: {states:?}");
+    }
+}
+
+/// A burst on a URL whose render is not cacheable (a 404 page, a not-found error): the holder releases its
+/// lease without a commit and every waiter is answered at once, not after the wait timeout.
+pub async fn uncacheable_bursts(stores: Stores, n: usize) {
+    let clock = Clock::new(1_000);
+    let rt =
+        IsrRuntime::new(stores.0, stores.1).clock(clock.f()).wait(Duration::from_secs(60), Duration::from_millis(5));
+    for not_found_error in [false, true] {
+        let ctx = unique_ctx();
+        let mut tasks = Vec::new();
+        for _ in 0..n {
+            let (rt, ctx) = (rt.clone(), ctx.clone());
+            tasks.push(tokio::spawn(async move {
+                rt.serve(&ctx, ROUTE, 10, move |_| async move {
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    if not_found_error {
+                        Err(Error::not_found())
+                    } else {
+                        Ok(Rendered::html(http::StatusCode::NOT_FOUND, "gone"))
+                    }
+                })
+                .await
+            }));
+        }
+        // The wait timeout is 60 s: a waiter that polled for a record a 404 never writes would hold this up.
+        let all = futures_util::future::join_all(tasks);
+        let results = tokio::time::timeout(Duration::from_secs(20), all).await.expect("every waiter answered");
+        for r in results {
+            match r.expect("task") {
+                Ok(IsrOutcome::Uncached(p)) => assert_eq!(p.status, 404),
+                Err(e) => assert!(e.is_not_found(), "{e}"),
+                Ok(IsrOutcome::Served { state, .. }) => panic!("a 404 was cached ({state:?})"),
+            }
+        }
+    }
 }
 
 /// `n` concurrent requests for one stale key, alternating between two runtime instances over the same stores:

@@ -19,7 +19,7 @@ use crate::context::FaceContext;
 use crate::error::Error;
 use crate::meta::{FsMetaStore, IsrRecord, Lease, MemoryMetaStore, MetaStore};
 use crate::render::Rendered;
-use crate::store::{BlobStore, FsStore, MemoryStore};
+use crate::store::{BlobStore, FsStore, MemoryStore, StoreError};
 
 type TenantFn = dyn Fn(&FaceContext) -> Option<String> + Send + Sync;
 
@@ -221,7 +221,12 @@ impl IsrRuntime {
         let now = (self.config.clock)();
         let record = match self.config.meta.get(&key).await {
             Ok(r) => r,
-            Err(e) => return self.metadata_failure(&key, e).await,
+            // A record that cannot be read is treated as absent: the next commit replaces it.
+            Err(e @ StoreError::Corrupt { .. }) => {
+                tracing::warn!(key, error = %e, "ISR metadata record is corrupt; regenerating over it");
+                None
+            }
+            Err(e) => return self.metadata_failure(&key, e, render).await,
         };
         if let Some(rec) = &record {
             self.remember(&key, rec);
@@ -255,9 +260,12 @@ impl IsrRuntime {
         }
         let lease = match self.config.meta.try_acquire_lease(&key, now, self.config.lease_ms).await {
             Ok(l) => l,
-            Err(e) => return self.metadata_failure(&key, e).await,
+            Err(e) => return self.metadata_failure(&key, e, render).await,
         };
         if let Some(lease) = lease {
+            if let Some(hit) = self.committed_meanwhile(&key, &lease, record.as_ref(), IsrState::Hit).await {
+                return Ok(hit);
+            }
             return self.regenerate(&key, lease, record.as_ref(), revalidate_seconds, &implicit, render).await;
         }
         tracing::debug!(key, "ISR lease held elsewhere");
@@ -266,19 +274,25 @@ impl IsrRuntime {
             while started.elapsed() < self.config.wait_timeout {
                 tokio::time::sleep(self.config.poll).await;
                 if let Ok(Some(rec)) = self.config.meta.get(&key).await {
-                    let newer = record.as_ref().is_none_or(|old| rec.generated_at_ms > old.generated_at_ms);
-                    if newer || rec.is_fresh((self.config.clock)()) {
+                    if is_newer(&rec, record.as_ref()) || rec.is_fresh((self.config.clock)()) {
                         if let Some(hit) = self.serve_record(&rec, IsrState::WaitHit).await {
                             self.remember(&key, &rec);
                             return Ok(hit);
                         }
                     }
                 }
-            }
-            if let Ok(Some(lease)) =
-                self.config.meta.try_acquire_lease(&key, (self.config.clock)(), self.config.lease_ms).await
-            {
-                return self.regenerate(&key, lease, record.as_ref(), revalidate_seconds, &implicit, render).await;
+                // The lease is free again but nothing newer was committed: the holder's page was not cacheable
+                // (a 404, a redirect, a failure) or its lease lapsed. Waiting longer cannot help; answer now
+                // with a render of our own, uncached, so a burst on an uncacheable URL is never held.
+                let now = (self.config.clock)();
+                if let Ok(Some(lease)) = self.config.meta.try_acquire_lease(&key, now, self.config.lease_ms).await {
+                    if let Some(hit) = self.committed_meanwhile(&key, &lease, record.as_ref(), IsrState::WaitHit).await
+                    {
+                        return Ok(hit);
+                    }
+                    self.release(&key, &lease).await;
+                    return self.render_uncached(&key, render).await;
+                }
             }
         }
         if self.config.contention == ContentionPolicy::ServeStale || self.config.failure == FailurePolicy::ServeStale {
@@ -291,16 +305,68 @@ impl IsrRuntime {
         Err(Error::msg(format!("ISR regeneration lock is busy for key {key:?}")))
     }
 
-    async fn metadata_failure(&self, key: &str, err: crate::store::StoreError) -> Result<IsrOutcome, Error> {
+    /// After winning a lease: another request may have committed between our read and our lease. If so, serve
+    /// its page and give the lease back, so a burst regenerates exactly once.
+    async fn committed_meanwhile(
+        &self,
+        key: &str,
+        lease: &Lease,
+        seen: Option<&IsrRecord>,
+        state: IsrState,
+    ) -> Option<IsrOutcome> {
+        let rec = self.config.meta.get(key).await.ok().flatten()?;
+        if !is_newer(&rec, seen) || !rec.is_fresh((self.config.clock)()) {
+            return None;
+        }
+        let out = self.serve_record(&rec, state).await?;
+        self.remember(key, &rec);
+        self.release(key, lease).await;
+        Some(out)
+    }
+
+    async fn release(&self, key: &str, lease: &Lease) {
+        if let Err(e) = self.config.meta.release(key, lease).await {
+            tracing::warn!(key, error = %e, "ISR lease release failed (it expires on its own)");
+        }
+    }
+
+    /// Renders without the cache: the page is answered once (`private, no-store`) and nothing is written.
+    async fn render_uncached<F, Fut>(&self, key: &str, render: F) -> Result<IsrOutcome, Error>
+    where
+        F: FnOnce(Generation) -> Fut,
+        Fut: Future<Output = Result<Rendered<Bytes>, Error>>,
+    {
+        let generation = Generation {
+            html_pointer: format!("{}uncached/{}.html", self.config.pointer_prefix, uuid::Uuid::new_v4()),
+        };
+        let mut page = render(generation).await?;
+        if page.status.is_server_error() {
+            return Err(Error::msg(format!("ISR render produced status {}", page.status)));
+        }
+        // A sidecar of an uncached render has nowhere to live: the page cannot hydrate from it.
+        if page.sidecar.take().is_some() {
+            tracing::warn!(key, "uncached ISR render dropped its hydration sidecar");
+        }
+        Ok(IsrOutcome::Uncached(page))
+    }
+
+    /// The metadata store failed: the last record this process read, when the policy allows; otherwise one
+    /// uncached render (the site stays up while its cache is down).
+    async fn metadata_failure<F, Fut>(&self, key: &str, err: StoreError, render: F) -> Result<IsrOutcome, Error>
+    where
+        F: FnOnce(Generation) -> Fut,
+        Fut: Future<Output = Result<Rendered<Bytes>, Error>>,
+    {
         tracing::error!(key, error = %err, "ISR metadata store failed");
-        if self.config.failure == FailurePolicy::ServeStale {
-            if let Some(rec) = self.caches.last_known.get(key) {
-                if let Some(out) = self.serve_record(&rec, IsrState::StaleMetadataError).await {
-                    return Ok(out);
-                }
+        if self.config.failure == FailurePolicy::Error {
+            return Err(err.into());
+        }
+        if let Some(rec) = self.caches.last_known.get(key) {
+            if let Some(out) = self.serve_record(&rec, IsrState::StaleMetadataError).await {
+                return Ok(out);
             }
         }
-        Err(err.into())
+        self.render_uncached(key, render).await
     }
 
     fn background<F, Fut>(
@@ -343,9 +409,7 @@ impl IsrRuntime {
         Fut: Future<Output = Result<Rendered<Bytes>, Error>>,
     {
         let result = self.regenerate_inner(key, &lease, revalidate_seconds, implicit, render).await;
-        if let Err(e) = self.config.meta.release(key, &lease).await {
-            tracing::warn!(key, error = %e, "ISR lease release failed (it expires on its own)");
-        }
+        self.release(key, &lease).await;
         match result {
             Ok(out) => Ok(out),
             // Not-found and redirects are answers, not failures: no stale page stands in for them.
@@ -362,6 +426,19 @@ impl IsrRuntime {
                 Err(e)
             }
         }
+    }
+
+    /// Sidecar and body first, pointer second: until the commit, readers keep getting the previous page.
+    async fn write_generation(
+        &self,
+        generation: &Generation,
+        page: &Rendered<Bytes>,
+        revalidate_seconds: u64,
+    ) -> Result<(), StoreError> {
+        if let Some(data) = &page.sidecar {
+            self.config.html.put(&generation.hydration_pointer(), hydration_blob(data)).await?;
+        }
+        self.config.html.put(&generation.html_pointer, to_blob(page, revalidate_seconds)).await
     }
 
     async fn regenerate_inner<F, Fut>(
@@ -393,11 +470,12 @@ impl IsrRuntime {
         }
         page.tags = checked_tags(key, implicit, std::mem::take(&mut page.tags));
         let etag = body_etag(&page.body);
-        // Sidecar and body first, pointer second: until the commit, readers keep getting the previous page.
-        if let Some(data) = &page.sidecar {
-            self.config.html.put(&generation.hydration_pointer(), hydration_blob(data)).await?;
+        if let Err(e) = self.write_generation(&generation, &page, revalidate_seconds).await {
+            // A read-only, full or unreachable store must not take the site down: answer this render uncached.
+            tracing::error!(key, error = %e, "ISR store write failed; serving the page uncached");
+            page.sidecar = None;
+            return Ok(IsrOutcome::Uncached(page));
         }
-        self.config.html.put(&pointer, to_blob(&page, revalidate_seconds)).await?;
         let record = IsrRecord {
             html_pointer: pointer,
             generated_at_ms: generated_at,
@@ -406,7 +484,14 @@ impl IsrRuntime {
             tags: page.tags.clone(),
             invalidated_at_ms: None,
         };
-        if !self.config.meta.commit(key, lease, record.clone(), (self.config.clock)()).await? {
+        let committed = match self.config.meta.commit(key, lease, record.clone(), (self.config.clock)()).await {
+            Ok(c) => c,
+            Err(e) => {
+                tracing::error!(key, error = %e, "ISR metadata commit failed; serving the page uncached");
+                return Ok(IsrOutcome::Uncached(page));
+            }
+        };
+        if !committed {
             tracing::warn!(key, "ISR lease lost before commit; serving this render without caching it");
         } else {
             self.remember(key, &record);
@@ -441,4 +526,9 @@ impl IsrRuntime {
         let etag = Some(body_etag(&blob.body));
         Some((blob.body, etag))
     }
+}
+
+/// True when `rec` was generated after `seen` (or nothing was seen).
+fn is_newer(rec: &IsrRecord, seen: Option<&IsrRecord>) -> bool {
+    seen.is_none_or(|old| rec.generated_at_ms > old.generated_at_ms)
 }

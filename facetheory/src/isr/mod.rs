@@ -34,7 +34,7 @@ mod revalidate;
 use http::HeaderMap;
 
 #[cfg(feature = "aws")]
-pub use aws::{aws_config_from_env, s3_client, AwsIsrConfig};
+pub use aws::{aws_config_from_env, bounded_sdk_loader, s3_client, AwsIsrConfig};
 pub use engine::IsrRuntime;
 pub use key::CookieVary;
 pub use policy::{ContentionPolicy, FailurePolicy, Revalidation};

@@ -34,6 +34,19 @@ both!(store_guarantees, conformance::store_guarantees);
 both!(stale_while_revalidate, conformance::stale_while_revalidate);
 both!(on_demand_revalidation, conformance::on_demand_revalidation);
 both!(hydration_sidecars, conformance::hydration_sidecars);
+both!(store_faults, conformance::store_faults);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cold_bursts_render_exactly_once() {
+    conformance::cold_bursts(memory(), 10, 64).await;
+    conformance::cold_bursts(filesystem(), 10, 64).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn uncacheable_bursts_are_answered_at_once() {
+    conformance::uncacheable_bursts(memory(), 32).await;
+    conformance::uncacheable_bursts(filesystem(), 32).await;
+}
 
 #[tokio::test]
 async fn round_trips_and_metadata_failure() {

@@ -90,7 +90,7 @@ impl MetaStore for DynamoMetaStore {
             let corrupt = |what: &str| StoreError::Corrupt { key: key.clone(), reason: format!("META item: {what}") };
             let pointer = text(item, "s3_key").ok_or_else(|| corrupt("missing s3_key"))?;
             let generated_at_ms = num(item, "generated_at_ms")
-                .or_else(|| num(item, "generated_at").map(|s| s * 1000))
+                .or_else(|| num(item, "generated_at").map(|s| s.saturating_mul(1000)))
                 .ok_or_else(|| corrupt("missing generated_at"))?;
             let revalidate_seconds =
                 num(item, "revalidate_seconds").ok_or_else(|| corrupt("missing revalidate_seconds"))?;
@@ -112,7 +112,8 @@ impl MetaStore for DynamoMetaStore {
         let this = self.clone();
         let key = key.to_string();
         Box::pin(async move {
-            let lease = Lease { token: uuid::Uuid::new_v4().to_string(), expires_at_ms: now_ms + lease_ms };
+            let lease =
+                Lease { token: uuid::Uuid::new_v4().to_string(), expires_at_ms: now_ms.saturating_add(lease_ms) };
             let expires_s = lease.expires_at_ms.div_ceil(1000);
             let result = this
                 .client
@@ -123,7 +124,7 @@ impl MetaStore for DynamoMetaStore {
                 .item("lease_token", s(&lease.token))
                 .item("lease_expires_at", n(expires_s))
                 .item("lease_expires_at_ms", n(lease.expires_at_ms))
-                .item("ttl", n(expires_s + 3600))
+                .item("ttl", n(expires_s.saturating_add(3600)))
                 .condition_expression(
                     "attribute_not_exists(#pk) OR #expms <= :nowms OR (attribute_not_exists(#expms) AND #exp <= :now)",
                 )

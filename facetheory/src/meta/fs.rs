@@ -73,7 +73,7 @@ fn write_atomic(path: &Path, key: &str, bytes: &[u8]) -> Result<(), StoreError> 
 fn acquire(lock: &Path, key: &str, now_ms: u64, lease_ms: u64) -> Result<Option<Lease>, StoreError> {
     let dir = lock.parent().expect("lock paths have a parent").to_path_buf();
     fs::create_dir_all(&dir).map_err(io(key))?;
-    let lease = Lease { token: uuid::Uuid::new_v4().to_string(), expires_at_ms: now_ms + lease_ms };
+    let lease = Lease { token: uuid::Uuid::new_v4().to_string(), expires_at_ms: now_ms.saturating_add(lease_ms) };
     let temp = unique(&dir, "lease");
     fs::write(&temp, serde_json::to_vec(&lease).expect("lease serializes")).map_err(io(key))?;
     let result = (|| {

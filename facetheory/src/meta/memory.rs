@@ -33,7 +33,7 @@ impl MetaStore for MemoryMetaStore {
         let result = match &entry.1 {
             Some(l) if l.expires_at_ms > now_ms => None,
             _ => {
-                let lease = Lease { token: fresh_token(), expires_at_ms: now_ms + lease_ms };
+                let lease = Lease { token: fresh_token(), expires_at_ms: now_ms.saturating_add(lease_ms) };
                 entry.1 = Some(lease.clone());
                 Some(lease)
             }

@@ -40,7 +40,8 @@ impl IsrRecord {
     /// Fresh while `now < generated_at + revalidate`.
     /// On-demand revalidation ([`MetaStore::invalidate_tags`]) ends freshness early.
     pub fn is_fresh(&self, now_ms: u64) -> bool {
-        now_ms < self.generated_at_ms + self.revalidate_seconds * 1000 && self.invalidated_at_ms.is_none()
+        now_ms < self.generated_at_ms.saturating_add(self.revalidate_seconds.saturating_mul(1000))
+            && self.invalidated_at_ms.is_none()
     }
 }
 
@@ -84,5 +85,27 @@ impl<T: MetaStore + ?Sized> MetaStore for std::sync::Arc<T> {
     }
     fn invalidate_tags(&self, tags: &[String], now_ms: u64) -> BoxFuture<Result<u64, StoreError>> {
         (**self).invalidate_tags(tags, now_ms)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::IsrRecord;
+
+    #[test]
+    fn freshness_saturates_on_foreign_or_corrupt_numbers() {
+        let rec = |generated_at_ms, revalidate_seconds| IsrRecord {
+            html_pointer: "isr/x.html".into(),
+            generated_at_ms,
+            revalidate_seconds,
+            etag: None,
+            tags: Vec::new(),
+            invalidated_at_ms: None,
+        };
+        // In a debug build these would overflow (a panic); they saturate instead.
+        assert!(rec(u64::MAX, u64::MAX).is_fresh(u64::MAX - 1));
+        assert!(rec(1_000, u64::MAX / 10).is_fresh(u64::MAX - 1));
+        assert!(!rec(1_000, 10).is_fresh(11_000));
+        assert!(rec(1_000, 10).is_fresh(10_999));
     }
 }
