@@ -1,17 +1,28 @@
-//! The local HTTP server behind `serve`: hyper HTTP/1.1 over TCP, graceful shutdown on Ctrl-C / SIGTERM.
+//! The local HTTP server behind `serve`: hyper HTTP/1.1 over TCP, graceful shutdown on Ctrl-C / SIGTERM, and
+//! bounds a hostile or merely busy client cannot exceed: a header-read timeout that also closes idle keep-alive
+//! connections, a cap on open connections, and accept errors logged at most once a second.
 
 use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use hyper_util::rt::TokioIo;
+use std::sync::Arc;
+
+use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
 
 use crate::app::App;
 
 /// How long in-flight requests get to finish after a shutdown signal.
 const GRACE: Duration = Duration::from_secs(10);
+/// Default time a client has to send a request's headers, counted from when the server starts waiting for
+/// them: on a new connection, and on a keep-alive connection after the previous response (the idle timeout).
+pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// Default cap on open connections; past it the server stops accepting until one closes (the kernel queues
+/// the rest), so it never runs out of file descriptors.
+pub const DEFAULT_MAX_CONNECTIONS: usize = 512;
 
 /// Failures of the local server.
 #[derive(Debug, thiserror::Error)]
@@ -42,6 +53,8 @@ pub struct Server {
     app: App,
     listener: TcpListener,
     addr: SocketAddr,
+    header_read_timeout: Duration,
+    max_connections: usize,
 }
 
 impl Server {
@@ -49,7 +62,25 @@ impl Server {
     pub async fn bind(app: App, addr: SocketAddr) -> Result<Self, ServeError> {
         let listener = TcpListener::bind(addr).await.map_err(|source| ServeError::Bind { addr, source })?;
         let addr = listener.local_addr().map_err(|source| ServeError::Bind { addr, source })?;
-        Ok(Server { app, listener, addr })
+        Ok(Server {
+            app,
+            listener,
+            addr,
+            header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
+        })
+    }
+
+    /// Sets the header-read (and keep-alive idle) timeout (default 10 s; at least 1 ms).
+    pub fn header_read_timeout(mut self, timeout: Duration) -> Self {
+        self.header_read_timeout = timeout.max(Duration::from_millis(1));
+        self
+    }
+
+    /// Sets the cap on open connections (default 512; at least 1).
+    pub fn max_connections(mut self, n: usize) -> Self {
+        self.max_connections = n.max(1);
+        self
     }
 
     /// The bound address.
@@ -65,15 +96,26 @@ impl Server {
     /// Serves until `shutdown` completes, then stops accepting and lets open connections finish (up to 10 s).
     pub async fn run_until(self, shutdown: impl Future<Output = ()>) -> Result<(), ServeError> {
         let graceful = hyper_util::server::graceful::GracefulShutdown::new();
-        let builder = hyper::server::conn::http1::Builder::new();
+        let mut builder = hyper::server::conn::http1::Builder::new();
+        builder.timer(TokioTimer::new()).header_read_timeout(self.header_read_timeout);
+        let slots = Arc::new(Semaphore::new(self.max_connections));
+        let mut accept_errors = ErrorLog::default();
         tokio::pin!(shutdown);
         loop {
+            // A free slot first: at the cap, new connections wait in the kernel's queue.
+            let slot = tokio::select! {
+                slot = Arc::clone(&slots).acquire_owned() => match slot {
+                    Ok(slot) => slot,
+                    Err(_) => break,
+                },
+                () = &mut shutdown => break,
+            };
             let (stream, _peer) = tokio::select! {
                 accepted = self.listener.accept() => match accepted {
                     Ok(conn) => conn,
                     // Transient accept errors (e.g. too many open files) must not stop the server.
                     Err(e) if is_transient(&e) => {
-                        tracing::warn!(error = %e, "accept failed; retrying");
+                        accept_errors.record(&e);
                         tokio::time::sleep(Duration::from_millis(50)).await;
                         continue;
                     }
@@ -92,6 +134,7 @@ impl Server {
                 if let Err(e) = conn.await {
                     tracing::debug!(error = %e, "connection closed with an error");
                 }
+                drop(slot);
             });
         }
         tracing::info!("shutting down; waiting for open connections");
@@ -106,6 +149,27 @@ impl Server {
             () = tokio::time::sleep(GRACE) => tracing::warn!("open connections or regenerations did not finish within {GRACE:?}"),
         }
         Ok(())
+    }
+}
+
+/// Accept errors, logged at most once a second with the number left out since the last line: a flood of
+/// `EMFILE`s must not flood the log.
+#[derive(Default)]
+struct ErrorLog {
+    last: Option<std::time::Instant>,
+    suppressed: u64,
+}
+
+impl ErrorLog {
+    fn record(&mut self, e: &std::io::Error) {
+        let now = std::time::Instant::now();
+        if self.last.is_some_and(|t| now.duration_since(t) < Duration::from_secs(1)) {
+            self.suppressed += 1;
+            return;
+        }
+        tracing::warn!(error = %e, suppressed = self.suppressed, "accept failed; retrying");
+        self.last = Some(now);
+        self.suppressed = 0;
     }
 }
 

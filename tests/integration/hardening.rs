@@ -174,3 +174,58 @@ async fn static_files_stream_and_symlinks_out_of_the_directory_are_refused() {
     task.await.unwrap().unwrap();
     std::fs::remove_dir_all(&root).unwrap();
 }
+
+/// Reads until the server closes the connection; `false` if it is still open after `limit`.
+async fn closed_by_server(socket: &mut tokio::net::TcpStream, limit: std::time::Duration) -> bool {
+    use tokio::io::AsyncReadExt;
+    let mut buf = [0u8; 1024];
+    tokio::time::timeout(limit, async {
+        loop {
+            match socket.read(&mut buf).await {
+                Ok(0) | Err(_) => return,
+                Ok(_) => continue,
+            }
+        }
+    })
+    .await
+    .is_ok()
+}
+
+#[tokio::test]
+async fn slowloris_and_idle_sockets_are_closed_while_others_are_served() {
+    use std::time::Duration;
+    use tokio::io::AsyncWriteExt;
+    let app = blog::app().isr(IsrRuntime::memory()).build().unwrap();
+    let server = Server::bind(app, "127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap()
+        .header_read_timeout(Duration::from_millis(500))
+        .max_connections(32);
+    let addr = server.local_addr();
+    let (stop, rx) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(server.run_until(async {
+        rx.await.ok();
+    }));
+
+    // 120 half-open requests, three times the connection cap: headers started, never finished.
+    let mut slow = Vec::new();
+    for _ in 0..120 {
+        let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+        s.write_all(b"GET /about HTTP/1.1\r\nhost: x\r\nx-slow: ").await.unwrap();
+        slow.push(s);
+    }
+    // A well-behaved client queued behind all of them is still served: timed-out sockets free their slots.
+    let reply = tokio::time::timeout(Duration::from_secs(20), send(addr, "GET", "/about", &[], ""))
+        .await
+        .expect("served while 120 slow sockets are open");
+    assert_eq!(reply.status, 200);
+    for (i, s) in slow.iter_mut().enumerate() {
+        assert!(closed_by_server(s, Duration::from_secs(20)).await, "slow socket {i} is closed by the server");
+    }
+    // A keep-alive connection left idle after a complete request is closed too.
+    let mut idle = tokio::net::TcpStream::connect(addr).await.unwrap();
+    idle.write_all(b"GET /about HTTP/1.1\r\nhost: x\r\n\r\n").await.unwrap();
+    assert!(closed_by_server(&mut idle, Duration::from_secs(10)).await, "idle keep-alive socket closed");
+    stop.send(()).unwrap();
+    task.await.unwrap().unwrap();
+}
