@@ -59,6 +59,10 @@ pub struct FaceArgs {
     /// `tags = ["posts", …]`: ISR cache tags for on-demand revalidation.
     pub tags: Vec<String>,
     pub tags_span: Option<Span>,
+    /// `query = ["page", …]`: the query parameters that make separate cached variants of an ISR page (the
+    /// page sees only these; all others are ignored).
+    pub query: Vec<String>,
+    pub query_span: Option<Span>,
 }
 
 pub use crate::limits::MAX_TAG_LEN;
@@ -72,7 +76,7 @@ pub struct ResourceArgs {
     pub methods: Vec<String>,
 }
 
-const FACE_KEYS: &str = "route, mode, revalidate, params, tags";
+const FACE_KEYS: &str = "route, mode, revalidate, params, tags, query";
 const RESOURCE_KEYS: &str = "route, methods";
 
 fn metas(input: ParseStream) -> syn::Result<Punctuated<Meta, Token![,]>> {
@@ -133,6 +137,8 @@ impl FaceArgs {
             params: None,
             tags: Vec::new(),
             tags_span: None,
+            query: Vec::new(),
+            query_span: None,
         };
         let mut seen = Vec::new();
         for meta in metas(input)? {
@@ -188,6 +194,10 @@ impl FaceArgs {
                     args.tags_span = Some(value.span());
                     args.tags = parse_tags(value, errors);
                 }
+                "query" => {
+                    args.query_span = Some(value.span());
+                    args.query = parse_query(value, errors);
+                }
                 _ => errors.push(meta.path().span(), format!("unknown key `{key}`; expected one of: {FACE_KEYS}")),
             }
         }
@@ -222,6 +232,33 @@ fn parse_tags(value: &Expr, errors: &mut Errors) -> Vec<String> {
         errors.push(array.span(), format!("a face declares at most {MAX_FACE_TAGS} tags"));
     }
     tags
+}
+
+/// Most query parameters a face may list as cache variants.
+pub const MAX_FACE_QUERY: usize = 32;
+
+fn parse_query(value: &Expr, errors: &mut Errors) -> Vec<String> {
+    let Expr::Array(array) = value else {
+        errors.push(value.span(), "`query` takes an array of parameter names: query = [\"page\"]");
+        return Vec::new();
+    };
+    let mut names: Vec<String> = Vec::new();
+    for item in &array.elems {
+        let Some(lit) = lit_str(item, "query", errors) else { continue };
+        let name = lit.value();
+        if name.is_empty() || name.len() > 128 || name.chars().any(|c| c.is_control() || c == '&' || c == '=') {
+            errors
+                .push(lit.span(), "a query parameter name is 1–128 characters, without `&`, `=` or control characters");
+        } else if names.contains(&name) {
+            errors.push(lit.span(), format!("query parameter {name:?} is listed twice"));
+        } else {
+            names.push(name);
+        }
+    }
+    if names.len() > MAX_FACE_QUERY {
+        errors.push(array.span(), format!("a face lists at most {MAX_FACE_QUERY} query parameters"));
+    }
+    names
 }
 
 impl Parse for ResourceArgs {
@@ -322,6 +359,15 @@ pub fn check_face_rules(args: &FaceArgs, route: &RoutePattern, route_span: Span,
         );
     }
     if args.mode != Mode::Isr {
+        if let Some(span) = args.query_span {
+            errors.push(
+                span,
+                format!(
+                    "`query` lists the parameters that make separate cached variants; it applies to mode = \"isr\", not \"{}\"",
+                    args.mode.as_str()
+                ),
+            );
+        }
         if let Some(span) = args.tags_span {
             errors.push(
                 span,

@@ -177,9 +177,11 @@ fn generate(checked: &Checked<'_>) -> TokenStream {
                 // `check_face_rules` guarantees `revalidate` (≥ 1) for ISR.
                 (Mode::Isr, revalidate) => {
                     let n = revalidate.map_or(1, |(n, _)| n);
+                    let query = &a.query;
                     quote!(::facetheory::__private::FaceMode::Isr {
                         revalidate: ::core::num::NonZeroU64::new(#n).unwrap(),
                         tags: &[#(#tags),*],
+                        query: &[#(#query),*],
                         params: #params,
                     })
                 }

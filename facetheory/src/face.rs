@@ -92,6 +92,9 @@ pub enum FaceMode {
         revalidate: NonZeroU64,
         /// Cache tags declared by `#[face(tags = [...])]`.
         tags: &'static [&'static str],
+        /// Query parameters that make separate cached variants (`#[face(query = [...])]`); the page sees only
+        /// these, every other parameter is ignored.
+        query: &'static [&'static str],
         /// Pages to pre-render (optional).
         params: Option<ParamsFn>,
     },

@@ -185,3 +185,56 @@ async fn stale_while_revalidate_regenerates_after_the_response_over_tcp() {
     stop.send(()).unwrap();
     task.await.unwrap().unwrap();
 }
+
+/// Files under a directory, recursively, and their total size.
+fn files_and_bytes(dir: &std::path::Path) -> (usize, u64) {
+    let mut out = (0, 0);
+    let Ok(entries) = std::fs::read_dir(dir) else { return out };
+    for e in entries.flatten() {
+        let path = e.path();
+        if path.is_dir() {
+            let (n, b) = files_and_bytes(&path);
+            out = (out.0 + n, out.1 + b);
+        } else {
+            out = (out.0 + 1, out.1 + e.metadata().map(|m| m.len()).unwrap_or(0));
+        }
+    }
+    out
+}
+
+#[tokio::test]
+async fn query_busting_and_regenerations_leave_the_store_bounded() {
+    let dir = std::env::temp_dir().join(format!("facetheory-isr-bounded-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let app = blog::app().isr(IsrRuntime::local(&dir).max_variants(20)).build().unwrap();
+    // Parameters the face does not list do not vary the page, and the page does not see them.
+    for i in 0..300 {
+        let (parts, body) = get(&app, &format!("/blog/hello-world?utm_source=x{i}&ref2={i}"), &[]).await;
+        assert_eq!(parts.status, 200);
+        assert_eq!(state(&parts), if i == 0 { "miss" } else { "hit" }, "request {i}");
+        assert!(!body.contains(&format!("x{i}")));
+    }
+    let (files, bytes) = files_and_bytes(&dir.join("html"));
+    println!("300 unique unlisted queries: {files} files, {bytes} bytes in the HTML store");
+    assert_eq!(files, 2, "one generation and its hydration sidecar");
+    // A listed parameter varies the page, up to the variant cap; past it pages are rendered, not stored.
+    for i in 0..300 {
+        let (parts, body) = get(&app, &format!("/blog/hello-world?ref=r{i}"), &[]).await;
+        assert!(body.contains(&format!("from r{i}.")), "request {i}");
+        if i >= 20 {
+            assert_eq!(parts.headers["cache-control"], "private, no-store", "over the cap: uncached");
+        }
+    }
+    let (files, bytes) = files_and_bytes(&dir.join("html"));
+    println!("300 unique listed queries, cap 20: {files} files, {bytes} bytes in the HTML store");
+    assert!(files <= 20 * 2, "{files} files");
+    // Regenerating replaces the generation: the superseded one is deleted.
+    let before = files_and_bytes(&dir.join("html")).0;
+    for _ in 0..5 {
+        app.isr().unwrap().revalidate_path("/blog/hello-world").await.unwrap();
+        let (parts, _) = get(&app, "/blog/hello-world", &[]).await;
+        assert_eq!(state(&parts), "miss");
+    }
+    assert_eq!(files_and_bytes(&dir.join("html")).0, before, "no generation left behind");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -98,8 +98,8 @@ impl App {
             r.headers_mut().insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
             return r;
         }
-        if let (FaceMode::Isr { revalidate, tags, .. }, Some(isr)) = (face.mode, &self.inner.isr) {
-            return self.isr_face(isr, face, desc, revalidate.get(), tags, ctx, request).await;
+        if let (FaceMode::Isr { revalidate, tags, query, .. }, Some(isr)) = (face.mode, &self.inner.isr) {
+            return self.isr_face(isr, face, desc, revalidate.get(), tags, query, ctx, request).await;
         }
         let status = face.not_found.then_some(StatusCode::NOT_FOUND);
         match unwind::call((face.render)(ctx)).await {

@@ -26,17 +26,23 @@ impl App {
         desc: &'static RouteDescriptor,
         revalidate: u64,
         face_tags: &'static [&'static str],
+        query: &'static [&'static str],
         ctx: FaceContext,
         request: &Arc<RequestInfo>,
     ) -> Response<Body> {
-        let mut sidecar_params = ctx.query().get_all(HYDRATION_PARAM);
-        if let Some(first) = sidecar_params.next() {
-            let once = sidecar_params.next().is_none() && !first.is_empty();
-            let found = if once { isr.hydration(&ctx, desc.pattern, first).await } else { None };
+        let sidecar = {
+            let mut params = ctx.query().get_all(HYDRATION_PARAM);
+            params.next().map(|first| (first.to_string(), params.next().is_none() && !first.is_empty()))
+        };
+        if let Some((encoded, once)) = sidecar {
+            let ctx = ctx.with_query_only(query);
+            let found = if once { isr.hydration(&ctx, desc.pattern, &encoded).await } else { None };
             return sidecar_response(found);
         }
+        // The page is cached per path and the listed query parameters only; it sees no others.
+        let ctx = ctx.with_query_only(query);
         let face_render = face.render;
-        let render_request = Arc::clone(request);
+        let render_request = Arc::clone(&ctx.request);
         let render_ctx = ctx.clone();
         let regenerate = move |generation: Generation| async move {
             let page = unwind::call(face_render(render_ctx)).await?;

@@ -2,7 +2,7 @@
 //! and is never reused, so a cached body is never stale and a repeat hit needs only the metadata read), and
 //! the last record read per key (served when the metadata store fails).
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::Mutex;
 
 use bytes::Bytes;
@@ -66,5 +66,30 @@ impl LastKnown {
 
     pub(super) fn get(&self, key: &str) -> Option<IsrRecord> {
         self.map.lock().unwrap_or_else(|p| p.into_inner()).get(key).cloned()
+    }
+}
+
+/// The cache keys this process has let into the cache, per route pattern, up to a cap: past it a new variant
+/// of that route (another query, cookie or tenant combination) is rendered uncached instead of stored, so a
+/// client inventing variants cannot grow the store without bound. Route patterns come from the app, so the
+/// number of sets is bounded too.
+#[derive(Default)]
+pub(super) struct Variants {
+    by_route: Mutex<HashMap<String, HashSet<String>>>,
+}
+
+impl Variants {
+    /// True when `key` may be cached: already admitted, or `route` has fewer than `cap` keys.
+    pub(super) fn admit(&self, route: &str, key: &str, cap: usize) -> bool {
+        let mut map = self.by_route.lock().unwrap_or_else(|p| p.into_inner());
+        match map.get_mut(route) {
+            Some(keys) if keys.contains(key) => true,
+            Some(keys) if keys.len() >= cap => false,
+            Some(keys) => keys.insert(key.to_string()),
+            None => {
+                map.insert(route.to_string(), HashSet::from([key.to_string()]));
+                true
+            }
+        }
     }
 }

@@ -249,6 +249,10 @@ impl BlobStore for ProbeHtml {
         self.0.html_calls.fetch_add(1, Ordering::SeqCst);
         self.0.html.get(key)
     }
+    fn delete(&self, key: &str) -> BoxFuture<Result<(), StoreError>> {
+        self.0.html_calls.fetch_add(1, Ordering::SeqCst);
+        self.0.html.delete(key)
+    }
 }
 
 /// Store round trips per request kind, returned for printing: (miss, hit on another instance, hit on the

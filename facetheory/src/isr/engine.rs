@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 
-use super::cache::{BodyCache, LastKnown};
+use super::cache::{BodyCache, LastKnown, Variants};
 use super::codec::{body_etag, from_blob, hydration_blob, to_blob};
 use super::key::{self, CookieVary};
 use super::policy::{ContentionPolicy, FailurePolicy, Revalidation};
@@ -45,13 +45,18 @@ struct IsrConfig {
     tenant: Option<Arc<TenantFn>>,
     cookies: CookieVary,
     revalidation: Revalidation,
+    max_variants: usize,
 }
+
+/// Default cap on cached variants (query, cookie, tenant combinations) of one route, per process.
+pub(super) const DEFAULT_MAX_VARIANTS: usize = 1_000;
 
 /// What the engine learns while serving: bounded, and safe to lose.
 #[derive(Default)]
 struct Caches {
     last_known: LastKnown,
     bodies: BodyCache,
+    variants: Variants,
 }
 
 impl IsrRuntime {
@@ -71,6 +76,7 @@ impl IsrRuntime {
             tenant: None,
             cookies: CookieVary::All,
             revalidation: Revalidation::Blocking,
+            max_variants: DEFAULT_MAX_VARIANTS,
         };
         IsrRuntime { config, caches: Arc::default() }
     }
@@ -128,6 +134,13 @@ impl IsrRuntime {
     /// How stale pages are revalidated (default [`Revalidation::Blocking`]).
     pub fn revalidation(mut self, r: Revalidation) -> Self {
         self.config.revalidation = r;
+        self
+    }
+
+    /// Most cached variants of one route this process stores (default 1,000, at least 1): past it a new variant
+    /// (another query, cookie or tenant combination) is rendered uncached instead of stored.
+    pub fn max_variants(mut self, n: usize) -> Self {
+        self.config.max_variants = n.max(1);
         self
     }
 
@@ -258,15 +271,21 @@ impl IsrRuntime {
                 }
             }
         }
+        // Only a write can grow the store: a key this route has no room for is rendered, not stored.
+        if !self.caches.variants.admit(route, &key, self.config.max_variants) {
+            tracing::warn!(key, route, cap = self.config.max_variants, "ISR variant cap reached; rendering uncached");
+            return self.render_uncached(&key, render).await;
+        }
         let lease = match self.config.meta.try_acquire_lease(&key, now, self.config.lease_ms).await {
             Ok(l) => l,
             Err(e) => return self.metadata_failure(&key, e, render).await,
         };
         if let Some(lease) = lease {
-            if let Some(hit) = self.committed_meanwhile(&key, &lease, record.as_ref(), IsrState::Hit).await {
-                return Ok(hit);
-            }
-            return self.regenerate(&key, lease, record.as_ref(), revalidate_seconds, &implicit, render).await;
+            let latest = match self.committed_meanwhile(&key, &lease, record.as_ref(), IsrState::Hit).await {
+                Meanwhile::Served(hit) => return Ok(hit),
+                Meanwhile::Latest(latest) => latest,
+            };
+            return self.regenerate(&key, lease, latest.as_ref(), revalidate_seconds, &implicit, render).await;
         }
         tracing::debug!(key, "ISR lease held elsewhere");
         if self.config.contention == ContentionPolicy::Wait {
@@ -286,7 +305,8 @@ impl IsrRuntime {
                 // with a render of our own, uncached, so a burst on an uncacheable URL is never held.
                 let now = (self.config.clock)();
                 if let Ok(Some(lease)) = self.config.meta.try_acquire_lease(&key, now, self.config.lease_ms).await {
-                    if let Some(hit) = self.committed_meanwhile(&key, &lease, record.as_ref(), IsrState::WaitHit).await
+                    if let Meanwhile::Served(hit) =
+                        self.committed_meanwhile(&key, &lease, record.as_ref(), IsrState::WaitHit).await
                     {
                         return Ok(hit);
                     }
@@ -305,23 +325,29 @@ impl IsrRuntime {
         Err(Error::msg(format!("ISR regeneration lock is busy for key {key:?}")))
     }
 
-    /// After winning a lease: another request may have committed between our read and our lease. If so, serve
-    /// its page and give the lease back, so a burst regenerates exactly once.
+    /// After winning a lease: another request may have committed between our read and our lease. If so, and
+    /// its page is fresh, serve it and give the lease back, so a burst regenerates exactly once. Otherwise the
+    /// latest record is what a regeneration replaces.
     async fn committed_meanwhile(
         &self,
         key: &str,
         lease: &Lease,
         seen: Option<&IsrRecord>,
         state: IsrState,
-    ) -> Option<IsrOutcome> {
-        let rec = self.config.meta.get(key).await.ok().flatten()?;
-        if !is_newer(&rec, seen) || !rec.is_fresh((self.config.clock)()) {
-            return None;
+    ) -> Meanwhile {
+        let latest = match self.config.meta.get(key).await {
+            Ok(latest) => latest,
+            Err(_) => return Meanwhile::Latest(seen.cloned()),
+        };
+        let Some(rec) = latest else { return Meanwhile::Latest(seen.cloned()) };
+        if is_newer(&rec, seen) && rec.is_fresh((self.config.clock)()) {
+            if let Some(out) = self.serve_record(&rec, state).await {
+                self.remember(key, &rec);
+                self.release(key, lease).await;
+                return Meanwhile::Served(out);
+            }
         }
-        let out = self.serve_record(&rec, state).await?;
-        self.remember(key, &rec);
-        self.release(key, lease).await;
-        Some(out)
+        Meanwhile::Latest(Some(rec))
     }
 
     async fn release(&self, key: &str, lease: &Lease) {
@@ -408,7 +434,7 @@ impl IsrRuntime {
         F: FnOnce(Generation) -> Fut,
         Fut: Future<Output = Result<Rendered<Bytes>, Error>>,
     {
-        let result = self.regenerate_inner(key, &lease, revalidate_seconds, implicit, render).await;
+        let result = self.regenerate_inner(key, &lease, previous, revalidate_seconds, implicit, render).await;
         self.release(key, &lease).await;
         match result {
             Ok(out) => Ok(out),
@@ -441,10 +467,21 @@ impl IsrRuntime {
         self.config.html.put(&generation.html_pointer, to_blob(page, revalidate_seconds)).await
     }
 
+    /// Deletes a superseded generation (its HTML and sidecar), best effort: a reader that still holds the old
+    /// record finds the body gone and regenerates or waits like any miss.
+    async fn delete_generation(&self, key: &str, html_pointer: &str) {
+        for pointer in [html_pointer.to_string(), super::codec::hydration_pointer(html_pointer)] {
+            if let Err(e) = self.config.html.delete(&pointer).await {
+                tracing::warn!(key, pointer, error = %e, "deleting a superseded ISR generation failed");
+            }
+        }
+    }
+
     async fn regenerate_inner<F, Fut>(
         &self,
         key: &str,
         lease: &Lease,
+        previous: Option<&IsrRecord>,
         revalidate_seconds: u64,
         implicit: &[String; 2],
         render: F,
@@ -496,6 +533,9 @@ impl IsrRuntime {
         } else {
             self.remember(key, &record);
             self.caches.bodies.insert(&record.html_pointer, &page);
+            if let Some(old) = previous.filter(|old| old.html_pointer != record.html_pointer) {
+                self.delete_generation(key, &old.html_pointer).await;
+            }
         }
         Ok(IsrOutcome::Served { state: IsrState::Miss, page, etag: Some(etag), revalidate_seconds, background: None })
     }
@@ -531,4 +571,12 @@ impl IsrRuntime {
 /// True when `rec` was generated after `seen` (or nothing was seen).
 fn is_newer(rec: &IsrRecord, seen: Option<&IsrRecord>) -> bool {
     seen.is_none_or(|old| rec.generated_at_ms > old.generated_at_ms)
+}
+
+/// What a lease winner found when it read the record again.
+enum Meanwhile {
+    /// Another request committed a fresh page: served, lease given back.
+    Served(IsrOutcome),
+    /// The latest record (what a regeneration replaces).
+    Latest(Option<IsrRecord>),
 }

@@ -85,4 +85,16 @@ impl BlobStore for FsStore {
             }))
         })
     }
+
+    fn delete(&self, key: &str) -> BoxFuture<Result<(), StoreError>> {
+        let key = key.to_string();
+        let path = self.path(&key);
+        Box::pin(async move {
+            match tokio::fs::remove_file(path?).await {
+                Ok(()) => Ok(()),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+                Err(e) => Err(io(&key)(e)),
+            }
+        })
+    }
 }

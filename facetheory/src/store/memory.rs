@@ -53,4 +53,12 @@ impl BlobStore for MemoryStore {
         });
         Box::pin(async move { result })
     }
+
+    fn delete(&self, key: &str) -> BoxFuture<Result<(), StoreError>> {
+        let result = check_key(key).map(|()| {
+            // The key stays in the eviction order until it reaches the front; evicting it then is a no-op.
+            self.inner.lock().unwrap_or_else(|p| p.into_inner()).0.remove(key);
+        });
+        Box::pin(async move { result })
+    }
 }

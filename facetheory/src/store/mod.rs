@@ -74,6 +74,9 @@ pub trait BlobStore: Send + Sync + 'static {
     fn put(&self, key: &str, blob: Blob) -> BoxFuture<Result<(), StoreError>>;
     /// Reads a blob; `Ok(None)` when the key is absent.
     fn get(&self, key: &str) -> BoxFuture<Result<Option<Blob>, StoreError>>;
+    /// Deletes a blob; deleting an absent key is not an error. (ISR deletes a superseded generation after the
+    /// commit that replaced it, so stores do not grow with every regeneration.)
+    fn delete(&self, key: &str) -> BoxFuture<Result<(), StoreError>>;
 }
 
 impl<T: BlobStore + ?Sized> BlobStore for std::sync::Arc<T> {
@@ -82,6 +85,9 @@ impl<T: BlobStore + ?Sized> BlobStore for std::sync::Arc<T> {
     }
     fn get(&self, key: &str) -> BoxFuture<Result<Option<Blob>, StoreError>> {
         (**self).get(key)
+    }
+    fn delete(&self, key: &str) -> BoxFuture<Result<(), StoreError>> {
+        (**self).delete(key)
     }
 }
 

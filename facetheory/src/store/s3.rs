@@ -94,4 +94,21 @@ impl BlobStore for S3Store {
             Ok(Some(Blob { body, content_type, cache_control, metadata }))
         })
     }
+
+    fn delete(&self, key: &str) -> BoxFuture<Result<(), StoreError>> {
+        let this = self.clone();
+        let key = key.to_string();
+        Box::pin(async move {
+            let object = this.object_key(&key)?;
+            // S3 answers a delete of an absent key with success.
+            this.client
+                .delete_object()
+                .bucket(&this.bucket)
+                .key(object)
+                .send()
+                .await
+                .map_err(|e| sdk_error(&key, e))?;
+            Ok(())
+        })
+    }
 }

@@ -9,8 +9,11 @@ use crate::{layout, posts};
 /// `POST /_facetheory/revalidate` can refresh one post or all of them at once.
 ///
 /// The page is strict-CSP and hydrates a likes counter: its data cannot be inline, so the ISR runtime stores it
-/// beside the cached HTML and the page points at `?__facetheory_isr_hydration=…` (FaceTheory E9).
-#[face(mode = "isr", revalidate = 60, tags = ["posts"])]
+/// beside the cached HTML and the page points at `?__facetheory_isr_hydration=…`.
+///
+/// Only `?ref=` makes a separate cached variant (it thanks the referrer); any other query parameter
+/// (`?utm_source=…`) is ignored, so query strings cannot fill the cache.
+#[face(mode = "isr", revalidate = 60, tags = ["posts"], query = ["ref"])]
 pub async fn post(slug: String, ctx: &FaceContext) -> Result<Page<CounterData>> {
     let post = posts::find(&slug).ok_or_else(Error::not_found)?;
     let page = article(&slug, ctx)?.tag(format!("post:{slug}")).strict_csp();
@@ -30,6 +33,9 @@ pub fn article(slug: &str, ctx: &FaceContext) -> Result<Page> {
             article {
                 h1 { (post.title) }
                 @for para in post.body { p { (para) } }
+            }
+            @if let Some(from) = ctx.query().get("ref") {
+                p.referrer { "Thanks for following the link from " (from) "." }
             }
             button.counter type="button" { "Likes: " (post.likes) }
             p.meta { small { "raw slug: " code { (ctx.raw_param("slug").unwrap_or_default()) } } }
