@@ -42,6 +42,7 @@ mod after_response;
 mod app;
 mod atomic_file;
 mod body;
+mod build_id;
 mod clock;
 mod context;
 mod digest;

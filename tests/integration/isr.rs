@@ -238,3 +238,21 @@ async fn query_busting_and_regenerations_leave_the_store_bounded() {
     assert_eq!(files_and_bytes(&dir.join("html")).0, before, "no generation left behind");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[tokio::test]
+async fn a_new_build_never_serves_the_previous_builds_pages() {
+    let dir = std::env::temp_dir().join(format!("facetheory-isr-builds-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let old = blog::app().isr(IsrRuntime::local(&dir).build_id("build-1")).build().unwrap();
+    assert_eq!(state(&get(&old, "/blog/hello-world", &[]).await.0), "miss");
+    assert_eq!(state(&get(&old, "/blog/hello-world", &[]).await.0), "hit");
+    drop(old);
+    // The deploy: same store, another build. Its first request renders; it never sees build-1's page.
+    let new = blog::app().isr(IsrRuntime::local(&dir).build_id("build-2")).build().unwrap();
+    assert_eq!(state(&get(&new, "/blog/hello-world", &[]).await.0), "miss");
+    assert_eq!(state(&get(&new, "/blog/hello-world", &[]).await.0), "hit");
+    // A restart of the same build keeps its cache.
+    let restarted = blog::app().isr(IsrRuntime::local(&dir).build_id("build-2")).build().unwrap();
+    assert_eq!(state(&get(&restarted, "/blog/hello-world", &[]).await.0), "hit");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

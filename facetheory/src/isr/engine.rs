@@ -46,6 +46,7 @@ struct IsrConfig {
     cookies: CookieVary,
     revalidation: Revalidation,
     max_variants: usize,
+    build_id: String,
 }
 
 /// Default cap on cached variants (query, cookie, tenant combinations) of one route, per process.
@@ -77,6 +78,7 @@ impl IsrRuntime {
             cookies: CookieVary::All,
             revalidation: Revalidation::Blocking,
             max_variants: DEFAULT_MAX_VARIANTS,
+            build_id: crate::build_id::current().to_string(),
         };
         IsrRuntime { config, caches: Arc::default() }
     }
@@ -165,7 +167,16 @@ impl IsrRuntime {
                 "default".into()
             }
         };
-        Ok(key::default_cache_key(&tenant, route, ctx, &self.config.cookies))
+        let key = key::default_cache_key(&tenant, route, ctx, &self.config.cookies);
+        // Namespaced by the build: a new deployment never serves the previous one's HTML.
+        Ok(format!("{}@{key}", self.config.build_id))
+    }
+
+    /// Names the build whose pages this runtime caches (default: `FACETHEORY_BUILD_ID`, else a digest of the
+    /// executable's size and modification time). Pages cached under another build id are never served.
+    pub fn build_id(mut self, id: impl Into<String>) -> Self {
+        self.config.build_id = id.into();
+        self
     }
 
     fn remember(&self, key: &str, rec: &IsrRecord) {
