@@ -60,6 +60,9 @@ fn text<'a>(item: &'a Item, name: &str) -> Option<&'a str> {
     }
 }
 
+/// How long a stale record is kept for serving stale or for tags, in seconds (a week).
+const RETENTION_S: u64 = 7 * 24 * 60 * 60;
+
 impl DynamoMetaStore {
     /// A store over `table`.
     pub fn new(client: Client, table: impl Into<String>) -> Self {
@@ -159,6 +162,11 @@ impl MetaStore for DynamoMetaStore {
             if let Some(etag) = &record.etag {
                 meta.insert("etag".into(), s(etag));
             }
+            // Records nobody requests any more (another build's, a variant that stopped coming) expire a week
+            // after they went stale; the tag entries with them.
+            let ttl =
+                (record.generated_at_ms / 1000).saturating_add(record.revalidate_seconds).saturating_add(RETENTION_S);
+            meta.insert("ttl".into(), n(ttl));
             if !record.tags.is_empty() {
                 meta.insert("tags".into(), AttributeValue::Ss(record.tags.clone()));
             }
@@ -186,6 +194,7 @@ impl MetaStore for DynamoMetaStore {
                     .item("pk", s(format!("TAG#{tag}")))
                     .item("sk", s(format!("KEY#{key}")))
                     .item("cache_key", s(&key))
+                    .item("ttl", n(ttl))
                     .build()
                     .map_err(|e| err(&key, e))?;
                 tx = tx.transact_items(TransactWriteItem::builder().put(entry).build());
