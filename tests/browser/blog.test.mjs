@@ -88,18 +88,18 @@ test("strict-CSP page hydrates its island from a signed SSR sidecar with no CSP 
 
 test("strict-CSP ISR post hydrates from its ISR sidecar, fresh and from the cache", async () => {
   for (const expected of ["miss", "hit"]) {
-    const { page, response, problems } = await open("/blog/routing?from=browser");
+    const { page, response, problems } = await open("/blog/routing?ref=browser&utm_source=ignored");
     const state = response.headers()["x-facetheory-isr"];
     assert.ok(expected === "hit" ? state === "hit" : ["miss", "hit"].includes(state), state);
     assert.doesNotMatch(response.headers()["content-security-policy"], /unsafe-inline|nonce-/);
     await page.waitForSelector("body[data-hydrated=counter]");
     const dataUrl = await page.getAttribute("#__FACETHEORY_DATA_URL__", "href");
-    assert.match(dataUrl, /^\/blog\/routing\?from=browser&__facetheory_isr_hydration=[A-Za-z0-9_-]+$/);
+    assert.match(dataUrl, /^\/blog\/routing\?ref=browser&__facetheory_isr_hydration=[A-Za-z0-9_-]+$/);
     const served = await (await page.request.get(base + dataUrl)).json();
     assert.equal(served.label, "Likes");
     await page.click("button.counter");
     assert.equal(await page.textContent("button.counter"), `Likes: ${served.start + 1}`);
-    const foreign = await page.request.get(base + dataUrl.replace("from=browser&", ""));
+    const foreign = await page.request.get(base + dataUrl.replace("ref=browser&", ""));
     assert.equal(foreign.status(), 404, "another cache key's request cannot read the sidecar");
     assert.deepEqual(await page.evaluate(() => window.__cspViolations), []);
     assert.deepEqual(problems, []);

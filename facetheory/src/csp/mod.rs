@@ -16,6 +16,8 @@ use sha2::{Digest, Sha256};
 
 use crate::head::{AttrValue, HeadTag};
 
+pub(crate) mod tokenize;
+
 /// Which inline channels a page allows. `false` disables a channel; a page is strict when scripts or styles
 /// are disabled.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -243,131 +245,49 @@ pub(crate) fn apply_nonce(tags: &mut [HeadTag], nonce: &str) {
     }
 }
 
-/// Scans a whole document: a tag scanner, not an HTML parser. Under `inline_scripts = false` every
-/// `<script>` needs a `src` or is a JSON-LD block allowed by `sources`, script bodies must otherwise be empty,
-/// and `on*` attributes are rejected anywhere; under `inline_styles = false`, `<style>` tags and `style`
-/// attributes are rejected.
+/// Checks a whole document, tag by tag as a browser tokenizes it ([`tokenize`]). Under
+/// `inline_scripts = false` every `<script>` needs a `src` or is a JSON-LD block allowed by `sources`, script
+/// bodies must otherwise be empty, and `on*` attributes are rejected anywhere; under `inline_styles = false`,
+/// `<style>` tags and `style` attributes are rejected.
 pub fn validate_document(html: &str, policy: &CspPolicy, sources: &CspSources) -> Result<(), CspError> {
-    let bytes = html.as_bytes();
-    let mut i = 0;
-    while let Some(rel) = html[i..].find('<') {
-        let start = i + rel;
-        i = start + 1;
-        if !bytes.get(i).is_some_and(u8::is_ascii_alphabetic) {
-            continue;
-        }
-        let name_end = i + html[i..]
-            .find(|c: char| !(c.is_ascii_alphanumeric() || c == ':' || c == '-'))
-            .unwrap_or(html.len() - i);
-        let name = &html[i..name_end];
-        let tag_end = match html[name_end..].find('>') {
-            Some(e) => name_end + e,
-            None => return Err(err("unterminated tag")),
-        };
-        let attrs = scan_attributes(&html[name_end..tag_end]);
-        i = tag_end + 1;
+    let tags = tokenize::start_tags(html).map_err(|_| err("unterminated tag"))?;
+    for tag in tags {
+        let name = tag.name.as_str();
+        let attrs = &tag.attrs;
         if !policy.inline_scripts && attrs.iter().any(|(n, _)| is_event_handler(n)) {
             return Err(err(format!("on* handler attribute on <{name}>")));
         }
         if !policy.inline_styles {
-            if name.eq_ignore_ascii_case("style") {
+            if name == "style" {
                 return Err(err("style tags are not allowed"));
             }
-            if attrs.iter().any(|(n, _)| n.eq_ignore_ascii_case("style")) {
+            if attrs.iter().any(|(n, _)| n == "style") {
                 return Err(err(format!("style attribute on <{name}>")));
             }
         }
-        if name.eq_ignore_ascii_case("script") {
-            let body_end = find_script_end(html, i);
-            let body = &html[i..body_end];
-            i = body_end;
-            if policy.inline_scripts {
-                continue;
+        let Some(body) = tag.body else { continue };
+        if policy.inline_scripts {
+            continue;
+        }
+        let get = |k: &str| attrs.iter().find(|(n, _)| n == k).map(|(_, v)| *v);
+        let json_ld = get("type").is_some_and(|t| t.trim().eq_ignore_ascii_case("application/ld+json"));
+        let has_src = get("src").is_some();
+        if body.trim().is_empty() {
+            if !has_src && !json_ld {
+                return Err(err("script without src"));
             }
-            let get = |k: &str| attrs.iter().find(|(n, _)| n.eq_ignore_ascii_case(k)).map(|(_, v)| v.as_str());
-            let json_ld = get("type").is_some_and(|t| t.trim().eq_ignore_ascii_case("application/ld+json"));
-            let has_src = get("src").is_some();
-            if body.trim().is_empty() {
-                if !has_src && !json_ld {
-                    return Err(err("script without src"));
-                }
-                continue;
-            }
-            let allowed = json_ld
-                && match &sources.nonce {
-                    Some(n) => get("nonce") == Some(n.as_str()),
-                    None => sources.hashes.contains(&sha256_source(body)),
-                };
-            if !allowed {
-                return Err(err("inline script body"));
-            }
+            continue;
+        }
+        let allowed = json_ld
+            && match &sources.nonce {
+                Some(n) => get("nonce") == Some(n.as_str()),
+                None => sources.hashes.contains(&sha256_source(body)),
+            };
+        if !allowed {
+            return Err(err("inline script body"));
         }
     }
     Ok(())
-}
-
-/// Where a script body ends: at `</script` followed by whitespace, `/` or `>` (case-insensitive).
-fn find_script_end(html: &str, from: usize) -> usize {
-    let lower = html[from..].to_ascii_lowercase();
-    let mut search = 0;
-    while let Some(p) = lower[search..].find("</script") {
-        let at = search + p;
-        match lower.as_bytes().get(at + 8) {
-            Some(b) if b.is_ascii_whitespace() || *b == b'/' || *b == b'>' => return from + at,
-            None => return from + at,
-            _ => search = at + 8,
-        }
-    }
-    html.len()
-}
-
-/// Attribute (name, value) pairs of a start tag's inside; `/` before a name is a delimiter.
-fn scan_attributes(s: &str) -> Vec<(String, String)> {
-    let b = s.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < b.len() {
-        while i < b.len() && (b[i].is_ascii_whitespace() || b[i] == b'/') {
-            i += 1;
-        }
-        let start = i;
-        while i < b.len() && !b[i].is_ascii_whitespace() && b[i] != b'=' && b[i] != b'/' {
-            i += 1;
-        }
-        if start == i {
-            i += 1;
-            continue;
-        }
-        let name = s[start..i].to_string();
-        while i < b.len() && b[i].is_ascii_whitespace() {
-            i += 1;
-        }
-        let mut value = String::new();
-        if i < b.len() && b[i] == b'=' {
-            i += 1;
-            while i < b.len() && b[i].is_ascii_whitespace() {
-                i += 1;
-            }
-            if i < b.len() && (b[i] == b'"' || b[i] == b'\'') {
-                let q = b[i];
-                let vs = i + 1;
-                i = vs;
-                while i < b.len() && b[i] != q {
-                    i += 1;
-                }
-                value = s[vs..i.min(b.len())].to_string();
-                i += 1;
-            } else {
-                let vs = i;
-                while i < b.len() && !b[i].is_ascii_whitespace() {
-                    i += 1;
-                }
-                value = s[vs..i].to_string();
-            }
-        }
-        out.push((name, value));
-    }
-    out
 }
 
 #[cfg(test)]

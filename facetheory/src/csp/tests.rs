@@ -103,3 +103,105 @@ fn head_checks() {
     assert!(check(ld).is_ok());
     assert!(check(vec![HeadTag::Script { attrs: Attrs::new().set("nonce", "n"), body: "alert(1)".into() }]).is_err());
 }
+
+#[test]
+fn handlers_hidden_from_a_naive_scanner_are_found() {
+    let none = CspSources::default();
+    // A `>` inside a quoted value does not end the tag.
+    assert!(doc("<div title=\"a>b\" onclick=alert(1)>x</div>", &none).is_err());
+    assert!(doc("<div title='a>b' onclick=alert(1)>x</div>", &none).is_err());
+    // Quotes in a tag name belong to the name: `p"x="` is the tag, `onclick` its attribute.
+    assert!(doc("<p\"x=\" onclick=alert(1)>x</p>", &none).is_err());
+    // After a quoted value, the next attribute may start at once; `/` separates attributes.
+    assert!(doc("<img src=\"x\"onerror=alert(1)>", &none).is_err());
+    assert!(doc("<svg/onload=alert(1)>", &none).is_err());
+    // A leading `=` is part of an attribute name; the handler after it still counts.
+    assert!(doc("<a =x onmouseover=alert(1)>x</a>", &none).is_err());
+    // Upper case.
+    assert!(doc("<IMG SRC=x ONERROR=alert(1)>", &none).is_err());
+}
+
+#[test]
+fn text_a_browser_never_reads_as_tags_is_not_flagged() {
+    let none = CspSources::default();
+    assert!(doc("<!-- <div onclick=x> -->ok", &none).is_ok(), "a comment");
+    assert!(doc("<!--> <p>ok</p>", &none).is_ok(), "an abruptly closed comment");
+    assert!(doc("<textarea><img onerror=x></textarea>", &none).is_ok(), "RCDATA");
+    assert!(doc("<title><b onclick=x></title>", &none).is_ok(), "RCDATA");
+    assert!(doc("<!doctype html><p>ok</p>", &none).is_ok());
+    assert!(doc("</p onclick=x>", &none).is_ok(), "an end tag's attributes are dropped by browsers");
+    // But a comment closed by `--!>` ends there, and what follows is markup again.
+    assert!(doc("<!-- x --!><img onerror=x>", &none).is_err());
+    assert!(doc("<textarea></textarea ><img onerror=x>", &none).is_err());
+}
+
+#[test]
+fn script_text_ends_where_browsers_end_it() {
+    let none = CspSources::default();
+    let json_ld = r#"{"a":1}"#;
+    let hashes = CspSources::hashes([json_ld]);
+    let ld = |body: &str| format!(r#"<script type="application/ld+json">{body}</script>"#);
+    assert!(doc(&ld(json_ld), &hashes).is_ok());
+    // Inside `<!--<script>` a `</script>` does not end the script: the whole text is the body, whose hash
+    // is not the allowed one.
+    assert!(doc(&ld(&format!("{json_ld}<!--<script></script><img onerror=x>-->")), &hashes).is_err());
+    assert!(doc("<script src=/a.js></script><p onclick=x>", &none).is_err(), "markup after the script");
+}
+
+/// Start tags as html5gum (a WHATWG-conformant tokenizer, with the same raw-text switches) sees them: name and
+/// the set of attribute names.
+fn reference_tags(html: &str) -> Vec<(String, std::collections::BTreeSet<String>)> {
+    let mut emitter = html5gum::DefaultEmitter::default();
+    emitter.naively_switch_states(true);
+    let mut out = Vec::new();
+    for token in html5gum::Tokenizer::new_with_emitter(html, emitter).flatten() {
+        if let html5gum::Token::StartTag(tag) = token {
+            let name = String::from_utf8_lossy(&tag.name).into_owned();
+            let attrs = tag.attributes.keys().map(|k| String::from_utf8_lossy(k).into_owned()).collect();
+            out.push((name, attrs));
+        }
+    }
+    out
+}
+
+fn our_tags(html: &str) -> Option<Vec<(String, std::collections::BTreeSet<String>)>> {
+    let tags = super::tokenize::start_tags(html).ok()?;
+    Some(tags.into_iter().map(|t| (t.name, t.attrs.into_iter().map(|(n, _)| n).collect())).collect())
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 20000, ..Default::default() })]
+
+    /// Differential: on tag soup built from the characters that matter to the tokenizer, every start tag and
+    /// attribute name we find is one a browser's tokenizer finds (inputs ending inside a tag, which browsers
+    /// drop and we refuse, are skipped).
+    #[test]
+    fn start_tags_match_a_whatwg_tokenizer(
+        parts in proptest::collection::vec(proptest::sample::select(vec![
+            "<", ">", "/", "=", "\"", "'", " ", "\n", "!", "-", "?", "a", "p", "on", "click", "x",
+            "<p", "<a ", "</p>", "<!--", "-->", "--!>", "<script>", "</script>", "<!--<script>", "<textarea>",
+            "</textarea>", "<title>", "</title>", "<style>", "</style>", "<div title=\"a>b\" ", "onclick=y",
+            "<img/", "<!doctype html>", "<?x>", "</", "<b", "SCRIPT", "<SCRIPT>",
+        ]), 0..24)
+    ) {
+        let html: String = parts.concat();
+        if let Some(ours) = our_tags(&html) {
+            proptest::prop_assert_eq!(ours, reference_tags(&html), "input: {:?}", html);
+        }
+    }
+}
+
+#[test]
+fn the_reference_tokenizer_agrees_on_known_vectors() {
+    let set = |names: &[&str]| names.iter().map(|n| n.to_string()).collect::<std::collections::BTreeSet<_>>();
+    for (html, expected) in [
+        ("<div title=\"a>b\" onclick=x>", vec![("div", set(&["title", "onclick"]))]),
+        ("<p\"x=\" onclick=x>", vec![("p\"x=\"", set(&["onclick"]))]),
+        ("<!-- <a onclick=x> --><b>", vec![("b", set(&[]))]),
+        ("<script><!--<script></script><i onclick=x>--></script><u>", vec![("script", set(&[])), ("u", set(&[]))]),
+    ] {
+        let expected: Vec<(String, _)> = expected.into_iter().map(|(n, a)| (n.to_string(), a)).collect();
+        assert_eq!(reference_tags(html), expected, "reference on {html:?}");
+        assert_eq!(our_tags(html), Some(expected), "ours on {html:?}");
+    }
+}
