@@ -45,6 +45,79 @@ pub fn prepare_request(mut req: lambda_http::Request) -> lambda_http::Request {
     req
 }
 
+/// Why an event cannot become a request: lambda_http would panic building its URI (the runtime then answers
+/// 502 and logs a panic).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the Lambda event does not form a valid request URI: {0}")]
+pub struct InvalidEvent(pub String);
+
+/// Checks the URI a Function URL event (payload 2.0) makes, the way lambda_http builds it: scheme from
+/// `x-forwarded-proto`, host from the `host` header or `requestContext.domainName`, then `rawPath` and
+/// `rawQueryString`. An event that fails is rewritten to a harmless one (path `/`, no query, host
+/// `localhost`) so that lambda_http can parse it, and the reason is returned: the handler answers it `400`.
+///
+/// ```
+/// let event = br#"{"version":"2.0","rawPath":"/","rawQueryString":"q=a b","headers":{"host":"x.on.aws"}}"#;
+/// let (fixed, reason) = facetheory::lambda::check_event(event).unwrap_err();
+/// assert!(reason.0.contains("query"));
+/// assert!(std::str::from_utf8(&fixed).unwrap().contains(r#""rawQueryString":"""#));
+/// ```
+pub fn check_event(body: &[u8]) -> Result<(), (Vec<u8>, InvalidEvent)> {
+    // Not JSON, or not an HTTP event: lambda_http reports those itself, without panicking.
+    let Ok(mut event) = serde_json::from_slice::<serde_json::Value>(body) else { return Ok(()) };
+    let text = |v: &serde_json::Value, path: &[&str]| {
+        let mut v = v;
+        for p in path {
+            v = v.get(*p)?;
+        }
+        v.as_str().map(str::to_string)
+    };
+    let Some(path) = text(&event, &["rawPath"]) else { return Ok(()) };
+    let host = text(&event, &["headers", "host"]).or_else(|| text(&event, &["requestContext", "domainName"]));
+    let scheme = text(&event, &["headers", "x-forwarded-proto"]).unwrap_or_else(|| "https".into());
+    let query = text(&event, &["rawQueryString"]).unwrap_or_default();
+    let problem = match &host {
+        None => url::Url::parse(&format!("http://localhost{path}")).err().map(|e| format!("path {path:?}: {e}")),
+        Some(host) => match url::Url::parse(&format!("{scheme}://{host}{path}")) {
+            Err(e) => Some(format!("scheme {scheme:?}, host {host:?} or path {path:?}: {e}")),
+            Ok(url) => {
+                let uri = if query.is_empty() { url.to_string() } else { format!("{url}?{query}") };
+                http::Uri::try_from(uri).err().map(|e| format!("query {query:?}: {e}"))
+            }
+        },
+    };
+    let Some(problem) = problem else { return Ok(()) };
+    event["rawPath"] = "/".into();
+    event["rawQueryString"] = "".into();
+    if let Some(headers) = event.get_mut("headers").and_then(|h| h.as_object_mut()) {
+        headers.insert("host".into(), "localhost".into());
+        headers.remove("x-forwarded-proto");
+    }
+    if let Some(ctx) = event.get_mut("requestContext").and_then(|c| c.as_object_mut()) {
+        ctx.insert("domainName".into(), "localhost".into());
+        if let Some(http) = ctx.get_mut("http").and_then(|h| h.as_object_mut()) {
+            http.insert("path".into(), "/".into());
+        }
+    }
+    let fixed = serde_json::to_vec(&event).unwrap_or_else(|_| body.to_vec());
+    Err((fixed, InvalidEvent(problem)))
+}
+
+/// The answer to an invalid event: `400 Bad Request`, the invocation's request id, the reason logged.
+pub fn bad_request(reason: &InvalidEvent, request_id: &str) -> http::Response<crate::Body> {
+    tracing::warn!(target: "facetheory::request", request_id, reason = %reason, "invalid Lambda event answered 400");
+    let mut res = crate::response::plain(http::StatusCode::BAD_REQUEST, "Bad Request");
+    if let Ok(v) = http::HeaderValue::from_str(request_id) {
+        res.headers_mut().insert("x-request-id", v);
+    }
+    res.headers_mut().remove(http::header::CONTENT_LENGTH);
+    res.headers_mut().insert(http::header::X_CONTENT_TYPE_OPTIONS, http::HeaderValue::from_static("nosniff"));
+    res
+}
+
+/// Invocations whose events were rewritten by [`check_event`], by invocation id, until the handler answers them.
+type Refused = std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, InvalidEvent>>>;
+
 /// Runs the app as a streaming Lambda Function URL handler until the runtime stops.
 pub async fn run(app: App) -> Result<(), lambda_http::Error> {
     let missing: Vec<&str> = REQUIRED_ENV.iter().copied().filter(|v| std::env::var_os(v).is_none()).collect();
@@ -54,33 +127,48 @@ pub async fn run(app: App) -> Result<(), lambda_http::Error> {
         );
     }
     let after = app.after_response().clone();
+    let refused = Refused::default();
+    let seen = refused.clone();
     let handler = lambda_http::service_fn(move |req: lambda_http::Request| {
         let app = app.clone();
+        let refused = {
+            use lambda_http::RequestExt;
+            let id = req.lambda_context_ref().map(|c| c.request_id.clone()).unwrap_or_default();
+            seen.lock().unwrap_or_else(|p| p.into_inner()).remove(&id).map(|reason| (reason, id))
+        };
         async move {
+            if let Some((reason, id)) = refused {
+                return Ok::<_, Infallible>(bad_request(&reason, &id));
+            }
             let mut res = app.handle(prepare_request(req)).await;
             // Every Lambda response goes out as a stream; a content-length there breaks Function URL streaming.
             res.headers_mut().remove(http::header::CONTENT_LENGTH);
             Ok::<_, Infallible>(res)
         }
     });
-    lambda_http::streaming_runtime(handler).layer(DrainAfterInvocation(after)).run().await
+    lambda_http::streaming_runtime(handler).layer(DrainAfterInvocation { after, refused }).run().await
 }
 
-/// Wraps a whole invocation (handler, then streaming the response to the Runtime API): once the response stream
-/// has closed, waits for after-response work (stale-while-revalidate regenerations) before the runtime asks
-/// for the next event — Lambda freezes the environment as soon as it does.
-struct DrainAfterInvocation(AfterResponse);
+/// Wraps a whole invocation (event bytes in; handler, then streaming the response to the Runtime API): refuses
+/// events lambda_http would panic on ([`check_event`]), and once the response stream has closed, waits for
+/// after-response work (stale-while-revalidate regenerations) before the runtime asks for the next event —
+/// Lambda freezes the environment as soon as it does.
+struct DrainAfterInvocation {
+    after: AfterResponse,
+    refused: Refused,
+}
 
 impl<S> lambda_http::tower::Layer<S> for DrainAfterInvocation {
     type Service = DrainService<S>;
     fn layer(&self, inner: S) -> DrainService<S> {
-        DrainService { inner, after: self.0.clone() }
+        DrainService { inner, after: self.after.clone(), refused: self.refused.clone() }
     }
 }
 
 struct DrainService<S> {
     inner: S,
     after: AfterResponse,
+    refused: Refused,
 }
 
 impl<S> lambda_http::tower::Service<lambda_runtime::LambdaInvocation> for DrainService<S>
@@ -97,7 +185,17 @@ where
         self.inner.poll_ready(cx)
     }
 
-    fn call(&mut self, invocation: lambda_runtime::LambdaInvocation) -> Self::Future {
+    fn call(&mut self, mut invocation: lambda_runtime::LambdaInvocation) -> Self::Future {
+        if let Err((fixed, reason)) = check_event(&invocation.body) {
+            invocation.body = bytes::Bytes::from(fixed);
+            let mut refused = self.refused.lock().unwrap_or_else(|p| p.into_inner());
+            // Entries are removed as the handler answers them; the bound only guards against a handler that
+            // never ran (a deserialisation failure after the rewrite).
+            if refused.len() >= 64 {
+                refused.clear();
+            }
+            refused.insert(invocation.context.request_id.clone(), reason);
+        }
         let sent = self.inner.call(invocation);
         let after = self.after.clone();
         Box::pin(async move {

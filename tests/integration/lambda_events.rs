@@ -79,3 +79,29 @@ fn malformed_event_is_a_clear_error_not_a_panic() {
     let err = lambda_http::request::from_str(r#"{"version":"2.0","rawPath":"/"}"#).unwrap_err();
     assert!(!err.to_string().is_empty());
 }
+
+fn raw_event(name: &str) -> Vec<u8> {
+    std::fs::read(format!("{}/fixtures/lambda/{name}.json", env!("CARGO_MANIFEST_DIR"))).unwrap()
+}
+
+#[test]
+fn events_lambda_http_would_panic_on_are_answered_400() {
+    for name in ["invalid_query", "invalid_host"] {
+        let original = raw_event(name);
+        // The upstream conversion panics on these (the runtime would answer 502 and log a panic)…
+        let text = String::from_utf8(original.clone()).unwrap();
+        let panicked = std::panic::catch_unwind(|| lambda_http::request::from_str(&text).map(|_| ())).is_err();
+        assert!(panicked, "{name}: lambda_http panics on this event");
+        // …so the adapter rewrites them before lambda_http sees them, and answers 400.
+        let (fixed, reason) = facetheory::lambda::check_event(&original).expect_err(name);
+        let req = lambda_http::request::from_str(std::str::from_utf8(&fixed).unwrap()).expect("parses now");
+        assert_eq!(req.uri().path(), "/");
+        let res = facetheory::lambda::bad_request(&reason, "invocation-1");
+        assert_eq!(res.status(), 400, "{name}: {reason}");
+        assert_eq!(res.headers()["x-request-id"], "invocation-1");
+    }
+    // Valid events pass untouched.
+    for name in ["get_home_query_cookies", "get_post_encoded_path", "post_form_base64"] {
+        assert!(facetheory::lambda::check_event(&raw_event(name)).is_ok(), "{name}");
+    }
+}
