@@ -72,29 +72,55 @@ pub fn check_event(body: &[u8]) -> Result<(), (Vec<u8>, InvalidEvent)> {
         }
         v.as_str().map(str::to_string)
     };
-    let Some(path) = text(&event, &["rawPath"]) else { return Ok(()) };
-    let host = text(&event, &["headers", "host"]).or_else(|| text(&event, &["requestContext", "domainName"]));
-    let scheme = text(&event, &["headers", "x-forwarded-proto"]).unwrap_or_else(|| "https".into());
-    let query = text(&event, &["rawQueryString"]).unwrap_or_default();
-    let problem = match &host {
-        None => url::Url::parse(&format!("http://localhost{path}")).err().map(|e| format!("path {path:?}: {e}")),
-        Some(host) => match url::Url::parse(&format!("{scheme}://{host}{path}")) {
-            Err(e) => Some(format!("scheme {scheme:?}, host {host:?} or path {path:?}: {e}")),
-            Ok(url) => {
-                let uri = if query.is_empty() { url.to_string() } else { format!("{url}?{query}") };
-                http::Uri::try_from(uri).err().map(|e| format!("query {query:?}: {e}"))
+    if !event.is_object() {
+        return Ok(());
+    }
+    // As lambda_http does: a missing `rawPath` is empty, a stage other than `$default` prefixes it, header names
+    // are case-insensitive.
+    let raw_path = text(&event, &["rawPath"]).unwrap_or_default();
+    let path = match text(&event, &["requestContext", "stage"]) {
+        Some(stage) if stage != "$default" && std::env::var_os("AWS_LAMBDA_HTTP_IGNORE_STAGE_IN_PATH").is_none() => {
+            if raw_path.starts_with(&format!("/{stage}/")) {
+                raw_path
+            } else {
+                format!("/{stage}{raw_path}")
             }
-        },
+        }
+        _ => raw_path,
+    };
+    let header = |name: &str| {
+        let headers = event.get("headers")?.as_object()?;
+        headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).and_then(|(_, v)| v.as_str()).map(str::to_string)
+    };
+    let host = header("host").or_else(|| text(&event, &["requestContext", "domainName"]));
+    let scheme = header("x-forwarded-proto").unwrap_or_else(|| "https".into());
+    let query = text(&event, &["rawQueryString"]).unwrap_or_default();
+    // lambda_http: with a host, the whole URL; without, the path of `http://localhost<path>`; then `?<query>`.
+    let base = match &host {
+        None => url::Url::parse(&format!("http://localhost{path}"))
+            .map(|u| u.path().to_string())
+            .map_err(|e| format!("path {path:?}: {e}")),
+        Some(host) => url::Url::parse(&format!("{scheme}://{host}{path}"))
+            .map(|u| u.to_string())
+            .map_err(|e| format!("scheme {scheme:?}, host {host:?} or path {path:?}: {e}")),
+    };
+    let problem = match base {
+        Err(problem) => Some(problem),
+        Ok(base) => {
+            let uri = if query.is_empty() { base } else { format!("{base}?{query}") };
+            http::Uri::try_from(uri).err().map(|e| format!("query {query:?}: {e}"))
+        }
     };
     let Some(problem) = problem else { return Ok(()) };
     event["rawPath"] = "/".into();
     event["rawQueryString"] = "".into();
     if let Some(headers) = event.get_mut("headers").and_then(|h| h.as_object_mut()) {
+        headers.retain(|k, _| !k.eq_ignore_ascii_case("host") && !k.eq_ignore_ascii_case("x-forwarded-proto"));
         headers.insert("host".into(), "localhost".into());
-        headers.remove("x-forwarded-proto");
     }
     if let Some(ctx) = event.get_mut("requestContext").and_then(|c| c.as_object_mut()) {
         ctx.insert("domainName".into(), "localhost".into());
+        ctx.insert("stage".into(), "$default".into());
         if let Some(http) = ctx.get_mut("http").and_then(|h| h.as_object_mut()) {
             http.insert("path".into(), "/".into());
         }
