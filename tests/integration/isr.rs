@@ -256,3 +256,44 @@ async fn a_new_build_never_serves_the_previous_builds_pages() {
     assert_eq!(state(&get(&restarted, "/blog/hello-world", &[]).await.0), "hit");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Every `.json` file under the metadata directory.
+fn meta_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else { return out };
+    for e in entries.flatten() {
+        let path = e.path();
+        if path.is_dir() {
+            out.extend(meta_files(&path));
+        } else if path.extension().is_some_and(|x| x == "json") {
+            out.push(path);
+        }
+    }
+    out
+}
+
+#[tokio::test]
+async fn an_unwritable_store_and_a_corrupt_record_do_not_take_pages_down() {
+    let root = std::env::temp_dir().join(format!("facetheory-isr-faults-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&root);
+    std::fs::create_dir_all(&root).unwrap();
+    // The HTML store's directory is a file: every write fails (as on a read-only or full disk; root ignores
+    // permission bits, so a file in the way is the fault a test can inject).
+    std::fs::write(root.join("html"), b"not a directory").unwrap();
+    let app = blog::app().isr(IsrRuntime::local(&root)).build().unwrap();
+    let (parts, body) = get(&app, "/blog/hello-world", &[]).await;
+    assert_eq!(parts.status, 200, "rendered although nothing can be stored");
+    assert_eq!(parts.headers["cache-control"], "private, no-store");
+    assert!(body.contains("<article><h1>"), "the post itself: {body}");
+    // The disk is back: the page is cached again.
+    std::fs::remove_file(root.join("html")).unwrap();
+    assert_eq!(state(&get(&app, "/blog/hello-world", &[]).await.0), "miss");
+    // A metadata record overwritten with garbage is treated as absent and replaced by the next commit.
+    let records = meta_files(&root.join("meta"));
+    assert_eq!(records.len(), 1, "{records:?}");
+    std::fs::write(&records[0], b"{ this is not json").unwrap();
+    let restarted = blog::app().isr(IsrRuntime::local(&root)).build().unwrap();
+    assert_eq!(state(&get(&restarted, "/blog/hello-world", &[]).await.0), "miss", "regenerated over it");
+    assert_eq!(state(&get(&restarted, "/blog/hello-world", &[]).await.0), "hit", "and repaired");
+    std::fs::remove_dir_all(&root).unwrap();
+}

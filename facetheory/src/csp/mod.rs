@@ -245,7 +245,7 @@ pub(crate) fn apply_nonce(tags: &mut [HeadTag], nonce: &str) {
     }
 }
 
-/// Checks a whole document, tag by tag as a browser tokenizes it ([`tokenize`]). Under
+/// Checks a whole document, tag by tag as a browser tokenizes it (the WHATWG tag states). Under
 /// `inline_scripts = false` every `<script>` needs a `src` or is a JSON-LD block allowed by `sources`, script
 /// bodies must otherwise be empty, and `on*` attributes are rejected anywhere; under `inline_styles = false`,
 /// `<style>` tags and `style` attributes are rejected.
