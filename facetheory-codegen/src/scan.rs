@@ -246,10 +246,12 @@ pub fn generate(scan: &Scan) -> TokenStream {
         quote!(&#m::#s)
     });
     let errors = scan.errors.iter().map(|e| quote!(::core::compile_error!(#e);));
-    let mut listing = String::from("Routes in precedence order:\n");
+    // A text block, so rustdoc reads `faces/blog/[slug].rs` as a file name, not a link.
+    let mut listing = String::from("Routes in precedence order:\n\n```text\n");
     for r in &scan.routes {
-        let _ = writeln!(listing, "  {}  ({}:{})", r.pattern, r.display_file, r.line);
+        let _ = writeln!(listing, "{}  ({}:{})", r.pattern, r.display_file, r.line);
     }
+    listing.push_str("```\n");
     quote! {
         #(#errors)*
         /// Modules generated from the files under `faces/` (one per file).
