@@ -9,11 +9,11 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 
 use super::cache::{BodyCache, LastKnown, Variants};
-use super::codec::{body_etag, from_blob, hydration_blob, to_blob};
+use super::codec::from_blob;
 use super::key::{self, CookieVary};
 use super::policy::{ContentionPolicy, FailurePolicy, Revalidation};
-use super::revalidate::{checked_tags, path_tag};
-use super::{Background, Generation, IsrOutcome, IsrState};
+use super::revalidate::path_tag;
+use super::{Generation, IsrOutcome, IsrState};
 use crate::clock::{now_ms, ClockFn};
 use crate::context::FaceContext;
 use crate::error::Error;
@@ -26,27 +26,27 @@ type TenantFn = dyn Fn(&FaceContext) -> Option<String> + Send + Sync;
 /// The ISR stores and policies of an app, and its in-process caches. Clones share the caches.
 #[derive(Clone)]
 pub struct IsrRuntime {
-    config: IsrConfig,
-    caches: Arc<Caches>,
+    pub(super) config: IsrConfig,
+    pub(super) caches: Arc<Caches>,
 }
 
 /// What the app configured: stores and policies. Never changes once the app is built.
 #[derive(Clone)]
-struct IsrConfig {
-    html: Arc<dyn BlobStore>,
-    meta: Arc<dyn MetaStore>,
-    clock: Arc<ClockFn>,
-    lease_ms: u64,
-    wait_timeout: Duration,
-    poll: Duration,
-    failure: FailurePolicy,
-    contention: ContentionPolicy,
-    pointer_prefix: String,
-    tenant: Option<Arc<TenantFn>>,
-    cookies: CookieVary,
-    revalidation: Revalidation,
-    max_variants: usize,
-    build_id: String,
+pub(super) struct IsrConfig {
+    pub(super) html: Arc<dyn BlobStore>,
+    pub(super) meta: Arc<dyn MetaStore>,
+    pub(super) clock: Arc<ClockFn>,
+    pub(super) lease_ms: u64,
+    pub(super) wait_timeout: Duration,
+    pub(super) poll: Duration,
+    pub(super) failure: FailurePolicy,
+    pub(super) contention: ContentionPolicy,
+    pub(super) pointer_prefix: String,
+    pub(super) tenant: Option<Arc<TenantFn>>,
+    pub(super) cookies: CookieVary,
+    pub(super) revalidation: Revalidation,
+    pub(super) max_variants: usize,
+    pub(super) build_id: String,
 }
 
 /// Default cap on cached variants (query, cookie, tenant combinations) of one route, per process.
@@ -54,10 +54,10 @@ pub(super) const DEFAULT_MAX_VARIANTS: usize = 1_000;
 
 /// What the engine learns while serving: bounded, and safe to lose.
 #[derive(Default)]
-struct Caches {
-    last_known: LastKnown,
-    bodies: BodyCache,
-    variants: Variants,
+pub(super) struct Caches {
+    pub(super) last_known: LastKnown,
+    pub(super) bodies: BodyCache,
+    pub(super) variants: Variants,
 }
 
 impl IsrRuntime {
@@ -179,7 +179,7 @@ impl IsrRuntime {
         self
     }
 
-    fn remember(&self, key: &str, rec: &IsrRecord) {
+    pub(super) fn remember(&self, key: &str, rec: &IsrRecord) {
         self.caches.last_known.remember(key, rec);
     }
 
@@ -199,7 +199,7 @@ impl IsrRuntime {
         (self.config.clock)()
     }
 
-    async fn read(&self, rec: &IsrRecord) -> Option<Rendered<Bytes>> {
+    pub(super) async fn read(&self, rec: &IsrRecord) -> Option<Rendered<Bytes>> {
         if let Some(page) = self.caches.bodies.get(&rec.html_pointer) {
             return Some(page);
         }
@@ -217,7 +217,7 @@ impl IsrRuntime {
         }
     }
 
-    async fn serve_record(&self, rec: &IsrRecord, state: IsrState) -> Option<IsrOutcome> {
+    pub(super) async fn serve_record(&self, rec: &IsrRecord, state: IsrState) -> Option<IsrOutcome> {
         let page = self.read(rec).await?;
         Some(IsrOutcome::Served {
             state,
@@ -361,14 +361,14 @@ impl IsrRuntime {
         Meanwhile::Latest(Some(rec))
     }
 
-    async fn release(&self, key: &str, lease: &Lease) {
+    pub(super) async fn release(&self, key: &str, lease: &Lease) {
         if let Err(e) = self.config.meta.release(key, lease).await {
             tracing::warn!(key, error = %e, "ISR lease release failed (it expires on its own)");
         }
     }
 
     /// Renders without the cache: the page is answered once (`private, no-store`) and nothing is written.
-    async fn render_uncached<F, Fut>(&self, key: &str, render: F) -> Result<IsrOutcome, Error>
+    pub(super) async fn render_uncached<F, Fut>(&self, key: &str, render: F) -> Result<IsrOutcome, Error>
     where
         F: FnOnce(Generation) -> Fut,
         Fut: Future<Output = Result<Rendered<Bytes>, Error>>,
@@ -404,178 +404,6 @@ impl IsrRuntime {
             }
         }
         self.render_uncached(key, render).await
-    }
-
-    fn background<F, Fut>(
-        &self,
-        key: String,
-        lease: Lease,
-        previous: IsrRecord,
-        revalidate_seconds: u64,
-        implicit: [String; 2],
-        render: F,
-    ) -> Background
-    where
-        F: FnOnce(Generation) -> Fut + Send + 'static,
-        Fut: Future<Output = Result<Rendered<Bytes>, Error>> + Send + 'static,
-    {
-        let rt = self.clone();
-        Background(Box::pin(async move {
-            let result = rt.regenerate(&key, lease, Some(&previous), revalidate_seconds, &implicit, render).await;
-            match result {
-                Ok(IsrOutcome::Served { state: IsrState::Miss, .. }) => {
-                    tracing::debug!(key, "ISR background regeneration committed")
-                }
-                Ok(_) => tracing::warn!(key, "ISR background regeneration did not produce a cacheable page"),
-                Err(e) => tracing::error!(key, error = %e, "ISR background regeneration failed; the stale page stays"),
-            }
-        }))
-    }
-
-    async fn regenerate<F, Fut>(
-        &self,
-        key: &str,
-        lease: Lease,
-        previous: Option<&IsrRecord>,
-        revalidate_seconds: u64,
-        implicit: &[String; 2],
-        render: F,
-    ) -> Result<IsrOutcome, Error>
-    where
-        F: FnOnce(Generation) -> Fut,
-        Fut: Future<Output = Result<Rendered<Bytes>, Error>>,
-    {
-        let result = self.regenerate_inner(key, &lease, previous, revalidate_seconds, implicit, render).await;
-        self.release(key, &lease).await;
-        match result {
-            Ok(out) => Ok(out),
-            // Not-found and redirects are answers, not failures: no stale page stands in for them.
-            Err(e) if !matches!(e.kind(), crate::ErrorKind::Internal(_)) => Err(e),
-            Err(e) => {
-                tracing::error!(key, error = %e, "ISR regeneration failed");
-                if self.config.failure == FailurePolicy::ServeStale {
-                    if let Some(prev) = previous {
-                        if let Some(stale) = self.serve_record(prev, IsrState::Stale).await {
-                            return Ok(stale);
-                        }
-                    }
-                }
-                Err(e)
-            }
-        }
-    }
-
-    /// Sidecar and body first, pointer second: until the commit, readers keep getting the previous page.
-    async fn write_generation(
-        &self,
-        generation: &Generation,
-        page: &Rendered<Bytes>,
-        revalidate_seconds: u64,
-    ) -> Result<(), StoreError> {
-        if let Some(data) = &page.sidecar {
-            self.config.html.put(&generation.hydration_pointer(), hydration_blob(data)).await?;
-        }
-        self.config.html.put(&generation.html_pointer, to_blob(page, revalidate_seconds)).await
-    }
-
-    /// Deletes a superseded generation (its HTML and sidecar), best effort: a reader that still holds the old
-    /// record finds the body gone and regenerates or waits like any miss.
-    async fn delete_generation(&self, key: &str, html_pointer: &str) {
-        for pointer in [html_pointer.to_string(), super::codec::hydration_pointer(html_pointer)] {
-            if let Err(e) = self.config.html.delete(&pointer).await {
-                tracing::warn!(key, pointer, error = %e, "deleting a superseded ISR generation failed");
-            }
-        }
-    }
-
-    async fn regenerate_inner<F, Fut>(
-        &self,
-        key: &str,
-        lease: &Lease,
-        previous: Option<&IsrRecord>,
-        revalidate_seconds: u64,
-        implicit: &[String; 2],
-        render: F,
-    ) -> Result<IsrOutcome, Error>
-    where
-        F: FnOnce(Generation) -> Fut,
-        Fut: Future<Output = Result<Rendered<Bytes>, Error>>,
-    {
-        let generated_at = (self.config.clock)();
-        let pointer = format!(
-            "{}{}/{generated_at}-{}.html",
-            self.config.pointer_prefix,
-            key::digest24(key),
-            uuid::Uuid::new_v4()
-        );
-        let generation = Generation { html_pointer: pointer.clone() };
-        let mut page = render(generation.clone()).await?;
-        if page.status.is_server_error() {
-            return Err(Error::msg(format!("ISR regeneration produced status {}", page.status)));
-        }
-        if page.status != http::StatusCode::OK {
-            return Ok(IsrOutcome::Uncached(page));
-        }
-        page.tags = checked_tags(key, implicit, std::mem::take(&mut page.tags));
-        let etag = body_etag(&page.body);
-        if let Err(e) = self.write_generation(&generation, &page, revalidate_seconds).await {
-            // A read-only, full or unreachable store must not take the site down: answer this render uncached.
-            tracing::error!(key, error = %e, "ISR store write failed; serving the page uncached");
-            page.sidecar = None;
-            return Ok(IsrOutcome::Uncached(page));
-        }
-        let record = IsrRecord {
-            html_pointer: pointer,
-            generated_at_ms: generated_at,
-            revalidate_seconds,
-            etag: Some(etag.clone()),
-            tags: page.tags.clone(),
-            invalidated_at_ms: None,
-        };
-        let committed = match self.config.meta.commit(key, lease, record.clone(), (self.config.clock)()).await {
-            Ok(c) => c,
-            Err(e) => {
-                tracing::error!(key, error = %e, "ISR metadata commit failed; serving the page uncached");
-                return Ok(IsrOutcome::Uncached(page));
-            }
-        };
-        if !committed {
-            tracing::warn!(key, "ISR lease lost before commit; serving this render without caching it");
-        } else {
-            self.remember(key, &record);
-            self.caches.bodies.insert(&record.html_pointer, &page);
-            if let Some(old) = previous.filter(|old| old.html_pointer != record.html_pointer) {
-                self.delete_generation(key, &old.html_pointer).await;
-            }
-        }
-        Ok(IsrOutcome::Served { state: IsrState::Miss, page, etag: Some(etag), revalidate_seconds, background: None })
-    }
-
-    /// Serves an ISR hydration sidecar: `encoded` must name the sidecar of a generation of
-    /// this very request's cache key. `None` (→ 404) for anything else.
-    pub async fn hydration(&self, ctx: &FaceContext, route: &str, encoded: &str) -> Option<(Bytes, Option<String>)> {
-        use base64::Engine;
-        let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(encoded.as_bytes()).ok()?;
-        let pointer = String::from_utf8(raw).ok()?;
-        if pointer.starts_with('/') || pointer.starts_with('\\') {
-            return None;
-        }
-        let relative = pointer.strip_prefix(&self.config.pointer_prefix)?;
-        let (digest, file) = relative.split_once('/')?;
-        let (stamp, id) = file.strip_suffix(".hydration.json")?.split_once('-')?;
-        let hex24 = digest.len() == 24 && digest.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
-        let stamp_ok = !stamp.is_empty() && stamp.bytes().all(|b| b.is_ascii_digit());
-        let id_ok = id.len() == 36 && id.bytes().all(|b| b == b'-' || b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
-        if !(hex24 && stamp_ok && id_ok) {
-            return None;
-        }
-        let key = self.cache_key(ctx, route).ok()?;
-        if key::digest24(&key) != digest {
-            return None;
-        }
-        let blob = self.config.html.get(&pointer).await.ok()??;
-        let etag = Some(body_etag(&blob.body));
-        Some((blob.body, etag))
     }
 }
 

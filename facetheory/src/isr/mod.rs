@@ -27,9 +27,11 @@ pub(crate) mod codec;
 #[cfg(any(test, feature = "testing"))]
 pub mod conformance;
 mod engine;
+mod generation;
 pub(crate) mod key;
 mod policy;
 mod revalidate;
+mod sidecar;
 
 use http::HeaderMap;
 

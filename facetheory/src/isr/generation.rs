@@ -1,0 +1,163 @@
+//! Writing a new generation: regeneration under the lease (in the request or after the response), the
+//! stored body and sidecar, the conditional commit, and deleting the generation it supersedes.
+
+use std::future::Future;
+
+use bytes::Bytes;
+
+use super::codec::{body_etag, hydration_blob, hydration_pointer, to_blob};
+use super::key;
+use super::policy::FailurePolicy;
+use super::revalidate::checked_tags;
+use super::{Background, Generation, IsrOutcome, IsrRuntime, IsrState};
+use crate::error::Error;
+use crate::meta::{IsrRecord, Lease};
+use crate::render::Rendered;
+use crate::store::StoreError;
+
+impl IsrRuntime {
+    pub(super) fn background<F, Fut>(
+        &self,
+        key: String,
+        lease: Lease,
+        previous: IsrRecord,
+        revalidate_seconds: u64,
+        implicit: [String; 2],
+        render: F,
+    ) -> Background
+    where
+        F: FnOnce(Generation) -> Fut + Send + 'static,
+        Fut: Future<Output = Result<Rendered<Bytes>, Error>> + Send + 'static,
+    {
+        let rt = self.clone();
+        Background(Box::pin(async move {
+            let result = rt.regenerate(&key, lease, Some(&previous), revalidate_seconds, &implicit, render).await;
+            match result {
+                Ok(IsrOutcome::Served { state: IsrState::Miss, .. }) => {
+                    tracing::debug!(key, "ISR background regeneration committed")
+                }
+                Ok(_) => tracing::warn!(key, "ISR background regeneration did not produce a cacheable page"),
+                Err(e) => tracing::error!(key, error = %e, "ISR background regeneration failed; the stale page stays"),
+            }
+        }))
+    }
+
+    pub(super) async fn regenerate<F, Fut>(
+        &self,
+        key: &str,
+        lease: Lease,
+        previous: Option<&IsrRecord>,
+        revalidate_seconds: u64,
+        implicit: &[String; 2],
+        render: F,
+    ) -> Result<IsrOutcome, Error>
+    where
+        F: FnOnce(Generation) -> Fut,
+        Fut: Future<Output = Result<Rendered<Bytes>, Error>>,
+    {
+        let result = self.regenerate_inner(key, &lease, previous, revalidate_seconds, implicit, render).await;
+        self.release(key, &lease).await;
+        match result {
+            Ok(out) => Ok(out),
+            // Not-found and redirects are answers, not failures: no stale page stands in for them.
+            Err(e) if !matches!(e.kind(), crate::ErrorKind::Internal(_)) => Err(e),
+            Err(e) => {
+                tracing::error!(key, error = %e, "ISR regeneration failed");
+                if self.config.failure == FailurePolicy::ServeStale {
+                    if let Some(prev) = previous {
+                        if let Some(stale) = self.serve_record(prev, IsrState::Stale).await {
+                            return Ok(stale);
+                        }
+                    }
+                }
+                Err(e)
+            }
+        }
+    }
+
+    /// Sidecar and body first, pointer second: until the commit, readers keep getting the previous page.
+    async fn write_generation(
+        &self,
+        generation: &Generation,
+        page: &Rendered<Bytes>,
+        revalidate_seconds: u64,
+    ) -> Result<(), StoreError> {
+        if let Some(data) = &page.sidecar {
+            self.config.html.put(&generation.hydration_pointer(), hydration_blob(data)).await?;
+        }
+        self.config.html.put(&generation.html_pointer, to_blob(page, revalidate_seconds)).await
+    }
+
+    /// Deletes a superseded generation (its HTML and sidecar), best effort: a reader that still holds the old
+    /// record finds the body gone and regenerates or waits like any miss.
+    async fn delete_generation(&self, key: &str, html_pointer: &str) {
+        for pointer in [html_pointer.to_string(), hydration_pointer(html_pointer)] {
+            if let Err(e) = self.config.html.delete(&pointer).await {
+                tracing::warn!(key, pointer, error = %e, "deleting a superseded ISR generation failed");
+            }
+        }
+    }
+
+    async fn regenerate_inner<F, Fut>(
+        &self,
+        key: &str,
+        lease: &Lease,
+        previous: Option<&IsrRecord>,
+        revalidate_seconds: u64,
+        implicit: &[String; 2],
+        render: F,
+    ) -> Result<IsrOutcome, Error>
+    where
+        F: FnOnce(Generation) -> Fut,
+        Fut: Future<Output = Result<Rendered<Bytes>, Error>>,
+    {
+        let generated_at = (self.config.clock)();
+        let pointer = format!(
+            "{}{}/{generated_at}-{}.html",
+            self.config.pointer_prefix,
+            key::digest24(key),
+            uuid::Uuid::new_v4()
+        );
+        let generation = Generation { html_pointer: pointer.clone() };
+        let mut page = render(generation.clone()).await?;
+        if page.status.is_server_error() {
+            return Err(Error::msg(format!("ISR regeneration produced status {}", page.status)));
+        }
+        if page.status != http::StatusCode::OK {
+            return Ok(IsrOutcome::Uncached(page));
+        }
+        page.tags = checked_tags(key, implicit, std::mem::take(&mut page.tags));
+        let etag = body_etag(&page.body);
+        if let Err(e) = self.write_generation(&generation, &page, revalidate_seconds).await {
+            // A read-only, full or unreachable store must not take the site down: answer this render uncached.
+            tracing::error!(key, error = %e, "ISR store write failed; serving the page uncached");
+            page.sidecar = None;
+            return Ok(IsrOutcome::Uncached(page));
+        }
+        let record = IsrRecord {
+            html_pointer: pointer,
+            generated_at_ms: generated_at,
+            revalidate_seconds,
+            etag: Some(etag.clone()),
+            tags: page.tags.clone(),
+            invalidated_at_ms: None,
+        };
+        let committed = match self.config.meta.commit(key, lease, record.clone(), (self.config.clock)()).await {
+            Ok(c) => c,
+            Err(e) => {
+                tracing::error!(key, error = %e, "ISR metadata commit failed; serving the page uncached");
+                return Ok(IsrOutcome::Uncached(page));
+            }
+        };
+        if !committed {
+            tracing::warn!(key, "ISR lease lost before commit; serving this render without caching it");
+        } else {
+            self.remember(key, &record);
+            self.caches.bodies.insert(&record.html_pointer, &page);
+            if let Some(old) = previous.filter(|old| old.html_pointer != record.html_pointer) {
+                self.delete_generation(key, &old.html_pointer).await;
+            }
+        }
+        Ok(IsrOutcome::Served { state: IsrState::Miss, page, etag: Some(etag), revalidate_seconds, background: None })
+    }
+}
