@@ -10,6 +10,24 @@ use futures_core::Stream;
 use http_body::{Frame, SizeHint};
 use http_body_util::BodyExt;
 
+/// A request body the app can read: any `http_body::Body` that is `Send` (hyper's, lambda_http's, axum's,
+/// `String`, `Full`…). Implemented for every such type.
+///
+/// ```
+/// fn takes<B: facetheory::RequestBody>(_: B) {}
+/// takes(String::from("a=1"));
+/// takes(http_body_util::Empty::<bytes::Bytes>::new());
+/// ```
+pub trait RequestBody:
+    http_body::Body<Data: Send, Error: Into<Box<dyn std::error::Error + Send + Sync>>> + Send + 'static
+{
+}
+
+impl<B> RequestBody for B where
+    B: http_body::Body<Data: Send, Error: Into<Box<dyn std::error::Error + Send + Sync>>> + Send + 'static
+{
+}
+
 /// A stream of body chunks (already free of errors: streamed documents turn failures into their error marker).
 pub type ByteStream = Pin<Box<dyn Stream<Item = Bytes> + Send + 'static>>;
 
@@ -86,9 +104,7 @@ impl Body {
 /// Reads a request body up to `limit` bytes: 413 over it, 400 when it cannot be read.
 pub(crate) async fn collect_body<B>(body: B, limit: usize) -> Result<Bytes, http::StatusCode>
 where
-    B: http_body::Body + Send + 'static,
-    B::Data: Send,
-    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    B: RequestBody,
 {
     // A declared length (`content-length` sets the size hint) over the limit is refused before any byte is read.
     if body.size_hint().lower() > limit as u64 {

@@ -67,7 +67,7 @@ pub type BoxFuture<T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + 
 
 pub use after_response::AfterResponse;
 pub use app::{AdapterRequestId, App, AppBuilder, StaticRenderError, MAX_REQUEST_BODY, ORIGINAL_URI_HEADER};
-pub use body::{Body, ByteStream};
+pub use body::{Body, ByteStream, RequestBody};
 pub use context::{Cookies, FaceContext, FaceContextBuilder, Query};
 pub use error::{AppError, Error, ErrorKind, Result};
 pub use face::{Mode, RouteDescriptor, StaticParams};

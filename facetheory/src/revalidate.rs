@@ -10,7 +10,7 @@ use bytes::Bytes;
 use http::{header, HeaderValue, Method, Response, StatusCode};
 use serde::Deserialize;
 
-use crate::body::Body;
+use crate::body::{Body, RequestBody};
 use crate::context::RequestInfo;
 use crate::isr::{IsrRuntime, RevalidateError};
 use crate::response::json;
@@ -44,9 +44,7 @@ pub(crate) async fn respond<B>(
     body: B,
 ) -> Response<Body>
 where
-    B: http_body::Body + Send + 'static,
-    B::Data: Send,
-    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    B: RequestBody,
 {
     if request.method != Method::POST {
         let mut r = error(StatusCode::METHOD_NOT_ALLOWED, "use POST");

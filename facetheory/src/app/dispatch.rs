@@ -7,8 +7,7 @@ use http::{header, HeaderValue, Method, Response, StatusCode};
 
 use super::table::{Endpoint, Resolution};
 use super::{App, MAX_REQUEST_BODY};
-use crate::body::collect_body;
-use crate::body::Body;
+use crate::body::{collect_body, Body, RequestBody};
 use crate::context::{FaceContext, RequestInfo};
 use crate::error::{Error, ErrorKind};
 use crate::face::{FaceMode, FaceRoute, ResourceRoute, RouteDescriptor, RouteKind};
@@ -22,9 +21,7 @@ impl App {
     /// Routes a request and answers it; also returns the matched route pattern (`""` when none) for the log.
     pub(super) async fn dispatch<B>(&self, request: &Arc<RequestInfo>, body: B) -> (Response<Body>, &'static str)
     where
-        B: http_body::Body + Send + 'static,
-        B::Data: Send,
-        B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+        B: RequestBody,
     {
         let (entry, found) = match self.inner.table.resolve(&request.path, self.inner.trailing_slash) {
             Resolution::NotFound => return (self.not_found(request).await, ""),
@@ -57,9 +54,7 @@ impl App {
         body: B,
     ) -> Response<Body>
     where
-        B: http_body::Body + Send + 'static,
-        B::Data: Send,
-        B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+        B: RequestBody,
     {
         let method = ctx.method().clone();
         let methods = resource.methods;

@@ -26,7 +26,7 @@ pub use static_render::StaticRenderError;
 pub(crate) use table::{Origin, Reserved, ReservedEndpoint};
 
 use crate::after_response::AfterResponse;
-use crate::body::Body;
+use crate::body::{Body, RequestBody};
 use crate::context::RequestInfo;
 use crate::face::RouteDescriptor;
 use crate::hydration::SsrSidecars;
@@ -145,9 +145,7 @@ impl App {
     /// `x-request-id`; HEAD responses carry the headers of GET and no body.
     pub async fn handle<B>(&self, req: Request<B>) -> Response<Body>
     where
-        B: http_body::Body + Send + 'static,
-        B::Data: Send,
-        B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+        B: RequestBody,
     {
         let started = Instant::now();
         let (parts, body) = req.into_parts();
@@ -275,9 +273,7 @@ fn request_id(parts: &http::request::Parts) -> String {
 
 impl<B> tower_service::Service<Request<B>> for App
 where
-    B: http_body::Body + Send + 'static,
-    B::Data: Send,
-    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    B: RequestBody,
 {
     type Response = Response<Body>;
     type Error = Infallible;

@@ -9,7 +9,7 @@ use http::{Method, Response, StatusCode};
 
 use super::table::Reserved;
 use super::App;
-use crate::body::Body;
+use crate::body::{Body, RequestBody};
 use crate::cache_control;
 use crate::context::{FaceContext, RequestInfo};
 use crate::hydration::{page_of_data_path, Rejection};
@@ -24,9 +24,7 @@ impl App {
         body: B,
     ) -> Response<Body>
     where
-        B: http_body::Body + Send + 'static,
-        B::Data: Send,
-        B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+        B: RequestBody,
     {
         let rest = params.into_iter().next().map(|(_, v)| v).unwrap_or_default();
         let read = request.method == Method::GET || request.method == Method::HEAD;
