@@ -19,7 +19,16 @@ pub enum RouteAttr {
 /// One argument of the user function and how the glue fills it.
 enum Binding {
     Context,
-    Param { ident: syn::Ident, ty: Box<Type>, kind: ParamKind },
+    Param {
+        ident: syn::Ident,
+        ty: Box<Type>,
+        kind: ParamKind,
+    },
+    /// `name: &State<T>`: the app's value of type `T`.
+    State {
+        ident: syn::Ident,
+        inner: Box<Type>,
+    },
 }
 
 /// Expands an attribute. `faces_relative` is the file's path below `faces/` when the file lives there (used
@@ -134,6 +143,9 @@ fn generate(checked: &Checked<'_>) -> TokenStream {
 
     let extracts = bindings.iter().filter_map(|b| match b {
         Binding::Context => None,
+        Binding::State { ident, inner } => Some(quote_spanned! {inner.span()=>
+            let #ident: &::facetheory::State<#inner> = ::facetheory::__private::state::<#inner>(&__ctx)?;
+        }),
         Binding::Param { ident, ty, kind } => {
             let pname = ident.to_string();
             let getter = match kind {
@@ -147,7 +159,7 @@ fn generate(checked: &Checked<'_>) -> TokenStream {
     });
     let call_args = bindings.iter().map(|b| match b {
         Binding::Context => quote!(&__ctx),
-        Binding::Param { ident, .. } => quote!(#ident),
+        Binding::Param { ident, .. } | Binding::State { ident, .. } => quote!(#ident),
     });
     let call = if func.sig.asyncness.is_some() {
         quote!(#name(#(#call_args),*).await)
@@ -211,6 +223,15 @@ fn generate(checked: &Checked<'_>) -> TokenStream {
         }
     };
     let param_names: Vec<&str> = route.params().map(|(n, _)| n).collect();
+    let state_types = bindings.iter().filter_map(|b| match b {
+        Binding::State { inner, .. } => Some(quote! {
+            ::facetheory::__private::StateRequirement {
+                type_id: ::core::any::TypeId::of::<#inner>,
+                type_name: ::core::any::type_name::<#inner>,
+            }
+        }),
+        _ => None,
+    });
 
     let ret_span = match &func.sig.output {
         syn::ReturnType::Type(_, ty) => ty.span(),
@@ -243,6 +264,7 @@ fn generate(checked: &Checked<'_>) -> TokenStream {
             file: ::core::file!(),
             line: #line,
             kind: #kind,
+            state: &[#(#state_types),*],
         };
 
         ::facetheory::__private::inventory::submit! {
@@ -309,6 +331,28 @@ fn is_context_type(ty: &Type) -> Option<bool> {
     }
 }
 
+/// `&State<T>` → `Some(Ok(T))`; `State<T>` by value → `Some(Err(()))`; anything else → `None`.
+fn state_type(ty: &Type) -> Option<Result<Box<Type>, ()>> {
+    let inner_of = |p: &syn::TypePath| -> Option<Box<Type>> {
+        let last = p.path.segments.last().filter(|s| s.ident == "State")?;
+        match &last.arguments {
+            syn::PathArguments::AngleBracketed(a) if a.args.len() == 1 => match a.args.first() {
+                Some(syn::GenericArgument::Type(t)) => Some(Box::new(t.clone())),
+                _ => None,
+            },
+            _ => None,
+        }
+    };
+    match ty {
+        Type::Reference(r) if r.mutability.is_none() => match &*r.elem {
+            Type::Path(p) => inner_of(p).map(Ok),
+            _ => None,
+        },
+        Type::Path(p) => inner_of(p).map(|_| Err(())),
+        _ => None,
+    }
+}
+
 fn analyse_signature(func: &ItemFn, route: Option<&RoutePattern>, errors: &mut Errors) -> Vec<Binding> {
     for g in &func.sig.generics.params {
         if !matches!(g, GenericParam::Lifetime(_)) {
@@ -345,6 +389,17 @@ fn analyse_signature(func: &ItemFn, route: Option<&RoutePattern>, errors: &mut E
             continue;
         };
         let ident = pat.ident.clone();
+        match state_type(&pat_ty.ty) {
+            Some(Ok(inner)) => {
+                bindings.push(Binding::State { ident, inner });
+                continue;
+            }
+            Some(Err(())) => {
+                errors.push(pat_ty.ty.span(), format!("take app state by reference: `{ident}: &State<…>`"));
+                continue;
+            }
+            None => {}
+        }
         let Some(route) = route else { continue };
         match route.params().find(|(n, _)| *n == ident.to_string().as_str()) {
             Some((_, kind)) => bindings.push(Binding::Param { ident, ty: pat_ty.ty.clone(), kind }),

@@ -37,6 +37,10 @@ pub(crate) struct RequestInfo {
     pub raw_query: String,
     pub headers: HeaderMap,
     pub request_id: String,
+    /// The app's state.
+    pub state: Arc<crate::state::StateMap>,
+    /// Extensions set on the request by layers around the app (an auth middleware's user).
+    pub extensions: http::Extensions,
     query: OnceLock<Query>,
     cookies: OnceLock<Cookies>,
     nonce: OnceLock<String>,
@@ -50,10 +54,19 @@ impl RequestInfo {
             raw_query,
             headers,
             request_id,
+            state: Arc::default(),
+            extensions: http::Extensions::new(),
             query: OnceLock::new(),
             cookies: OnceLock::new(),
             nonce: OnceLock::new(),
         }
+    }
+
+    /// The same request with the app's state and the request's extensions.
+    pub(crate) fn with_app(mut self, state: Arc<crate::state::StateMap>, extensions: http::Extensions) -> Self {
+        self.state = state;
+        self.extensions = extensions;
+        self
     }
 
     /// This request's CSP nonce, minted on first use.
@@ -75,6 +88,7 @@ impl FaceContext {
                 "facetheory-test-request".to_string(),
             ),
             params: Vec::new(),
+            state: crate::state::StateMap::default(),
         }
     }
 
@@ -101,13 +115,41 @@ impl FaceContext {
             return self;
         }
         let r = &self.request;
-        let request = RequestInfo::new(r.method.clone(), r.path.clone(), kept, r.headers.clone(), r.request_id.clone());
+        let request = RequestInfo::new(r.method.clone(), r.path.clone(), kept, r.headers.clone(), r.request_id.clone())
+            .with_app(Arc::clone(&r.state), r.extensions.clone());
         FaceContext { request: Arc::new(request), ..self }
     }
 
     /// The request method.
     pub fn method(&self) -> &Method {
         &self.request.method
+    }
+
+    /// A value of the app's state ([`AppBuilder::state`](crate::AppBuilder::state)); faces and resources can
+    /// also take it as an argument, `db: &State<Db>`, which is checked when the app starts.
+    ///
+    /// ```
+    /// # use facetheory::FaceContext;
+    /// struct Db;
+    /// let ctx = FaceContext::builder("GET", "/").state(Db).build();
+    /// assert!(ctx.state::<Db>().is_some());
+    /// assert!(ctx.state::<String>().is_none());
+    /// ```
+    pub fn state<T: 'static>(&self) -> Option<&crate::State<T>> {
+        self.request.state.get::<T>()
+    }
+
+    /// Extensions tower layers around the app set on the request (an authentication middleware's user).
+    ///
+    /// ```
+    /// # use facetheory::FaceContext;
+    /// #[derive(Clone)]
+    /// struct User(&'static str);
+    /// let ctx = FaceContext::builder("GET", "/").extension(User("ada")).build();
+    /// assert_eq!(ctx.extensions().get::<User>().map(|u| u.0), Some("ada"));
+    /// ```
+    pub fn extensions(&self) -> &http::Extensions {
+        &self.request.extensions
     }
 
     /// The raw request path (not decoded), without the query.
@@ -202,6 +244,7 @@ pub(crate) fn split_segments(raw: &str) -> Result<Vec<String>, ParamError> {
 pub struct FaceContextBuilder {
     request: RequestInfo,
     params: Vec<(&'static str, String)>,
+    state: crate::state::StateMap,
 }
 
 impl FaceContextBuilder {
@@ -225,9 +268,23 @@ impl FaceContextBuilder {
         self
     }
 
+    /// Adds a value of the app's state (what `AppBuilder::state` registers), for testing a face alone.
+    pub fn state<T: Send + Sync + 'static>(mut self, value: T) -> Self {
+        self.state.insert(value);
+        self
+    }
+
+    /// Adds a request extension (what a tower layer would set).
+    pub fn extension<T: Clone + Send + Sync + 'static>(mut self, value: T) -> Self {
+        self.request.extensions.insert(value);
+        self
+    }
+
     /// Finishes.
     pub fn build(self) -> FaceContext {
-        FaceContext::new(Arc::new(self.request), "", self.params)
+        let mut request = self.request;
+        request.state = Arc::new(self.state);
+        FaceContext::new(Arc::new(request), "", self.params)
     }
 }
 

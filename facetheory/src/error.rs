@@ -138,6 +138,18 @@ pub enum AppError {
         /// Where it is declared.
         at: String,
     },
+    /// A face or resource takes a state type the app was not given.
+    #[error("{function} ({at}, route `{route}`) takes `&State<{type_name}>`, but the app has no {type_name}: add it with AppBuilder::state(…)")]
+    MissingState {
+        /// The route.
+        route: &'static str,
+        /// The function.
+        function: &'static str,
+        /// Where it is declared.
+        at: String,
+        /// The missing type.
+        type_name: &'static str,
+    },
     /// A setting the app cannot run with.
     #[error("app configuration: {0}")]
     Config(String),

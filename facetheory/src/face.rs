@@ -151,6 +151,8 @@ pub struct RouteDescriptor {
     pub line: u32,
     /// Face or resource, with its handler.
     pub kind: RouteKind,
+    /// State types its arguments take (`db: &State<Db>`): the app refuses to start without them.
+    pub state: &'static [crate::state::StateRequirement],
 }
 
 impl RouteDescriptor {

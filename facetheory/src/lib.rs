@@ -59,6 +59,7 @@ mod response;
 mod revalidate;
 mod route;
 mod secret;
+mod state;
 mod static_files;
 mod unwind;
 
@@ -76,6 +77,7 @@ pub use page::{MarkupStream, Page};
 pub use render::{RenderError, Rendered};
 pub use resource::ResourceResponse;
 pub use route::TrailingSlash;
+pub use state::State;
 
 /// Test support: the ISR conformance suite (run it against your own stores) and the router, for benchmarks.
 /// Compiled only with the `testing` feature.
@@ -123,7 +125,9 @@ pub use maud::{self, html, Markup, PreEscaped};
 /// Everything a face file usually needs.
 pub mod prelude {
     pub use crate::head;
-    pub use crate::{face, html, resource, Error, FaceContext, Markup, Page, ResourceResponse, Result, StaticParams};
+    pub use crate::{
+        face, html, resource, Error, FaceContext, Markup, Page, ResourceResponse, Result, State, StaticParams,
+    };
 }
 
 /// Includes the route table the build script generated from `faces/` (`pub mod faces { … ROUTES … }`).
@@ -162,6 +166,7 @@ pub mod __private {
     };
     pub use crate::page::{ErasedPage, IntoFaceResult};
     pub use crate::resource::IntoResourceResult;
+    pub use crate::state::StateRequirement;
     pub use crate::BoxFuture;
     pub use inventory;
 
@@ -173,6 +178,14 @@ pub mod __private {
         ctx.param(name).map_err(|e| {
             tracing::debug!(route = ctx.route(), param = name, error = %e, "route parameter did not parse; answering 404");
             Error::not_found()
+        })
+    }
+
+    /// A state argument for generated glue. The app checked at start-up that it has the value; a context built
+    /// without it (a test) gets an internal error naming the type.
+    pub fn state<T: 'static>(ctx: &FaceContext) -> Result<&crate::State<T>, Error> {
+        ctx.state::<T>().ok_or_else(|| {
+            Error::msg(format!("the app has no state of type {} (AppBuilder::state)", std::any::type_name::<T>()))
         })
     }
 

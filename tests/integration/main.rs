@@ -10,6 +10,7 @@ mod panics;
 mod served_over_tcp;
 mod service;
 mod ssg;
+mod state;
 mod streaming;
 mod strict_csp;
 mod trailing_slash;

@@ -29,6 +29,7 @@ pub struct AppBuilder {
     descriptors: Vec<&'static RouteDescriptor>,
     registered: bool,
     trailing_slash: TrailingSlash,
+    state: crate::state::StateMap,
 }
 
 impl AppBuilder {
@@ -86,6 +87,20 @@ impl AppBuilder {
         self
     }
 
+    /// Adds a value to the app's state: faces and resources take it as an argument (`db: &State<Db>`) or
+    /// through `ctx.state::<Db>()`. One value per type (a second call replaces the first). A route that takes
+    /// a state type the app was not given stops [`build`](Self::build) with an error naming both.
+    ///
+    /// ```
+    /// struct Db { url: String }
+    /// let app = facetheory::App::builder().state(Db { url: "postgres://…".into() }).build().unwrap();
+    /// # let _ = app;
+    /// ```
+    pub fn state<T: Send + Sync + 'static>(mut self, value: T) -> Self {
+        self.state.insert(value);
+        self
+    }
+
     /// Sets the trailing-slash policy (default [`TrailingSlash::Redirect`]).
     pub fn trailing_slash(mut self, policy: TrailingSlash) -> Self {
         self.trailing_slash = policy;
@@ -136,6 +151,18 @@ impl AppBuilder {
             });
         }
         let table = Table::build(&routes, reserved)?;
+        for desc in &routes {
+            for required in desc.state {
+                if !self.state.contains((required.type_id)()) {
+                    return Err(AppError::MissingState {
+                        route: desc.pattern,
+                        function: desc.name,
+                        at: desc.location(),
+                        type_name: (required.type_name)(),
+                    });
+                }
+            }
+        }
         let not_found = routes.iter().copied().find(|d| d.face().is_some_and(|f| f.not_found));
         let has_isr = routes.iter().any(|d| d.mode() == Some(Mode::Isr));
         Ok(App {
@@ -149,6 +176,7 @@ impl AppBuilder {
                 table,
                 trailing_slash: self.trailing_slash,
                 not_found,
+                state: Arc::new(self.state),
             }),
         })
     }

@@ -82,6 +82,7 @@ struct Inner {
     table: Table,
     trailing_slash: TrailingSlash,
     not_found: Option<&'static RouteDescriptor>,
+    state: Arc<crate::state::StateMap>,
 }
 
 impl App {
@@ -150,10 +151,11 @@ impl App {
         let started = Instant::now();
         let (parts, body) = req.into_parts();
         let request_id = request_id(&parts);
-        let http::request::Parts { method, uri, headers, .. } = parts;
+        let http::request::Parts { method, uri, headers, extensions, .. } = parts;
         let path = original_uri(&method, uri.path(), &headers).unwrap_or(uri.path()).to_string();
-        let request =
-            Arc::new(RequestInfo::new(method, path, uri.query().unwrap_or("").to_string(), headers, request_id));
+        let request = RequestInfo::new(method, path, uri.query().unwrap_or("").to_string(), headers, request_id)
+            .with_app(Arc::clone(&self.inner.state), extensions);
+        let request = Arc::new(request);
         // Handlers are guarded where they are called; this catches a panic anywhere else on the path.
         let (mut res, route) = match crate::unwind::catch(self.dispatch(&request, body)).await {
             Ok(answered) => answered,

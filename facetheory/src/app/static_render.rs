@@ -64,13 +64,16 @@ impl App {
         };
         let Endpoint::Route(desc) = entry.endpoint else { return Err(no_page()) };
         let Some(face) = desc.face().filter(|f| f.mode.mode() == Mode::Ssg) else { return Err(no_page()) };
-        let request = Arc::new(RequestInfo::new(
-            Method::GET,
-            path.to_string(),
-            String::new(),
-            HeaderMap::new(),
-            crate::request_id::fresh(),
-        ));
+        let request = Arc::new(
+            RequestInfo::new(
+                Method::GET,
+                path.to_string(),
+                String::new(),
+                HeaderMap::new(),
+                crate::request_id::fresh(),
+            )
+            .with_app(Arc::clone(&self.inner.state), http::Extensions::new()),
+        );
         let ctx = FaceContext::new(Arc::clone(&request), desc.pattern, entry.captures(&found));
         let page = unwind::call((face.render)(ctx)).await.map_err(StaticRenderError::Face)?;
         let plan = RenderPlan::ssg().with_status(face.not_found.then_some(StatusCode::NOT_FOUND));
