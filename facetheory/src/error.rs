@@ -39,6 +39,15 @@ pub enum ErrorKind {
         /// The `location` header.
         location: String,
     },
+    /// Answer with a client error (400, 413, 415…) whose message says what was wrong with the request; it is
+    /// sent as plain text, so it must not contain anything the client did not send.
+    #[error("client error ({status}): {message}")]
+    Client {
+        /// A 4xx status.
+        status: StatusCode,
+        /// What was wrong.
+        message: String,
+    },
     /// Answer 500; the source is logged, never shown.
     #[error("internal error: {0}")]
     Internal(#[source] BoxError),
@@ -64,6 +73,17 @@ impl Error {
     pub fn redirect_with(status: StatusCode, location: impl Into<String>) -> Self {
         let status = if status.is_redirection() { status } else { StatusCode::FOUND };
         Error { kind: ErrorKind::Redirect { status, location: location.into() } }
+    }
+
+    /// A client error: `status` (4xx; anything else becomes 400) with a message for the client.
+    ///
+    /// ```
+    /// let e = facetheory::Error::client(http::StatusCode::UNPROCESSABLE_ENTITY, "title is empty");
+    /// assert!(matches!(e.kind(), facetheory::ErrorKind::Client { status, .. } if status.as_u16() == 422));
+    /// ```
+    pub fn client(status: StatusCode, message: impl Into<String>) -> Self {
+        let status = if status.is_client_error() { status } else { StatusCode::BAD_REQUEST };
+        Error { kind: ErrorKind::Client { status, message: message.into() } }
     }
 
     /// An internal error carrying a message (logged, never shown).

@@ -17,6 +17,19 @@ pub(crate) fn plain(status: StatusCode, text: &'static str) -> Response<Body> {
     r
 }
 
+/// A client error: the status and what was wrong, as plain text, never cached.
+pub(crate) fn client_error(status: StatusCode, message: &str) -> Response<Body> {
+    let text = format!("{}: {message}\n", status.canonical_reason().unwrap_or("Bad Request"));
+    let len = text.len();
+    let mut r = Response::new(Body::full(text));
+    *r.status_mut() = status;
+    let h = r.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache_control::NO_STORE));
+    h.insert(header::CONTENT_LENGTH, HeaderValue::from(len));
+    r
+}
+
 /// A plain `404 Not Found` that no cache keeps (reserved endpoints refusing a request).
 pub(crate) fn not_found_no_store() -> Response<Body> {
     let mut r = plain(StatusCode::NOT_FOUND, "Not Found");

@@ -85,3 +85,36 @@ fn a_route_taking_state_the_app_lacks_stops_it_at_startup() {
     assert!(msg.contains("AppBuilder::state"), "{msg}");
     assert!(builder().state(Posts(vec![])).state(Hits(AtomicUsize::new(0))).build().is_ok());
 }
+
+#[tokio::test]
+async fn bad_bodies_are_client_errors_that_say_what_was_wrong() {
+    let app = blog::app().build().unwrap();
+    let post = |content_type: Option<&str>, body: &str| {
+        let mut req = http::Request::post("/api/subscribe");
+        if let Some(ct) = content_type {
+            req = req.header("content-type", ct);
+        }
+        let req = req.body(body.to_string()).unwrap();
+        let app = app.clone();
+        async move {
+            let res = app.handle(req).await;
+            (res.status().as_u16(), res.headers().get("cache-control").cloned(), text(res).await)
+        }
+    };
+    let form = Some("application/x-www-form-urlencoded");
+    let (status, _, body) = post(form, "email=reader%40example.com").await;
+    assert_eq!((status, body.as_str()), (200, r#"{"subscribed":"reader@example.com"}"#));
+    let (status, cache, body) = post(Some("application/json"), r#"{"email":"a@b"}"#).await;
+    assert_eq!(status, 415, "{body}");
+    assert!(body.contains("expected content-type application/x-www-form-urlencoded"), "{body}");
+    assert_eq!(cache.unwrap(), "no-store");
+    let (status, _, body) = post(None, "email=a@b").await;
+    assert_eq!(status, 200, "no content type is read as a form: {body}");
+    let (status, _, body) = post(form, "mail=a@b").await;
+    assert_eq!(status, 400);
+    assert!(body.contains("email"), "names the missing field: {body}");
+    let (status, _, body) = post(form, "email=%ZZ&email=").await;
+    assert!(status == 400 || status == 422, "{status} {body}");
+    let (status, _, _) = post(form, "email=nobody").await;
+    assert_eq!(status, 422);
+}

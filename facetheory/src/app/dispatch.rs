@@ -129,6 +129,7 @@ impl App {
         match err.kind() {
             ErrorKind::NotFound => self.not_found(request).await,
             ErrorKind::Redirect { status, location } => redirect(*status, location, ""),
+            ErrorKind::Client { status, message } => crate::response::client_error(*status, message),
             ErrorKind::Internal(_) => internal_error(desc.pattern, desc.name, &request.request_id, &err),
         }
     }

@@ -36,7 +36,7 @@ impl StaticRenderError {
             StaticRenderError::NoPage(_) => StatusCode::NOT_FOUND,
             StaticRenderError::Face(e) => match e.kind() {
                 ErrorKind::NotFound => StatusCode::NOT_FOUND,
-                ErrorKind::Redirect { status, .. } => *status,
+                ErrorKind::Redirect { status, .. } | ErrorKind::Client { status, .. } => *status,
                 ErrorKind::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
             },
             StaticRenderError::Render(_) => StatusCode::INTERNAL_SERVER_ERROR,

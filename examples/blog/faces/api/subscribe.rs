@@ -1,11 +1,18 @@
 use facetheory::prelude::*;
 
-/// `POST /api/subscribe` with a form body `email=…`: answers JSON. Other methods get 405 with `allow: POST`.
+/// The form `POST /api/subscribe` reads: `email=…`.
+#[derive(serde::Deserialize)]
+pub struct Subscription {
+    email: String,
+}
+
+/// `POST /api/subscribe` with a form body `email=…`: answers JSON. A body that is not a form is 415, a form
+/// without `email` is 400 (both say what was wrong); other methods get 405 with `allow: POST`.
 #[resource(methods = ["POST"])]
 pub fn subscribe(ctx: &FaceContext) -> Result<ResourceResponse> {
-    let form = facetheory::Query::parse(&String::from_utf8_lossy(ctx.body()));
-    match form.get("email").filter(|e| e.contains('@')) {
-        Some(email) => ResourceResponse::json(&serde_json::json!({ "subscribed": email })),
-        None => Ok(ResourceResponse::text("a valid email is required").with_status(http::StatusCode::UNPROCESSABLE_ENTITY)),
+    let Subscription { email } = ctx.form()?;
+    if !email.contains('@') {
+        return Ok(ResourceResponse::text("a valid email is required").with_status(http::StatusCode::UNPROCESSABLE_ENTITY));
     }
+    ResourceResponse::json(&serde_json::json!({ "subscribed": email }))
 }
