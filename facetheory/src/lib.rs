@@ -88,6 +88,7 @@ pub use state::State;
 #[cfg(feature = "testing")]
 pub mod testing {
     pub use crate::isr::conformance;
+    pub use crate::route::reference as reference_router;
     pub use crate::route::Router;
 }
 

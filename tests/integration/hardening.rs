@@ -4,28 +4,17 @@
 use facetheory::isr::IsrRuntime;
 use facetheory::server::Server;
 
-use crate::http_client::send;
-
-type Running = (
-    std::net::SocketAddr,
-    tokio::sync::oneshot::Sender<()>,
-    tokio::task::JoinHandle<Result<(), facetheory::server::ServeError>>,
-);
+use crate::http_client::{send, start, Running};
 
 async fn serve() -> Running {
     let app = blog::app().isr(IsrRuntime::memory()).build().unwrap();
-    let server = Server::bind(app, "127.0.0.1:0".parse().unwrap()).await.unwrap();
-    let addr = server.local_addr();
-    let (stop, rx) = tokio::sync::oneshot::channel::<()>();
-    let task = tokio::spawn(server.run_until(async {
-        rx.await.ok();
-    }));
-    (addr, stop, task)
+    start(Server::bind(app, "127.0.0.1:0".parse().unwrap()).await.unwrap()).await
 }
 
 #[tokio::test]
 async fn request_ids_that_could_forge_log_fields_are_replaced() {
-    let (addr, stop, task) = serve().await;
+    let running = serve().await;
+    let addr = running.addr;
     for forged in ["a\" level=ERROR msg=\"fake", "has space", "x".repeat(129).as_str(), "semi;colon", "é"] {
         let reply = send(addr, "GET", "/about", &[("x-request-id", forged)], "").await;
         let id = reply.headers["x-request-id"].to_str().unwrap().to_string();
@@ -36,13 +25,13 @@ async fn request_ids_that_could_forge_log_fields_are_replaced() {
         let reply = send(addr, "GET", "/about", &[("x-request-id", kept)], "").await;
         assert_eq!(reply.headers["x-request-id"], kept);
     }
-    stop.send(()).unwrap();
-    task.await.unwrap().unwrap();
+    running.stop().await;
 }
 
 #[tokio::test]
 async fn every_response_says_nosniff_and_pages_refuse_framing() {
-    let (addr, stop, task) = serve().await;
+    let running = serve().await;
+    let addr = running.addr;
     for path in ["/", "/about", "/blog/hello-world", "/nope", "/api/posts", "/assets/missing.js"] {
         let reply = send(addr, "GET", path, &[], "").await;
         assert_eq!(reply.headers["x-content-type-options"], "nosniff", "{path}");
@@ -55,13 +44,13 @@ async fn every_response_says_nosniff_and_pages_refuse_framing() {
     let hit = send(addr, "GET", "/blog/hello-world", &[], "").await;
     assert_eq!(hit.headers["x-facetheory-isr"], "hit");
     assert_eq!(hit.headers["x-frame-options"], "DENY");
-    stop.send(()).unwrap();
-    task.await.unwrap().unwrap();
+    running.stop().await;
 }
 
 #[tokio::test]
 async fn a_current_etag_is_answered_304_without_a_body() {
-    let (addr, stop, task) = serve().await;
+    let running = serve().await;
+    let addr = running.addr;
     let first = send(addr, "GET", "/blog/routing", &[], "").await;
     let etag = first.headers["etag"].to_str().unwrap().to_string();
     for validator in [etag.clone(), format!("W/{etag}"), format!("\"other\", {etag}"), "*".to_string()] {
@@ -77,8 +66,7 @@ async fn a_current_etag_is_answered_304_without_a_body() {
     // Only reads: a POST with a matching validator is not a conditional GET.
     let post = send(addr, "POST", "/blog/routing", &[("if-none-match", &etag)], "").await;
     assert_eq!(post.status, 405);
-    stop.send(()).unwrap();
-    task.await.unwrap().unwrap();
+    running.stop().await;
 }
 
 #[tokio::test]
@@ -117,7 +105,8 @@ async fn the_original_uri_header_is_honoured_only_on_the_failover_shape() {
 #[tokio::test]
 async fn a_declared_body_over_the_limit_is_refused_before_it_is_sent() {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let (addr, stop, task) = serve().await;
+    let running = serve().await;
+    let addr = running.addr;
     let mut socket = tokio::net::TcpStream::connect(addr).await.unwrap();
     let head = "POST /api/subscribe HTTP/1.1\r\nhost: x\r\ncontent-type: application/x-www-form-urlencoded\r\ncontent-length: 7000000\r\n\r\n";
     socket.write_all(head.as_bytes()).await.unwrap();
@@ -129,8 +118,7 @@ async fn a_declared_body_over_the_limit_is_refused_before_it_is_sent() {
         .unwrap();
     let text = String::from_utf8_lossy(&buf[..n]);
     assert!(text.starts_with("HTTP/1.1 413"), "{text}");
-    stop.send(()).unwrap();
-    task.await.unwrap().unwrap();
+    running.stop().await;
 }
 
 #[tokio::test]
@@ -146,12 +134,8 @@ async fn static_files_stream_and_symlinks_out_of_the_directory_are_refused() {
     std::fs::write(root.join("assets/inside.txt"), b"inside").unwrap();
     std::os::unix::fs::symlink(root.join("assets/inside.txt"), root.join("assets/alias.txt")).unwrap();
     let app = facetheory::App::builder().static_dir("/assets", root.join("assets")).build().unwrap();
-    let server = Server::bind(app, "127.0.0.1:0".parse().unwrap()).await.unwrap();
-    let addr = server.local_addr();
-    let (stop, rx) = tokio::sync::oneshot::channel::<()>();
-    let task = tokio::spawn(server.run_until(async {
-        rx.await.ok();
-    }));
+    let running = start(Server::bind(app, "127.0.0.1:0".parse().unwrap()).await.unwrap()).await;
+    let addr = running.addr;
 
     let mut sender = crate::http_client::connect(addr).await;
     let req = http::Request::get("/assets/big.bin").header("host", "x").body(http_body_util::Empty::new()).unwrap();
@@ -170,8 +154,7 @@ async fn static_files_stream_and_symlinks_out_of_the_directory_are_refused() {
     assert_eq!(crate::http_client::get(addr, "/assets/escape.txt").await.status, 404, "symlink out of the directory");
     let alias = crate::http_client::get(addr, "/assets/alias.txt").await;
     assert_eq!((alias.status.as_u16(), alias.body.as_str()), (200, "inside"), "a symlink inside it is fine");
-    stop.send(()).unwrap();
-    task.await.unwrap().unwrap();
+    running.stop().await;
     std::fs::remove_dir_all(&root).unwrap();
 }
 
@@ -201,11 +184,8 @@ async fn slowloris_and_idle_sockets_are_closed_while_others_are_served() {
         .unwrap()
         .header_read_timeout(Duration::from_millis(500))
         .max_connections(32);
-    let addr = server.local_addr();
-    let (stop, rx) = tokio::sync::oneshot::channel::<()>();
-    let task = tokio::spawn(server.run_until(async {
-        rx.await.ok();
-    }));
+    let running = start(server).await;
+    let addr = running.addr;
 
     // 120 half-open requests, three times the connection cap: headers started, never finished.
     let mut slow = Vec::new();
@@ -226,6 +206,5 @@ async fn slowloris_and_idle_sockets_are_closed_while_others_are_served() {
     let mut idle = tokio::net::TcpStream::connect(addr).await.unwrap();
     idle.write_all(b"GET /about HTTP/1.1\r\nhost: x\r\n\r\n").await.unwrap();
     assert!(closed_by_server(&mut idle, Duration::from_secs(10)).await, "idle keep-alive socket closed");
-    stop.send(()).unwrap();
-    task.await.unwrap().unwrap();
+    running.stop().await;
 }

@@ -39,3 +39,28 @@ pub async fn connect(addr: SocketAddr) -> hyper::client::conn::http1::SendReques
     tokio::spawn(conn);
     sender
 }
+
+/// A local server running on a spawned task until [`Running::stop`].
+pub struct Running {
+    pub addr: SocketAddr,
+    stop: tokio::sync::oneshot::Sender<()>,
+    task: tokio::task::JoinHandle<Result<(), facetheory::server::ServeError>>,
+}
+
+/// Runs a bound server on a task (graceful shutdown when stopped).
+pub async fn start(server: facetheory::server::Server) -> Running {
+    let addr = server.local_addr();
+    let (stop, rx) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(server.run_until(async {
+        rx.await.ok();
+    }));
+    Running { addr, stop, task }
+}
+
+impl Running {
+    /// Stops the server and waits for it to finish.
+    pub async fn stop(self) {
+        self.stop.send(()).unwrap();
+        self.task.await.unwrap().unwrap();
+    }
+}

@@ -88,12 +88,8 @@ impl Captured {
 #[tokio::test]
 async fn panics_over_tcp_are_answered_with_the_500_page_and_logged() {
     let (logs, _guard) = capture();
-    let server = Server::bind(app(), "127.0.0.1:0".parse().unwrap()).await.unwrap();
-    let addr = server.local_addr();
-    let (stop, rx) = tokio::sync::oneshot::channel::<()>();
-    let task = tokio::spawn(server.run_until(async {
-        rx.await.ok();
-    }));
+    let running = crate::http_client::start(Server::bind(app(), "127.0.0.1:0".parse().unwrap()).await.unwrap()).await;
+    let addr = running.addr;
 
     for (method, path, id, needle) in [
         ("GET", "/panics", "req-face", "face exploded with secret 42"),
@@ -124,8 +120,7 @@ async fn panics_over_tcp_are_answered_with_the_500_page_and_logged() {
 
     // The server is still serving.
     assert_eq!(crate::http_client::get(addr, "/panics").await.status, 500);
-    stop.send(()).unwrap();
-    task.await.unwrap().unwrap();
+    running.stop().await;
 }
 
 #[tokio::test]

@@ -237,5 +237,7 @@ pub(crate) fn strip_trailing_slashes(path: &str) -> Option<&str> {
     }
 }
 
+#[cfg(any(test, feature = "testing"))]
+pub mod reference;
 #[cfg(test)]
 mod tests;

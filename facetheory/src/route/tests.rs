@@ -109,40 +109,6 @@ fn trailing_slash_stripping() {
     assert_eq!(strip_trailing_slashes("//"), Some("/"));
 }
 
-/// Brute-force reference: does `pattern` match `path`?
-fn reference_matches(pattern: &RoutePattern, path: &str) -> bool {
-    let Some(rest) = path.strip_prefix('/') else { return false };
-    let segs: Vec<&str> = if rest.is_empty() { Vec::new() } else { rest.split('/').collect() };
-    let mut i = 0;
-    for seg in pattern.segments() {
-        match seg {
-            Segment::Static(v) => {
-                if segs.get(i) != Some(&v.as_str()) {
-                    return false;
-                }
-                i += 1;
-            }
-            Segment::Param(_) => {
-                if segs.get(i).is_none_or(|s| s.is_empty()) {
-                    return false;
-                }
-                i += 1;
-            }
-            Segment::CatchAll { kind, .. } => {
-                let remaining = &segs[i.min(segs.len())..];
-                if remaining.iter().any(|s| s.is_empty()) {
-                    return false;
-                }
-                return match kind {
-                    CatchAll::OneOrMore => !remaining.is_empty(),
-                    CatchAll::ZeroOrMore => true,
-                };
-            }
-        }
-    }
-    i == segs.len()
-}
-
 fn segment_strategy() -> impl Strategy<Value = String> {
     prop_oneof![
         Just("a".to_string()),
@@ -209,8 +175,8 @@ proptest! {
             let got_a = a.find(path).map(|m| unique[m.route()].to_string());
             let got_b = b.find(path).map(|m| shuffled[m.route()].to_string());
             prop_assert_eq!(&got_a, &got_b, "path {}", path);
-            let best = unique.iter().filter(|p| reference_matches(p, path)).min_by(|x, y| compare(x, y));
-            prop_assert_eq!(got_a, best.map(|p| p.to_string()), "path {}", path);
+            let best = super::reference::best(&unique, path);
+            prop_assert_eq!(got_a, best.map(|i| unique[i].to_string()), "path {}", path);
         }
     }
 }

@@ -2,41 +2,10 @@
 //! router's answer is the best match by the precedence rule among all routes that match (or none).
 #![no_main]
 
-use facetheory::testing::Router;
+use facetheory::testing::{reference_router, Router};
 use facetheory_codegen::precedence::compare;
-use facetheory_codegen::route::{CatchAll, RoutePattern, Segment};
+use facetheory_codegen::route::RoutePattern;
 use libfuzzer_sys::fuzz_target;
-
-/// Does `pattern` match `path` (raw, starting with `/`)? The grammar's rules: statics byte for byte, a param
-/// one non-empty segment, `+` one or more clean segments, `*` zero or more.
-fn matches(pattern: &RoutePattern, path: &str) -> bool {
-    let segs: Vec<&str> = if path == "/" { Vec::new() } else { path[1..].split('/').collect() };
-    let mut i = 0;
-    for seg in pattern.segments() {
-        match seg {
-            Segment::Static(s) => {
-                if segs.get(i) != Some(&s.as_str()) {
-                    return false;
-                }
-                i += 1;
-            }
-            Segment::Param(_) => {
-                if segs.get(i).is_none_or(|s| s.is_empty()) {
-                    return false;
-                }
-                i += 1;
-            }
-            Segment::CatchAll { kind, .. } => {
-                let rest = &segs[i.min(segs.len())..];
-                return match kind {
-                    CatchAll::OneOrMore => !rest.is_empty() && rest.iter().all(|s| !s.is_empty()),
-                    CatchAll::ZeroOrMore => rest.iter().all(|s| !s.is_empty()),
-                };
-            }
-        }
-    }
-    i == segs.len() && segs.iter().all(|s| !s.is_empty())
-}
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else { return };
@@ -57,8 +26,6 @@ fuzz_target!(|data: &[u8]| {
         assert_eq!(found, None);
         return;
     }
-    let best = (0..patterns.len())
-        .filter(|&i| matches(&patterns[i], path))
-        .min_by(|&a, &b| compare(&patterns[a], &patterns[b]));
+    let best = reference_router::best(&patterns, path);
     assert_eq!(found, best, "path {path:?}, routes {:?}", patterns.iter().map(|p| p.to_string()).collect::<Vec<_>>());
 });
