@@ -295,7 +295,7 @@ impl ResourceArgs {
                             continue;
                         };
                         let m = lit.value().trim().to_ascii_uppercase();
-                        const KNOWN: &[&str] = &["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
+                        use crate::methods::KNOWN;
                         if !KNOWN.contains(&m.as_str()) {
                             errors.push(lit.span(), format!("unknown method {m:?}; expected one of {KNOWN:?}"));
                         } else if methods.contains(&m) {

@@ -7,6 +7,7 @@
 
 pub mod file_route;
 pub mod limits;
+pub mod methods;
 pub mod mode;
 pub mod precedence;
 pub mod route;

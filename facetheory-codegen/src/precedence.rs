@@ -60,15 +60,42 @@ pub fn conflicts(a: &RoutePattern, b: &RoutePattern) -> bool {
 /// Sorts items by route precedence (stable) and returns every conflicting pair as indices into the sorted
 /// slice, first occurrence first. Conflicting routes sort next to each other, so one pass finds them all.
 pub fn sort_and_find_conflicts<T>(items: &mut [T], pattern: impl Fn(&T) -> &RoutePattern) -> Vec<(usize, usize)> {
+    sort_and_find_conflicts_by(items, pattern, |_, _| true)
+}
+
+/// Like [`sort_and_find_conflicts`], for routes that may share paths when `clash` says they do not compete
+/// (e.g. disjoint HTTP methods): among routes matching the same paths, every pair for which `clash` is true is
+/// returned. Routes matching the same paths form small groups (at most one per method), so the pairwise check
+/// stays cheap.
+pub fn sort_and_find_conflicts_by<T>(
+    items: &mut [T],
+    pattern: impl Fn(&T) -> &RoutePattern,
+    clash: impl Fn(&T, &T) -> bool,
+) -> Vec<(usize, usize)> {
     items.sort_by(|a, b| compare(pattern(a), pattern(b)));
     let mut pairs = Vec::new();
-    let mut group_start = 0;
-    for i in 1..items.len() {
-        if conflicts(pattern(&items[group_start]), pattern(&items[i])) {
-            pairs.push((group_start, i));
-        } else {
-            group_start = i;
+    for group in same_paths_groups(items, &pattern) {
+        for i in group.clone() {
+            for j in i + 1..group.end {
+                if clash(&items[i], &items[j]) {
+                    pairs.push((i, j));
+                }
+            }
         }
     }
     pairs
+}
+
+/// The runs of adjacent items (sorted by [`compare`]) that match exactly the same paths, as index ranges; every
+/// item is in one run.
+pub fn same_paths_groups<T>(items: &[T], pattern: impl Fn(&T) -> &RoutePattern) -> Vec<std::ops::Range<usize>> {
+    let mut groups = Vec::new();
+    let mut start = 0;
+    for i in 1..=items.len() {
+        if i == items.len() || !conflicts(pattern(&items[start]), pattern(&items[i])) {
+            groups.push(start..i);
+            start = i;
+        }
+    }
+    groups
 }

@@ -19,7 +19,8 @@ use quote::{format_ident, quote};
 
 use crate::attrs::{FaceArgs, ResourceArgs};
 use crate::file_route;
-use crate::precedence::sort_and_find_conflicts;
+use crate::methods::{MethodSet, FACE};
+use crate::precedence::sort_and_find_conflicts_by;
 use crate::route::RoutePattern;
 
 /// A route found while scanning.
@@ -35,6 +36,8 @@ pub struct FoundRoute {
     pub display_file: String,
     /// 1-based line of the function.
     pub line: usize,
+    /// The methods it answers: routes on the same paths conflict only when these overlap.
+    pub methods: MethodSet,
 }
 
 /// The result of scanning a directory: what the generator needs and every problem found.
@@ -100,7 +103,7 @@ pub fn scan_dir(dir: &Path, display_base: &Path) -> Result<Scan, String> {
         collect_routes(&source, &rel, &module, &display_file, &mut scan);
         scan.files.push((path, module));
     }
-    let pairs = sort_and_find_conflicts(&mut scan.routes, |r| &r.pattern);
+    let pairs = sort_and_find_conflicts_by(&mut scan.routes, |r| &r.pattern, |a, b| a.methods.overlaps(b.methods));
     for (a, b) in pairs {
         let (a, b) = (&scan.routes[a], &scan.routes[b]);
         scan.errors.push(conflict_message(a, b));
@@ -108,11 +111,12 @@ pub fn scan_dir(dir: &Path, display_base: &Path) -> Result<Scan, String> {
     Ok(scan)
 }
 
-/// The message for two routes that would match the same paths.
+/// The message for two routes that would answer the same requests (same paths, a method in common).
 pub fn conflict_message(a: &FoundRoute, b: &FoundRoute) -> String {
+    let shared: Vec<&str> = a.methods.names().into_iter().filter(|m| b.methods.contains_name(m)).collect();
     format!(
-        "route conflict: `{}` ({}:{}, fn {}) and `{}` ({}:{}, fn {}) match exactly the same paths; make one of them more specific or remove one",
-        a.pattern, a.display_file, a.line, a.function, b.pattern, b.display_file, b.line, b.function
+        "route conflict: `{}` ({}:{}, fn {}) and `{}` ({}:{}, fn {}) match exactly the same paths and both answer {}; make one of them more specific, give them different methods, or remove one",
+        a.pattern, a.display_file, a.line, a.function, b.pattern, b.display_file, b.line, b.function, shared.join(", ")
     )
 }
 
@@ -190,14 +194,17 @@ fn collect_routes_in(source: &str, rel: &str, module: &str, display_file: &str, 
                 syn::Meta::Path(_) => TokenStream::new(),
                 syn::Meta::NameValue(_) => continue,
             };
-            let literal = if is_face {
+            let (literal, methods) = if is_face {
                 match syn::parse2::<FaceArgs>(tokens) {
-                    Ok(a) => a.route,
+                    Ok(a) => (a.route, FACE),
                     Err(_) => continue,
                 }
             } else {
                 match syn::parse2::<ResourceArgs>(tokens) {
-                    Ok(a) => a.route,
+                    Ok(a) => {
+                        let names: Vec<&str> = a.methods.iter().map(String::as_str).collect();
+                        (a.route, MethodSet::resource(&names))
+                    }
                     Err(_) => continue,
                 }
             };
@@ -225,6 +232,7 @@ fn collect_routes_in(source: &str, rel: &str, module: &str, display_file: &str, 
                 module: module.to_string(),
                 display_file: display_file.to_string(),
                 line,
+                methods,
             });
         }
     }

@@ -117,3 +117,25 @@ fn every_directory_and_file_is_watched_for_rebuilds() {
     let files: Vec<String> = scan.files.iter().map(|(f, _)| rel(f)).collect();
     assert_eq!(files, ["faces/a.rs", "faces/deep/c.rs", "faces/deep/er/b.rs"]);
 }
+
+#[test]
+fn a_page_and_its_form_post_share_a_url_but_two_handlers_for_one_method_conflict() {
+    let dir = site(&[
+        ("blog/[slug].rs", "#[face]\nfn post() {}\n#[resource(methods = [\"POST\"])]\nfn comment() {}\n"),
+        ("other.rs", "#[resource(route = \"/blog/<id>\", methods = [\"DELETE\"])]\nfn delete() {}\n"),
+    ]);
+    let scan = scan_dir(&dir.path(), dir.base()).unwrap();
+    assert!(scan.errors.is_empty(), "{:?}", scan.errors);
+    assert_eq!(scan.routes.len(), 3);
+
+    let dir = site(&[
+        ("blog/[slug].rs", "#[face]\nfn post() {}\n#[resource(methods = [\"post\"])]\nfn comment() {}\n"),
+        ("other.rs", "#[resource(route = \"/blog/<id>\", methods = [\"PUT\", \"POST\"])]\nfn save() {}\n"),
+        ("feed.rs", "#[resource(route = \"/blog/<x>\", methods = [\"GET\"])]\nfn feed() {}\n"),
+    ]);
+    let scan = scan_dir(&dir.path(), dir.base()).unwrap();
+    assert_eq!(scan.errors.len(), 2, "{:?}", scan.errors);
+    let all = scan.errors.join("\n");
+    assert!(all.contains("fn comment") && all.contains("fn save") && all.contains("both answer POST"), "{all}");
+    assert!(all.contains("fn post") && all.contains("fn feed") && all.contains("both answer GET, HEAD"), "{all}");
+}

@@ -12,6 +12,7 @@ use crate::page::ErasedPage;
 use crate::resource::ResourceResponse;
 use crate::BoxFuture;
 
+pub use facetheory_codegen::methods::MethodSet;
 pub use facetheory_codegen::mode::Mode;
 
 /// One set of parameters for a page to pre-render (returned by a `params = …` enumerator).
@@ -172,6 +173,14 @@ impl RouteDescriptor {
     /// The face mode, if this is a face.
     pub fn mode(&self) -> Option<Mode> {
         self.face().map(|f| f.mode.mode())
+    }
+
+    /// The methods the route answers: `GET, HEAD` for a face; a resource's list, plus `HEAD` with `GET`.
+    pub fn methods(&self) -> MethodSet {
+        match &self.kind {
+            RouteKind::Face(_) => facetheory_codegen::methods::FACE,
+            RouteKind::Resource(r) => MethodSet::resource(r.methods),
+        }
     }
 }
 

@@ -74,7 +74,7 @@ pub use body::{Body, ByteStream, RequestBody};
 pub use context::{FaceContext, FaceContextBuilder};
 pub use cookies::Cookies;
 pub use error::{AppError, Error, ErrorKind, Result};
-pub use face::{Mode, RouteDescriptor, StaticParams};
+pub use face::{MethodSet, Mode, RouteDescriptor, StaticParams};
 pub use head::HeadTag;
 pub use page::{MarkupStream, Page};
 pub use query::Query;

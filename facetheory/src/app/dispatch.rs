@@ -5,12 +5,12 @@ use std::sync::Arc;
 
 use http::{header, HeaderValue, Method, Response, StatusCode};
 
-use super::table::{Endpoint, Resolution};
+use super::table::{for_method, Endpoint, Resolution};
 use super::{App, MAX_REQUEST_BODY};
 use crate::body::{collect_body, Body, RequestBody};
 use crate::context::{FaceContext, RequestInfo};
 use crate::error::{Error, ErrorKind};
-use crate::face::{FaceMode, FaceRoute, ResourceRoute, RouteDescriptor, RouteKind};
+use crate::face::{MethodSet, FaceMode, FaceRoute, ResourceRoute, RouteDescriptor, RouteKind};
 use crate::page::ErasedPage;
 use crate::render::{render, RenderPlan};
 use crate::resource::ResourceResponse;
@@ -23,14 +23,18 @@ impl App {
     where
         B: RequestBody,
     {
-        let (entry, found) = match self.inner.table.resolve(&request.path, self.inner.trailing_slash) {
+        let (group, found) = match self.inner.table.resolve(&request.path, self.inner.trailing_slash) {
             Resolution::NotFound => return (self.not_found(request).await, ""),
             Resolution::Redirect(target) => {
                 let location =
                     if request.raw_query.is_empty() { target } else { format!("{target}?{}", request.raw_query) };
                 return (redirect(StatusCode::PERMANENT_REDIRECT, &location, "Permanent Redirect"), "");
             }
-            Resolution::Found(entry, found) => (entry, found),
+            Resolution::Found(group, found) => (group, found),
+        };
+        let entry = match for_method(group, &request.method) {
+            Ok(entry) => entry,
+            Err(allowed) => return (method_not_allowed(allowed), group[0].route_pattern()),
         };
         let params = entry.captures(&found);
         match entry.endpoint {
@@ -56,16 +60,9 @@ impl App {
     where
         B: RequestBody,
     {
-        let method = ctx.method().clone();
-        let methods = resource.methods;
-        let allowed =
-            methods.iter().any(|m| *m == method.as_str()) || (method == Method::HEAD && methods.contains(&"GET"));
-        if !allowed {
-            let mut list: Vec<&str> = methods.to_vec();
-            if list.contains(&"GET") && !list.contains(&"HEAD") {
-                list.push("HEAD");
-            }
-            return resource_response(ResourceResponse::method_not_allowed(&list));
+        let methods = desc.methods();
+        if !methods.contains_name(ctx.method().as_str()) {
+            return method_not_allowed(methods);
         }
         match collect_body(body, MAX_REQUEST_BODY).await {
             Ok(bytes) => ctx.body = bytes,
@@ -89,9 +86,7 @@ impl App {
         request: &Arc<RequestInfo>,
     ) -> Response<Body> {
         if request.method != Method::GET && request.method != Method::HEAD {
-            let mut r = plain(StatusCode::METHOD_NOT_ALLOWED, "Method Not Allowed");
-            r.headers_mut().insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
-            return r;
+            return method_not_allowed(desc.methods());
         }
         if let (FaceMode::Isr { revalidate, tags, query, .. }, Some(isr)) = (face.mode, &self.inner.isr) {
             return self.isr_face(isr, face, desc, revalidate.get(), tags, query, ctx, request).await;
@@ -152,6 +147,11 @@ impl App {
 
 /// The not-found page renders faces, which may themselves answer 404: boxed to break the recursion.
 pub(super) type BoxFuture404<'a> = std::pin::Pin<Box<dyn std::future::Future<Output = Response<Body>> + Send + 'a>>;
+
+/// `405 Method Not Allowed` with `allow` listing what the path answers.
+fn method_not_allowed(allowed: MethodSet) -> Response<Body> {
+    resource_response(ResourceResponse::method_not_allowed(&allowed.names()))
+}
 
 fn resource_response(r: ResourceResponse) -> Response<Body> {
     let mut headers = r.headers;

@@ -59,9 +59,10 @@ impl App {
     /// ```
     pub async fn render_static(&self, path: &str) -> Result<Rendered<Bytes>, StaticRenderError> {
         let no_page = || StaticRenderError::NoPage(path.to_string());
-        let Resolution::Found(entry, found) = self.inner.table.resolve(path, TrailingSlash::Strict) else {
+        let Resolution::Found(group, found) = self.inner.table.resolve(path, TrailingSlash::Strict) else {
             return Err(no_page());
         };
+        let Ok(entry) = super::table::for_method(group, &Method::GET) else { return Err(no_page()) };
         let Endpoint::Route(desc) = entry.endpoint else { return Err(no_page()) };
         let Some(face) = desc.face().filter(|f| f.mode.mode() == Mode::Ssg) else { return Err(no_page()) };
         let request = Arc::new(

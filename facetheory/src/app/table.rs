@@ -1,7 +1,8 @@
 //! The route table: the user's faces and resources plus the reserved endpoints the app answers itself, in
 //! one router under one conflict check.
 
-use facetheory_codegen::precedence::sort_and_find_conflicts;
+use facetheory_codegen::methods::{self, MethodSet};
+use facetheory_codegen::precedence::{same_paths_groups, sort_and_find_conflicts_by};
 use facetheory_codegen::route::{RoutePattern, Segment};
 
 use crate::error::AppError;
@@ -74,11 +75,15 @@ pub(crate) struct Entry {
     pub(crate) pattern: RoutePattern,
     pub(crate) params: Vec<&'static str>,
     pub(crate) endpoint: Endpoint,
+    /// The methods it answers (a reserved endpoint claims them all).
+    pub(crate) methods: MethodSet,
 }
 
 /// Where a path leads.
 pub(crate) enum Resolution<'t, 'p> {
-    Found(&'t Entry, RouteMatch<'t, 'p>),
+    /// The entries matching exactly this path shape (one per method set: a face and the resource that takes
+    /// its form posts), and the match.
+    Found(&'t [Entry], RouteMatch<'t, 'p>),
     Redirect(String),
     NotFound,
 }
@@ -87,6 +92,8 @@ pub(crate) enum Resolution<'t, 'p> {
 #[derive(Debug)]
 pub(crate) struct Table {
     entries: Vec<Entry>,
+    /// Runs of entries on the same paths; the router's route ids index this.
+    groups: Vec<std::ops::Range<usize>>,
     router: Router,
 }
 
@@ -105,16 +112,18 @@ impl Table {
                 function: desc.name,
                 message: e.render(desc.pattern),
             })?;
-            entries.push(Entry { pattern, params: desc.params.to_vec(), endpoint: Endpoint::Route(desc) });
+            let methods = desc.methods();
+            entries.push(Entry { pattern, params: desc.params.to_vec(), endpoint: Endpoint::Route(desc), methods });
         }
         for r in reserved {
             let pattern = RoutePattern::parse(&r.pattern).map_err(|e| {
                 AppError::Config(format!("{} at {:?}: {}", r.endpoint.describe(), r.pattern, e.render(&r.pattern)))
             })?;
             let params = reserved_param(&pattern).into_iter().collect();
-            entries.push(Entry { pattern, params, endpoint: Endpoint::Reserved(r.endpoint) });
+            entries.push(Entry { pattern, params, endpoint: Endpoint::Reserved(r.endpoint), methods: methods::ALL });
         }
-        let conflicts = sort_and_find_conflicts(&mut entries, |e| &e.pattern);
+        let conflicts =
+            sort_and_find_conflicts_by(&mut entries, |e| &e.pattern, |a, b| a.methods.overlaps(b.methods));
         if let Some(&(a, b)) = conflicts.first() {
             let (a, b) = (&entries[a], &entries[b]);
             return Err(AppError::Conflict {
@@ -131,8 +140,9 @@ impl Table {
                 return Err(AppError::ReservedPath { route: desc.pattern, at: desc.location() });
             }
         }
-        let patterns: Vec<RoutePattern> = entries.iter().map(|e| e.pattern.clone()).collect();
-        Ok(Table { router: Router::new(&patterns), entries })
+        let groups = same_paths_groups(&entries, |e| &e.pattern);
+        let patterns: Vec<RoutePattern> = groups.iter().map(|g| entries[g.start].pattern.clone()).collect();
+        Ok(Table { router: Router::new(&patterns), groups, entries })
     }
 
     /// The entries in precedence order.
@@ -153,13 +163,33 @@ impl Table {
             _ => self.router.find(path),
         };
         match found {
-            Some(m) => Resolution::Found(&self.entries[m.route()], m),
+            Some(m) => Resolution::Found(&self.entries[self.groups[m.route()].clone()], m),
             None => Resolution::NotFound,
         }
     }
 }
 
+/// The entry of a group that answers `method`, or the union of the group's methods for a `405`'s `allow`.
+/// A lone entry answers every method itself (a resource's or endpoint's own `405`).
+pub(crate) fn for_method<'t>(group: &'t [Entry], method: &http::Method) -> Result<&'t Entry, MethodSet> {
+    match group {
+        [only] => Ok(only),
+        many => many
+            .iter()
+            .find(|e| e.methods.contains_name(method.as_str()))
+            .ok_or_else(|| many.iter().fold(MethodSet::empty(), |all, e| all.union(e.methods))),
+    }
+}
+
 impl Entry {
+    /// The user's route pattern, or `""` for a framework endpoint (what the request log shows).
+    pub(crate) fn route_pattern(&self) -> &'static str {
+        match self.endpoint {
+            Endpoint::Route(desc) => desc.pattern,
+            Endpoint::Reserved(_) => "",
+        }
+    }
+
     /// The captured parameters of a match on this entry, by name (raw, not decoded).
     pub(crate) fn captures(&self, m: &RouteMatch<'_, '_>) -> Vec<(&'static str, String)> {
         self.params.iter().enumerate().map(|(k, n)| (*n, m.capture(k).unwrap_or("").to_string())).collect()

@@ -73,3 +73,60 @@ async fn sidecar_paths_reach_the_sidecar_endpoint() {
     assert_eq!(res.status(), 404);
     assert!(res.headers().get("cache-control").is_none());
 }
+
+mod one_url {
+    use crate::prelude::*;
+
+    #[face(route = "/posts/<slug>")]
+    pub(super) fn page(slug: String) -> Page {
+        Page::new(html! { "page " (slug) })
+    }
+
+    #[resource(route = "/posts/<id>", methods = ["POST"])]
+    pub(super) fn save(id: String) -> ResourceResponse {
+        ResourceResponse::text(format!("saved {id}"))
+    }
+
+    #[resource(route = "/posts/<key>", methods = ["DELETE", "GET"])]
+    pub(super) fn clash() -> ResourceResponse {
+        ResourceResponse::empty()
+    }
+}
+
+#[tokio::test]
+async fn a_face_and_a_resource_share_a_route_by_method() {
+    use http::Request;
+    let app = App::builder().route(&one_url::__FACETHEORY_ROUTE_page).route(&one_url::__FACETHEORY_ROUTE_save).build();
+    let app = app.expect("disjoint methods may share a route");
+    let call = |method: &str| {
+        let req = Request::builder().method(method).uri("/posts/a%20b").body(String::new()).unwrap();
+        let app = app.clone();
+        async move {
+            let res = app.handle(req).await;
+            let allow = res.headers().get("allow").map(|v| v.to_str().unwrap().to_string());
+            let status = res.status().as_u16();
+            let body = http_body_util::BodyExt::collect(res.into_body()).await.unwrap().to_bytes();
+            (status, allow, String::from_utf8_lossy(&body).into_owned())
+        }
+    };
+    let (status, _, body) = call("GET").await;
+    assert_eq!(status, 200);
+    assert!(body.contains("page a b"), "{body}");
+    assert_eq!(call("HEAD").await.0, 200);
+    assert_eq!(call("POST").await, (200, None, "saved a b".to_string()));
+    for method in ["PUT", "OPTIONS", "DELETE"] {
+        let (status, allow, _) = call(method).await;
+        assert_eq!((status, allow.as_deref()), (405, Some("GET, HEAD, POST")), "{method}");
+    }
+
+    let err = App::builder()
+        .route(&one_url::__FACETHEORY_ROUTE_page)
+        .route(&one_url::__FACETHEORY_ROUTE_save)
+        .route(&one_url::__FACETHEORY_ROUTE_clash)
+        .build()
+        .expect_err("two GET handlers on one route");
+    let AppError::Conflict { first, second, .. } = err else { panic!("a conflict") };
+    let mut both = [first, second];
+    both.sort();
+    assert_eq!(both, ["/posts/<key>", "/posts/<slug>"]);
+}
