@@ -29,6 +29,10 @@ enum Binding {
         ident: syn::Ident,
         inner: Box<Type>,
     },
+    /// Any other argument: built by its type's `FromRequest` (a form, JSON body, query struct, the app's own).
+    Extract {
+        ty: Box<Type>,
+    },
 }
 
 /// Expands an attribute. `faces_relative` is the file's path below `faces/` when the file lives there (used
@@ -141,11 +145,18 @@ fn generate(checked: &Checked<'_>) -> TokenStream {
     let pattern = route.to_string();
     let name_str = name.to_string();
 
-    let extracts = bindings.iter().filter_map(|b| match b {
+    let extracts = bindings.iter().enumerate().filter_map(|(i, b)| match b {
         Binding::Context => None,
         Binding::State { ident, inner } => Some(quote_spanned! {inner.span()=>
             let #ident: &::facetheory::State<#inner> = ::facetheory::__private::state::<#inner>(&__ctx)?;
         }),
+        Binding::Extract { ty, .. } => {
+            // Bound to a fresh name and passed on: the user's pattern (`Form(c)`) stays in the signature.
+            let arg = format_ident!("__arg{}", i);
+            Some(quote_spanned! {ty.span()=>
+                let #arg: #ty = ::facetheory::__private::extract::<#ty>(&__ctx).await?;
+            })
+        }
         Binding::Param { ident, ty, kind } => {
             let pname = ident.to_string();
             let getter = match kind {
@@ -157,9 +168,13 @@ fn generate(checked: &Checked<'_>) -> TokenStream {
             })
         }
     });
-    let call_args = bindings.iter().map(|b| match b {
+    let call_args = bindings.iter().enumerate().map(|(i, b)| match b {
         Binding::Context => quote!(&__ctx),
         Binding::Param { ident, .. } | Binding::State { ident, .. } => quote!(#ident),
+        Binding::Extract { .. } => {
+            let arg = format_ident!("__arg{}", i);
+            quote!(#arg)
+        }
     });
     let call = if func.sig.asyncness.is_some() {
         quote!(#name(#(#call_args),*).await)
@@ -331,21 +346,37 @@ fn is_context_type(ty: &Type) -> Option<bool> {
     }
 }
 
-/// `&State<T>` → `Some(Ok(T))`; `State<T>` by value → `Some(Err(()))`; anything else → `None`.
+/// True for the types route parameters are usually parsed into (text, numbers, segment lists): an argument of
+/// such a type that names no parameter is a misspelt parameter, not an extractor.
+fn is_param_like(ty: &Type) -> bool {
+    const PARAM_TYPES: &[&str] = &[
+        "String", "str", "Cow", "Vec", "PathBuf", "bool", "char", "u8", "u16", "u32", "u64", "u128", "usize", "i8",
+        "i16", "i32", "i64", "i128", "isize", "f32", "f64",
+    ];
+    match ty {
+        Type::Reference(r) => is_param_like(&r.elem),
+        Type::Path(p) => p.path.segments.last().is_some_and(|s| PARAM_TYPES.contains(&s.ident.to_string().as_str())),
+        _ => false,
+    }
+}
+
+/// `&State<T>` → `Some(Ok(T))`; `State<T>` by value, `&mut State<T>` or a `State` without one type argument →
+/// `Some(Err(()))`; anything else → `None`.
 fn state_type(ty: &Type) -> Option<Result<Box<Type>, ()>> {
-    let inner_of = |p: &syn::TypePath| -> Option<Box<Type>> {
+    // Some(Some(T)) for `State<T>`, Some(None) for a malformed `State`, None for another type.
+    let inner_of = |p: &syn::TypePath| -> Option<Option<Box<Type>>> {
         let last = p.path.segments.last().filter(|s| s.ident == "State")?;
-        match &last.arguments {
+        Some(match &last.arguments {
             syn::PathArguments::AngleBracketed(a) if a.args.len() == 1 => match a.args.first() {
                 Some(syn::GenericArgument::Type(t)) => Some(Box::new(t.clone())),
                 _ => None,
             },
             _ => None,
-        }
+        })
     };
     match ty {
-        Type::Reference(r) if r.mutability.is_none() => match &*r.elem {
-            Type::Path(p) => inner_of(p).map(Ok),
+        Type::Reference(r) => match &*r.elem {
+            Type::Path(p) => inner_of(p).map(|inner| inner.filter(|_| r.mutability.is_none()).ok_or(())),
             _ => None,
         },
         Type::Path(p) => inner_of(p).map(|_| Err(())),
@@ -385,7 +416,12 @@ fn analyse_signature(func: &ItemFn, route: Option<&RoutePattern>, errors: &mut E
             None => {}
         }
         let Pat::Ident(pat) = &*pat_ty.pat else {
-            errors.push(pat_ty.pat.span(), "route parameter arguments must be plain names matching the route");
+            // A destructuring pattern (`Form(comment): Form<Comment>`) can only be an extractor.
+            if state_type(&pat_ty.ty).is_some() {
+                errors.push(pat_ty.pat.span(), "bind app state to a name: `db: &State<Db>`");
+            } else {
+                bindings.push(Binding::Extract { ty: pat_ty.ty.clone() });
+            }
             continue;
         };
         let ident = pat.ident.clone();
@@ -395,7 +431,10 @@ fn analyse_signature(func: &ItemFn, route: Option<&RoutePattern>, errors: &mut E
                 continue;
             }
             Some(Err(())) => {
-                errors.push(pat_ty.ty.span(), format!("take app state by reference: `{ident}: &State<…>`"));
+                errors.push(
+                    pat_ty.ty.span(),
+                    format!("take app state by shared reference with one type argument: `{ident}: &State<T>`"),
+                );
                 continue;
             }
             None => {}
@@ -403,6 +442,9 @@ fn analyse_signature(func: &ItemFn, route: Option<&RoutePattern>, errors: &mut E
         let Some(route) = route else { continue };
         match route.params().find(|(n, _)| *n == ident.to_string().as_str()) {
             Some((_, kind)) => bindings.push(Binding::Param { ident, ty: pat_ty.ty.clone(), kind }),
+            None if !is_param_like(&pat_ty.ty) => {
+                bindings.push(Binding::Extract { ty: pat_ty.ty.clone() })
+            }
             None => {
                 let names: Vec<&str> = route.params().map(|(n, _)| n).collect();
                 let known = if names.is_empty() {

@@ -39,8 +39,8 @@ pub(crate) struct RequestInfo {
     pub raw_query: String,
     pub headers: HeaderMap,
     pub request_id: String,
-    /// The app's state.
-    pub state: Arc<crate::state::StateMap>,
+    /// The app's state and ISR runtime.
+    pub app: Arc<crate::state::AppScope>,
     /// Extensions set on the request by layers around the app (an auth middleware's user).
     pub extensions: http::Extensions,
     query: OnceLock<Query>,
@@ -56,7 +56,7 @@ impl RequestInfo {
             raw_query,
             headers,
             request_id,
-            state: Arc::default(),
+            app: Arc::default(),
             extensions: http::Extensions::new(),
             query: OnceLock::new(),
             cookies: OnceLock::new(),
@@ -65,8 +65,8 @@ impl RequestInfo {
     }
 
     /// The same request with the app's state and the request's extensions.
-    pub(crate) fn with_app(mut self, state: Arc<crate::state::StateMap>, extensions: http::Extensions) -> Self {
-        self.state = state;
+    pub(crate) fn with_app(mut self, app: Arc<crate::state::AppScope>, extensions: http::Extensions) -> Self {
+        self.app = app;
         self.extensions = extensions;
         self
     }
@@ -90,7 +90,7 @@ impl FaceContext {
                 "facetheory-test-request".to_string(),
             ),
             params: Vec::new(),
-            state: crate::state::StateMap::default(),
+            app: crate::state::AppScope::default(),
             body: Bytes::new(),
         }
     }
@@ -119,7 +119,7 @@ impl FaceContext {
         }
         let r = &self.request;
         let request = RequestInfo::new(r.method.clone(), r.path.clone(), kept, r.headers.clone(), r.request_id.clone())
-            .with_app(Arc::clone(&r.state), r.extensions.clone());
+            .with_app(Arc::clone(&r.app), r.extensions.clone());
         FaceContext { request: Arc::new(request), ..self }
     }
 
@@ -139,7 +139,38 @@ impl FaceContext {
     /// assert!(ctx.state::<String>().is_none());
     /// ```
     pub fn state<T: 'static>(&self) -> Option<&crate::State<T>> {
-        self.request.state.get::<T>()
+        self.request.app.state.get::<T>()
+    }
+
+    /// Marks stale every cached ISR page tagged `tag` (see [`IsrRuntime::revalidate_tag`](crate::isr::IsrRuntime::revalidate_tag)):
+    /// after a resource saves content, the pages that show it regenerate on their next request. Returns how
+    /// many cached pages were marked (0 when the app has no ISR). An invalid tag or a store failure is an
+    /// internal error (logged; `?` answers 500).
+    ///
+    /// ```no_run
+    /// # use facetheory::prelude::*;
+    /// #[resource(route = "/api/posts/<slug>", methods = ["PUT"])]
+    /// async fn save(slug: String, ctx: &FaceContext) -> Result<ResourceResponse> {
+    ///     // … store the post …
+    ///     ctx.revalidate_path(&format!("/blog/{slug}")).await?;
+    ///     ctx.revalidate_tag("posts").await?;
+    ///     Ok(ResourceResponse::empty())
+    /// }
+    /// ```
+    pub async fn revalidate_tag(&self, tag: &str) -> Result<u64, crate::Error> {
+        match &self.request.app.isr {
+            Some(isr) => isr.revalidate_tag(tag).await.map_err(crate::Error::from),
+            None => Ok(0),
+        }
+    }
+
+    /// Marks stale every cached variant of the ISR page at `path` (`/blog/hello`); see
+    /// [`revalidate_tag`](Self::revalidate_tag).
+    pub async fn revalidate_path(&self, path: &str) -> Result<u64, crate::Error> {
+        match &self.request.app.isr {
+            Some(isr) => isr.revalidate_path(path).await.map_err(crate::Error::from),
+            None => Ok(0),
+        }
     }
 
     /// Extensions tower layers around the app set on the request (an authentication middleware's user).
@@ -315,7 +346,7 @@ pub(crate) fn split_segments(raw: &str) -> Result<Vec<String>, ParamError> {
 pub struct FaceContextBuilder {
     request: RequestInfo,
     params: Vec<(&'static str, String)>,
-    state: crate::state::StateMap,
+    app: crate::state::AppScope,
     body: Bytes,
 }
 
@@ -342,7 +373,14 @@ impl FaceContextBuilder {
 
     /// Adds a value of the app's state (what `AppBuilder::state` registers), for testing a face alone.
     pub fn state<T: Send + Sync + 'static>(mut self, value: T) -> Self {
-        self.state.insert(value);
+        self.app.state.insert(value);
+        self
+    }
+
+    /// Gives the context an ISR runtime (what [`FaceContext::revalidate_tag`] reaches), for testing a resource
+    /// alone.
+    pub fn isr(mut self, runtime: crate::isr::IsrRuntime) -> Self {
+        self.app.isr = Some(runtime);
         self
     }
 
@@ -361,7 +399,7 @@ impl FaceContextBuilder {
     /// Finishes.
     pub fn build(self) -> FaceContext {
         let mut request = self.request;
-        request.state = Arc::new(self.state);
+        request.app = Arc::new(self.app);
         let mut ctx = FaceContext::new(Arc::new(request), "", self.params);
         ctx.body = self.body;
         ctx

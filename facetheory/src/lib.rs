@@ -26,6 +26,7 @@ pub mod cache_control;
 pub mod cli;
 pub mod csp;
 pub mod deploy;
+pub mod extract;
 pub mod head;
 pub mod hydration;
 pub mod isr;
@@ -54,6 +55,7 @@ mod face;
 mod meta;
 mod page;
 mod query;
+mod redirect;
 mod render;
 mod request_id;
 mod resource;
@@ -79,7 +81,8 @@ pub use head::HeadTag;
 pub use page::{MarkupStream, Page};
 pub use query::Query;
 pub use render::{RenderError, Rendered};
-pub use resource::ResourceResponse;
+pub use redirect::Redirect;
+pub use resource::{Json, ResourceResponse};
 pub use route::TrailingSlash;
 pub use state::State;
 
@@ -131,7 +134,9 @@ pub use maud::{self, html, Markup, PreEscaped};
 pub mod prelude {
     pub use crate::head;
     pub use crate::{
-        face, html, resource, Error, FaceContext, Markup, Page, ResourceResponse, Result, State, StaticParams,
+        extract::{Form, QueryAs},
+        face, html, resource, Error, FaceContext, Json, Markup, Page, Redirect, ResourceResponse, Result, State,
+        StaticParams,
     };
 }
 
@@ -192,6 +197,11 @@ pub mod __private {
         ctx.state::<T>().ok_or_else(|| {
             Error::msg(format!("the app has no state of type {} (AppBuilder::state)", std::any::type_name::<T>()))
         })
+    }
+
+    /// An extractor argument for generated glue.
+    pub async fn extract<T: crate::extract::FromRequest>(ctx: &FaceContext) -> Result<T, Error> {
+        T::from_request(ctx).await
     }
 
     /// A catch-all parameter for generated glue; unparsable values answer 404.

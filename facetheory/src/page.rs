@@ -328,9 +328,11 @@ pub struct ErasedPage {
     pub(crate) hydration_tags: Vec<HeadTag>,
 }
 
-/// What a face function may return: `Page<H>` or `Result<Page<H>, E>` with `E: Into<facetheory::Error>`.
+/// What a face function may return: `Page<H>`, `Option<Page<H>>` (`None` is the 404 page), a [`Redirect`](crate::Redirect),
+/// or a `Result` of those with `E: Into<facetheory::Error>` — `Result<Page, Redirect>` for a page that
+/// sometimes redirects.
 #[diagnostic::on_unimplemented(
-    message = "a face must return `Page<H>` or `Result<Page<H>, E>`, not `{Self}`",
+    message = "a face must return `Page<H>`, `Option<Page<H>>`, `Redirect` or a `Result` of those, not `{Self}`",
     note = "build the page with `facetheory::Page::new(html! {{ … }})`"
 )]
 pub trait IntoFaceResult {
@@ -344,8 +346,20 @@ impl<H: Serialize> IntoFaceResult for Page<H> {
     }
 }
 
-impl<H: Serialize, E: Into<Error>> IntoFaceResult for std::result::Result<Page<H>, E> {
+impl<H: Serialize> IntoFaceResult for Option<Page<H>> {
     fn into_face_result(self) -> Result<ErasedPage> {
-        self.map_err(Into::into)?.into_erased()
+        self.ok_or_else(Error::not_found)?.into_erased()
+    }
+}
+
+impl IntoFaceResult for crate::Redirect {
+    fn into_face_result(self) -> Result<ErasedPage> {
+        Err(self.into())
+    }
+}
+
+impl<P: IntoFaceResult, E: Into<Error>> IntoFaceResult for std::result::Result<P, E> {
+    fn into_face_result(self) -> Result<ErasedPage> {
+        self.map_err(Into::into)?.into_face_result()
     }
 }

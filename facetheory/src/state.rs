@@ -43,6 +43,19 @@ impl<T: std::fmt::Debug> std::fmt::Debug for State<T> {
     }
 }
 
+/// What every request of an app shares: the state values and the ISR runtime (for `ctx.revalidate_*`).
+#[derive(Default)]
+pub(crate) struct AppScope {
+    pub(crate) state: StateMap,
+    pub(crate) isr: Option<crate::isr::IsrRuntime>,
+}
+
+impl std::fmt::Debug for AppScope {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppScope").field("state", &self.state).field("isr", &self.isr.is_some()).finish()
+    }
+}
+
 /// The app's state values by type (shared behind an `Arc` once the app is built).
 #[derive(Default)]
 pub(crate) struct StateMap(HashMap<TypeId, Box<dyn Any + Send + Sync>>);

@@ -30,6 +30,7 @@ pub struct AppBuilder {
     registered: bool,
     trailing_slash: TrailingSlash,
     state: crate::state::StateMap,
+    max_request_body: Option<usize>,
 }
 
 impl AppBuilder {
@@ -101,6 +102,19 @@ impl AppBuilder {
         self
     }
 
+    /// The largest request body a resource accepts, in bytes (default [`MAX_REQUEST_BODY`](crate::MAX_REQUEST_BODY),
+    /// 6 MiB, the Lambda Function URL limit). A larger body is answered `413` before the resource runs; a
+    /// declared `content-length` over the limit is refused before any byte is read.
+    ///
+    /// ```
+    /// let app = facetheory::App::builder().max_request_body(64 * 1024).build().unwrap();
+    /// # let _ = app;
+    /// ```
+    pub fn max_request_body(mut self, bytes: usize) -> Self {
+        self.max_request_body = Some(bytes);
+        self
+    }
+
     /// Sets the trailing-slash policy (default [`TrailingSlash::Redirect`]).
     pub fn trailing_slash(mut self, policy: TrailingSlash) -> Self {
         self.trailing_slash = policy;
@@ -165,9 +179,12 @@ impl AppBuilder {
         }
         let not_found = routes.iter().copied().find(|d| d.face().is_some_and(|f| f.not_found));
         let has_isr = routes.iter().any(|d| d.mode() == Some(Mode::Isr));
+        let isr = self.isr.or_else(|| has_isr.then(default_isr));
         Ok(App {
             inner: Arc::new(Inner {
-                isr: self.isr.or_else(|| has_isr.then(default_isr)),
+                max_request_body: self.max_request_body.unwrap_or(super::MAX_REQUEST_BODY),
+                scope: Arc::new(crate::state::AppScope { state: self.state, isr: isr.clone() }),
+                isr,
                 revalidate_secret: self.revalidate_secret,
                 after_response: AfterResponse::default(),
                 sidecars: self.sidecars,
@@ -176,7 +193,6 @@ impl AppBuilder {
                 table,
                 trailing_slash: self.trailing_slash,
                 not_found,
-                state: Arc::new(self.state),
             }),
         })
     }

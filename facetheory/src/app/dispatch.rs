@@ -6,7 +6,7 @@ use std::sync::Arc;
 use http::{header, HeaderValue, Method, Response, StatusCode};
 
 use super::table::{for_method, Endpoint, Resolution};
-use super::{App, MAX_REQUEST_BODY};
+use super::App;
 use crate::body::{collect_body, Body, RequestBody};
 use crate::context::{FaceContext, RequestInfo};
 use crate::error::{Error, ErrorKind};
@@ -64,9 +64,14 @@ impl App {
         if !methods.contains_name(ctx.method().as_str()) {
             return method_not_allowed(methods);
         }
-        match collect_body(body, MAX_REQUEST_BODY).await {
+        let limit = self.inner.max_request_body;
+        match collect_body(body, limit).await {
             Ok(bytes) => ctx.body = bytes,
-            Err(status) => return plain(status, status.canonical_reason().unwrap_or("Error")),
+            Err(status) if status == StatusCode::PAYLOAD_TOO_LARGE => {
+                let message = format!("the request body is larger than the {limit}-byte limit");
+                return crate::response::client_error(status, &message);
+            }
+            Err(status) => return crate::response::client_error(status, "the request body could not be read"),
         }
         let request = Arc::clone(&ctx.request);
         match unwind::call((resource.handler)(ctx)).await {

@@ -36,7 +36,8 @@ use crate::static_files::StaticDir;
 use crate::BoxFuture;
 use table::{Endpoint, Table};
 
-/// Largest request body a resource route accepts (the Lambda Function URL payload limit).
+/// The default largest request body a resource route accepts (the Lambda Function URL payload limit);
+/// [`AppBuilder::max_request_body`] changes it.
 pub const MAX_REQUEST_BODY: usize = 6 * 1024 * 1024;
 
 /// Header CloudFront's viewer-request function sets to the viewer's original path.
@@ -82,7 +83,8 @@ struct Inner {
     table: Table,
     trailing_slash: TrailingSlash,
     not_found: Option<&'static RouteDescriptor>,
-    state: Arc<crate::state::StateMap>,
+    scope: Arc<crate::state::AppScope>,
+    max_request_body: usize,
 }
 
 impl App {
@@ -154,7 +156,7 @@ impl App {
         let http::request::Parts { method, uri, headers, extensions, .. } = parts;
         let path = original_uri(&method, uri.path(), &headers).unwrap_or(uri.path()).to_string();
         let request = RequestInfo::new(method, path, uri.query().unwrap_or("").to_string(), headers, request_id)
-            .with_app(Arc::clone(&self.inner.state), extensions);
+            .with_app(Arc::clone(&self.inner.scope), extensions);
         let request = Arc::new(request);
         // Handlers are guarded where they are called; this catches a panic anywhere else on the path.
         let (mut res, route) = match crate::unwind::catch(self.dispatch(&request, body)).await {

@@ -73,7 +73,7 @@ impl App {
                 HeaderMap::new(),
                 crate::request_id::fresh(),
             )
-            .with_app(Arc::clone(&self.inner.state), http::Extensions::new()),
+            .with_app(Arc::clone(&self.inner.scope), http::Extensions::new()),
         );
         let ctx = FaceContext::new(Arc::clone(&request), desc.pattern, entry.captures(&found));
         let page = unwind::call((face.render)(ctx)).await.map_err(StaticRenderError::Face)?;
