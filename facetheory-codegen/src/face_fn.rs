@@ -26,7 +26,6 @@ enum Binding {
     },
     /// `name: &State<T>`: the app's value of type `T`.
     State {
-        ident: syn::Ident,
         inner: Box<Type>,
     },
     /// Any other argument: built by its type's `FromRequest` (a form, JSON body, query struct, the app's own).
@@ -147,9 +146,12 @@ fn generate(checked: &Checked<'_>) -> TokenStream {
 
     let extracts = bindings.iter().enumerate().filter_map(|(i, b)| match b {
         Binding::Context => None,
-        Binding::State { ident, inner } => Some(quote_spanned! {inner.span()=>
-            let #ident: &::facetheory::State<#inner> = ::facetheory::__private::state::<#inner>(&__ctx)?;
-        }),
+        Binding::State { inner, .. } => {
+            let arg = format_ident!("__arg{}", i);
+            Some(quote_spanned! {inner.span()=>
+                let #arg: &::facetheory::State<#inner> = ::facetheory::__private::state::<#inner>(&__ctx)?;
+            })
+        }
         Binding::Extract { ty, .. } => {
             // Bound to a fresh name and passed on: the user's pattern (`Form(c)`) stays in the signature.
             let arg = format_ident!("__arg{}", i);
@@ -163,15 +165,17 @@ fn generate(checked: &Checked<'_>) -> TokenStream {
                 ParamKind::Single => quote!(param),
                 ParamKind::Segments(_) => quote!(segments),
             };
+            let arg = format_ident!("__arg{}", i);
             Some(quote_spanned! {ty.span()=>
-                let #ident: #ty = ::facetheory::__private::#getter::<#ty>(&__ctx, #pname)?;
+                let #arg: #ty = ::facetheory::__private::#getter::<#ty>(&__ctx, #pname)?;
             })
         }
     });
+    // Every argument is bound to `__argN`: a user's name (`posts: &State<Posts>` in `fn posts`) could shadow
+    // the function being called.
     let call_args = bindings.iter().enumerate().map(|(i, b)| match b {
         Binding::Context => quote!(&__ctx),
-        Binding::Param { ident, .. } | Binding::State { ident, .. } => quote!(#ident),
-        Binding::Extract { .. } => {
+        Binding::Param { .. } | Binding::State { .. } | Binding::Extract { .. } => {
             let arg = format_ident!("__arg{}", i);
             quote!(#arg)
         }
@@ -427,7 +431,7 @@ fn analyse_signature(func: &ItemFn, route: Option<&RoutePattern>, errors: &mut E
         let ident = pat.ident.clone();
         match state_type(&pat_ty.ty) {
             Some(Ok(inner)) => {
-                bindings.push(Binding::State { ident, inner });
+                bindings.push(Binding::State { inner });
                 continue;
             }
             Some(Err(())) => {
@@ -442,9 +446,7 @@ fn analyse_signature(func: &ItemFn, route: Option<&RoutePattern>, errors: &mut E
         let Some(route) = route else { continue };
         match route.params().find(|(n, _)| *n == ident.to_string().as_str()) {
             Some((_, kind)) => bindings.push(Binding::Param { ident, ty: pat_ty.ty.clone(), kind }),
-            None if !is_param_like(&pat_ty.ty) => {
-                bindings.push(Binding::Extract { ty: pat_ty.ty.clone() })
-            }
+            None if !is_param_like(&pat_ty.ty) => bindings.push(Binding::Extract { ty: pat_ty.ty.clone() }),
             None => {
                 let names: Vec<&str> = route.params().map(|(n, _)| n).collect();
                 let known = if names.is_empty() {

@@ -17,6 +17,8 @@ pub mod attrs;
 #[cfg(feature = "scan")]
 pub mod face_fn;
 #[cfg(feature = "scan")]
+pub mod main_fn;
+#[cfg(feature = "scan")]
 pub mod scan;
 
 /// A site's build script: scans `faces/` and writes the route table (see [`scan::build`]).

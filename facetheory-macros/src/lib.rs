@@ -25,6 +25,18 @@ pub fn resource(args: TokenStream, item: TokenStream) -> TokenStream {
     expand(RouteAttr::Resource, args.into(), item.into(), faces_relative().as_deref()).into()
 }
 
+/// The site's entry point. See `facetheory::main`.
+#[proc_macro_attribute]
+pub fn main(args: TokenStream, item: TokenStream) -> TokenStream {
+    facetheory_codegen::main_fn::expand_main(args.into(), item.into()).into()
+}
+
+/// The descriptors of the named route functions. See `facetheory::routes`.
+#[proc_macro]
+pub fn routes(input: TokenStream) -> TokenStream {
+    facetheory_codegen::main_fn::expand_routes(input.into()).into()
+}
+
 /// Scans a faces directory given relative to the calling file and expands to its route table
 /// (`pub mod faces { …; pub static ROUTES: … }`), exactly as the build script would.
 #[proc_macro]

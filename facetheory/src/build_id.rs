@@ -8,9 +8,7 @@ use std::sync::OnceLock;
 pub(crate) fn current() -> &'static str {
     static ID: OnceLock<String> = OnceLock::new();
     ID.get_or_init(|| {
-        if let Some(id) =
-            std::env::var("FACETHEORY_BUILD_ID").ok().map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
-        {
+        if let Some(id) = crate::config::build_id() {
             return id;
         }
         let stamp = std::env::current_exe().and_then(std::fs::metadata).map(|m| {

@@ -234,41 +234,11 @@ fn init_tracing() {
         .try_init();
 }
 
-/// Uses S3 + DynamoDB for ISR when `FACETHEORY_ISR_BUCKET` and a cache table name are set (and the app has no
-/// ISR runtime of its own).
-async fn with_env_isr(mut builder: AppBuilder) -> Result<AppBuilder, String> {
-    if let Some(secret) = std::env::var("FACETHEORY_REVALIDATE_SECRET").ok().filter(|s| !s.is_empty()) {
-        builder = builder.revalidate_secret(secret);
-    }
-    #[cfg(feature = "aws")]
-    if !builder.has_isr() {
-        if let Some(cfg) = crate::isr::AwsIsrConfig::from_env()? {
-            tracing::info!(bucket = %cfg.bucket, table = %cfg.table, "ISR on S3 + DynamoDB");
-            return Ok(builder.isr(cfg.runtime().await));
-        }
-    }
-    Ok(builder)
-}
-
-/// Runs the site binary. `base` (usually `env!("CARGO_MANIFEST_DIR")`) shortens paths in `routes`.
-/// Exit codes: 0 success, 1 failure (bad route table, server error), 2 usage error.
-pub fn main(builder: AppBuilder, base: &str) -> ExitCode {
+/// [`crate::run`] with `base` (the crate's root) shortening the file paths `routes` prints.
+pub async fn run_with_base(builder: AppBuilder, base: &str) -> ExitCode {
     init_tracing();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
-        Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("error: cannot start the async runtime: {e}");
-            return ExitCode::from(1);
-        }
-    };
-    let builder = match runtime.block_on(with_env_isr(builder)) {
-        Ok(b) => b,
-        Err(msg) => {
-            eprintln!("error: {msg}");
-            return ExitCode::from(1);
-        }
-    };
-    let app = match builder.build() {
+    // Every #[face] / #[resource] linked into the binary joins the table, whichever way the site starts.
+    let app = match builder.with_registered().build() {
         Ok(app) => app,
         Err(e) => {
             eprintln!("error: {e}");
@@ -277,7 +247,7 @@ pub fn main(builder: AppBuilder, base: &str) -> ExitCode {
     };
     if std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_some() {
         #[cfg(feature = "lambda")]
-        return match runtime.block_on(crate::lambda::run(app)) {
+        return match crate::lambda::run(app).await {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("error: lambda runtime: {e}");
@@ -300,7 +270,7 @@ pub fn main(builder: AppBuilder, base: &str) -> ExitCode {
             print!("{}", routes_table(&app, base));
             ExitCode::SUCCESS
         }
-        Ok(Command::Build(opts)) => runtime.block_on(run_build(&app, &opts)),
+        Ok(Command::Build(opts)) => run_build(&app, &opts).await,
         Ok(Command::DeployPlan { out, trailing_slash }) => {
             let site = std::env::current_exe()
                 .ok()
@@ -320,7 +290,7 @@ pub fn main(builder: AppBuilder, base: &str) -> ExitCode {
                 }
             }
         }
-        Ok(Command::Serve { addr }) => runtime.block_on(async move {
+        Ok(Command::Serve { addr }) => {
             let server = match crate::server::Server::bind(app, addr).await {
                 Ok(s) => s,
                 Err(e) => {
@@ -336,7 +306,7 @@ pub fn main(builder: AppBuilder, base: &str) -> ExitCode {
                     ExitCode::from(1)
                 }
             }
-        }),
+        }
         Err(msg) => {
             eprintln!("error: {msg}\n\n{USAGE}");
             ExitCode::from(2)

@@ -24,6 +24,7 @@ extern crate self as facetheory;
 // Modules users name (configuration types, helpers, adapters).
 pub mod cache_control;
 pub mod cli;
+pub mod config;
 pub mod csp;
 pub mod deploy;
 pub mod extract;
@@ -42,6 +43,8 @@ pub mod vite;
 mod after_response;
 mod app;
 mod atomic_file;
+#[cfg(feature = "aws")]
+mod aws_client;
 mod body;
 mod build_id;
 mod clock;
@@ -80,8 +83,8 @@ pub use face::{MethodSet, Mode, RouteDescriptor, StaticParams};
 pub use head::HeadTag;
 pub use page::{MarkupStream, Page};
 pub use query::Query;
-pub use render::{RenderError, Rendered};
 pub use redirect::Redirect;
+pub use render::{RenderError, Rendered};
 pub use resource::{Json, ResourceResponse};
 pub use route::TrailingSlash;
 pub use state::State;
@@ -148,25 +151,51 @@ macro_rules! include_faces {
     };
 }
 
-/// The generated entrypoint: includes the `faces/` route table and defines `main`, which runs the Lambda
-/// handler on AWS and the `serve` / `routes` CLI elsewhere. An optional closure configures the app.
+/// The site's entry point: put it on `main`, which returns the app's [`AppBuilder`] (or nothing, for the
+/// default app), `async` if it needs to await (connecting a database). It starts the tokio runtime and runs
+/// the site: the streaming Lambda handler on AWS (`AWS_LAMBDA_RUNTIME_API` set), elsewhere the CLI (`serve`,
+/// `routes`, `build`, `deploy-plan`). Every `#[face]` and `#[resource]` linked into the binary is served;
+/// the environment is applied by [`AppBuilder::build`] ([`config::EnvConfig`]).
 ///
 /// ```ignore
-/// facetheory::main!(|app| app.trailing_slash(facetheory::TrailingSlash::Strict));
+/// facetheory::include_faces!(); // the faces/ table the build script generated
+///
+/// #[facetheory::main]
+/// async fn main() -> facetheory::AppBuilder {
+///     let db = Db::connect().await;
+///     facetheory::App::builder().state(db)
+/// }
 /// ```
-#[macro_export]
-macro_rules! main {
-    () => {
-        $crate::main!(|app| app);
-    };
-    ($configure:expr) => {
-        $crate::include_faces!();
-        fn main() -> ::std::process::ExitCode {
-            let configure: fn($crate::AppBuilder) -> $crate::AppBuilder = $configure;
-            let builder = configure($crate::App::builder().routes(faces::ROUTES).with_registered());
-            $crate::cli::main(builder, env!("CARGO_MANIFEST_DIR"))
-        }
-    };
+///
+/// Inside a `#[tokio::main]` of your own, call [`run`] instead.
+pub use facetheory_macros::main;
+
+/// The descriptors of route functions, for registering them by hand with [`AppBuilder::routes`]
+/// (`routes![home, blog::post]`). Faces linked into the binary are registered anyway by [`run`] and
+/// `#[facetheory::main]`; this is for apps that build an [`App`] themselves (tests, axum).
+///
+/// ```
+/// use facetheory::prelude::*;
+/// #[face(route = "/")]
+/// fn home() -> Page { Page::new(html! { "hi" }) }
+/// let app = facetheory::App::builder().routes(facetheory::routes![home]).build().unwrap();
+/// assert_eq!(app.routes().count(), 1);
+/// ```
+pub use facetheory_macros::routes;
+
+/// Runs the site from inside an async runtime you started (`#[tokio::main]`): exactly what
+/// `#[facetheory::main]` does after its function returns. Returns the process exit code (0 success, 1
+/// failure, 2 usage error).
+///
+/// ```no_run
+/// #[tokio::main]
+/// async fn main() -> std::process::ExitCode {
+///     facetheory::run(facetheory::App::builder()).await
+/// }
+/// ```
+pub async fn run(app: AppBuilder) -> std::process::ExitCode {
+    let base = std::env::current_dir().map(|d| d.to_string_lossy().into_owned()).unwrap_or_default();
+    cli::run_with_base(app, &base).await
 }
 
 #[doc(hidden)]
@@ -179,6 +208,20 @@ pub mod __private {
     pub use crate::state::StateRequirement;
     pub use crate::BoxFuture;
     pub use inventory;
+
+    /// What `#[facetheory::main]` expands to: a runtime, the user's builder function, the site.
+    pub fn main_with(
+        base: &str,
+        builder: impl std::future::Future<Output = crate::AppBuilder>,
+    ) -> std::process::ExitCode {
+        match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+            Ok(runtime) => runtime.block_on(async { crate::cli::run_with_base(builder.await, base).await }),
+            Err(e) => {
+                eprintln!("error: cannot start the async runtime: {e}");
+                std::process::ExitCode::from(1)
+            }
+        }
+    }
 
     use crate::params::{FromParam, FromSegments};
     use crate::{Error, FaceContext};

@@ -18,12 +18,12 @@ mod faces {
 
     #[face(route = "/ssr/<slug>")]
     pub async fn ssr_post(slug: String, ctx: &FaceContext) -> Result<Page> {
-        blog::faces::blog_slug::article(&slug, ctx)
+        blog::faces::blog_slug::article(&blog::posts::Posts::new(), &slug, ctx)
     }
 
     #[face(route = "/isr/<slug>", mode = "isr", revalidate = 3600)]
     pub async fn isr_post(slug: String, ctx: &FaceContext) -> Result<Page> {
-        blog::faces::blog_slug::article(&slug, ctx)
+        blog::faces::blog_slug::article(&blog::posts::Posts::new(), &slug, ctx)
     }
 }
 
@@ -78,7 +78,7 @@ fn main() {
             table: format!("bench-cache-{id}"),
         };
         cfg.create_resources().await.expect("bucket and table");
-        let aws = app(cfg.runtime().await);
+        let aws = app(cfg.runtime());
         assert_eq!(get(&aws, "/isr/hello-world").await.0, "miss");
         for concurrency in [1usize, 8] {
             let started = Instant::now();

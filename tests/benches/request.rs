@@ -11,7 +11,7 @@ use http_body_util::BodyExt;
 
 fn render_alone() -> usize {
     let ctx = FaceContext::builder("GET", "/blog/hello-world").param("slug", "hello-world").build();
-    let page: Page = blog::faces::blog_slug::article("hello-world", &ctx).expect("page");
+    let page: Page = blog::faces::blog_slug::article(&blog::posts::Posts::new(), "hello-world", &ctx).expect("page");
     page.status().as_u16() as usize
 }
 
@@ -44,7 +44,7 @@ mod post {
 
     #[face(route = "/post/<slug>")]
     pub fn post(slug: String, ctx: &FaceContext) -> Result<Page> {
-        blog::faces::blog_slug::article(&slug, ctx)
+        blog::faces::blog_slug::article(&blog::posts::Posts::new(), &slug, ctx)
     }
 }
 

@@ -63,9 +63,9 @@ async fn a_current_etag_is_answered_304_without_a_body() {
     let stale = send(addr, "GET", "/blog/routing", &[("if-none-match", "\"not-it\"")], "").await;
     assert_eq!(stale.status, 200);
     assert_eq!(stale.body, first.body);
-    // Only reads: a POST with a matching validator is not a conditional GET.
-    let post = send(addr, "POST", "/blog/routing", &[("if-none-match", &etag)], "").await;
-    assert_eq!(post.status, 405);
+    // Only reads: a PUT with a matching validator is not a conditional GET.
+    let put = send(addr, "PUT", "/blog/routing", &[("if-none-match", &etag)], "").await;
+    assert_eq!(put.status, 405);
     running.stop().await;
 }
 

@@ -79,7 +79,7 @@ over_the_wire!(aws_round_trips, async {
 over_the_wire!(aws_blog_post_through_the_app, async {
     use http_body_util::BodyExt;
     let cfg = resources().await;
-    let app = blog::app().isr(cfg.runtime().await).build().unwrap();
+    let app = blog::app().isr(cfg.runtime()).build().unwrap();
     let get = |app: facetheory::App| async move {
         let res = app.handle(http::Request::get("/blog/routing").body(String::new()).unwrap()).await;
         let state = res.headers()["x-facetheory-isr"].to_str().unwrap().to_string();
@@ -90,7 +90,7 @@ over_the_wire!(aws_blog_post_through_the_app, async {
     assert_eq!((s1.as_str(), s2.as_str()), ("miss", "hit"));
     assert_eq!(b1, b2);
     // Another instance (a second Lambda) over the same bucket and table gets the stored page.
-    let other = blog::app().isr(cfg.runtime().await).build().unwrap();
+    let other = blog::app().isr(cfg.runtime()).build().unwrap();
     assert_eq!(get(other).await.0, "hit");
 });
 

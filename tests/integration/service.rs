@@ -21,6 +21,7 @@ async fn app_is_a_tower_service() {
             "/api/subscribe",
             "/blog/new",
             "/blog/<slug>",
+            "/blog/<slug>",
             "/docs/<rest*>",
             "/favicon.ico",
             "/live",

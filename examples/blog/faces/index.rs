@@ -1,12 +1,13 @@
 use facetheory::prelude::*;
 
 use crate::islands::{self, HomeData, PostSummary};
-use crate::{layout, posts::POSTS};
+use crate::layout;
+use crate::posts::Posts;
 
 /// `/`: the list of posts, filtered by `?q=` (case-insensitive, on titles); the `theme` cookie picks the
 /// colour scheme. With the client built, the search island filters as you type, from typed hydration data.
 #[face]
-pub fn home(ctx: &FaceContext) -> Page<HomeData> {
+pub fn home(posts: &State<Posts>, ctx: &FaceContext) -> Page<HomeData> {
     let q = ctx.query().get("q").unwrap_or("").to_lowercase();
     let theme = match ctx.cookie("theme") {
         Some("dark") => "dark",
@@ -18,7 +19,7 @@ pub fn home(ctx: &FaceContext) -> Page<HomeData> {
             h1 { "facetheory blog" }
             form action="/" method="get" { input type="search" name="q" value=(q) placeholder="Filter posts"; }
             ul.posts {
-                @for post in POSTS.iter().filter(|p| p.title.to_lowercase().contains(&q)) {
+                @for post in posts.all().iter().filter(|p| p.title.to_lowercase().contains(&q)) {
                     li {
                         a href={ "/blog/" (post.slug) } { (post.title) }
                         " — " (post.summary)
@@ -30,7 +31,7 @@ pub fn home(ctx: &FaceContext) -> Page<HomeData> {
     .head(head::meta("description", "The facetheory example blog"))
     .body_attr("data-theme", theme);
     let data = HomeData {
-        posts: POSTS
+        posts: posts.all()
             .iter()
             .map(|p| PostSummary { slug: p.slug.into(), title: p.title.into(), summary: p.summary.into() })
             .collect(),

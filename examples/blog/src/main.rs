@@ -1,6 +1,7 @@
 //! `cargo run -p blog -- serve` serves the blog on http://127.0.0.1:3000; `routes` prints the route table.
 //! On AWS Lambda the same binary is the streaming Function URL handler.
 
-fn main() -> std::process::ExitCode {
-    facetheory::cli::main(blog::app(), env!("CARGO_MANIFEST_DIR"))
+#[facetheory::main]
+fn main() -> facetheory::AppBuilder {
+    blog::app()
 }

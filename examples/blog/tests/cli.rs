@@ -23,6 +23,7 @@ fn routes_prints_the_table_in_precedence_order() {
             "/api/subscribe",
             "/blog/new",
             "/blog/<slug>",
+            "/blog/<slug>",
             "/docs/<rest*>",
             "/favicon.ico",
             "/live",

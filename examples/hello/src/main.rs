@@ -1,2 +1,6 @@
 //! The smallest facetheory site. `cargo run -p hello -- serve` and open http://127.0.0.1:3000/.
-facetheory::main!();
+
+facetheory::include_faces!();
+
+#[facetheory::main]
+fn main() {}

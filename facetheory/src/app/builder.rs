@@ -5,6 +5,7 @@ use std::sync::Arc;
 use super::table::{Reserved, ReservedEndpoint, Table};
 use super::{App, Inner};
 use crate::after_response::AfterResponse;
+use crate::config::EnvConfig;
 use crate::error::AppError;
 use crate::face::{Mode, Registered, RouteDescriptor};
 use crate::hydration::{SsrSidecars, SSG_DATA_PREFIX};
@@ -12,6 +13,7 @@ use crate::isr::IsrRuntime;
 use crate::revalidate::{MIN_SECRET_LEN, REVALIDATE_PATH};
 use crate::route::TrailingSlash;
 use crate::static_files::StaticDir;
+use crate::store::StoreReach;
 
 /// Assembles an [`App`].
 ///
@@ -24,7 +26,8 @@ use crate::static_files::StaticDir;
 pub struct AppBuilder {
     isr: Option<IsrRuntime>,
     revalidate_secret: Option<String>,
-    sidecars: Option<SsrSidecars>,
+    sidecars: Option<SidecarChoice>,
+    env: Option<EnvConfig>,
     static_dirs: Vec<StaticDir>,
     descriptors: Vec<&'static RouteDescriptor>,
     registered: bool,
@@ -84,7 +87,31 @@ impl AppBuilder {
     /// Enables signed SSR hydration sidecars: strict-CSP SSR pages that hydrate inline get their data stored
     /// and referenced by a signed URL under `/_facetheory/ssr-data/`, which the app answers.
     pub fn ssr_hydration_sidecars(mut self, sidecars: SsrSidecars) -> Self {
-        self.sidecars = Some(sidecars);
+        self.sidecars = Some(SidecarChoice::Given(sidecars));
+        self
+    }
+
+    /// Enables signed SSR hydration sidecars configured by the environment: stored in S3 under
+    /// `FACETHEORY_SIDECAR_BUCKET` (+ `FACETHEORY_SIDECAR_PREFIX`) and signed with `FACETHEORY_SIDECAR_SECRET`,
+    /// as the deployment template wires them. Without them (a local `serve`) the store is this process's memory
+    /// and the secret a random one; on Lambda that is refused at start-up, since instances would not share
+    /// them.
+    pub fn ssr_hydration_sidecars_from_env(mut self) -> Self {
+        self.sidecars = Some(SidecarChoice::FromEnv);
+        self
+    }
+
+    /// Uses `env` instead of reading the process environment in [`build`](Self::build) (tests, or
+    /// configuration from elsewhere).
+    ///
+    /// ```
+    /// use facetheory::{config::EnvConfig, App};
+    /// let env = EnvConfig::from_vars([("FACETHEORY_REVALIDATE_SECRET", "sixteen-bytes-or-more")]).unwrap();
+    /// let app = App::builder().env(env).build().unwrap();
+    /// assert_eq!(app.reserved_endpoints().filter(|r| r.pattern == "/_facetheory/revalidate").count(), 1);
+    /// ```
+    pub fn env(mut self, env: EnvConfig) -> Self {
+        self.env = Some(env);
         self
     }
 
@@ -122,15 +149,32 @@ impl AppBuilder {
     }
 
     /// Validates and builds: every route parsed and sorted by precedence together with the reserved endpoints,
-    /// conflicts rejected naming both sides.
-    pub fn build(self) -> Result<App, AppError> {
+    /// conflicts rejected naming both sides; the environment ([`EnvConfig`]) applied where the builder set
+    /// nothing; on AWS Lambda, stores that instances would not share refused with the variables to set.
+    pub fn build(mut self) -> Result<App, AppError> {
+        let env = match self.env.take() {
+            Some(env) => env,
+            None => EnvConfig::from_env().map_err(|e| AppError::Config(e.to_string()))?,
+        };
+        if self.revalidate_secret.is_none() {
+            self.revalidate_secret = env.revalidate_secret.clone();
+        }
+        let sidecars = match self.sidecars.take() {
+            None => None,
+            Some(SidecarChoice::Given(s)) => Some(s),
+            Some(SidecarChoice::FromEnv) => Some(sidecars_from_env(&env)?),
+        };
         let mut all = self.descriptors;
         if self.registered {
             all.extend(inventory::iter::<Registered>.into_iter().map(|r| r.0));
         }
         let mut routes: Vec<&'static RouteDescriptor> = Vec::with_capacity(all.len());
         for d in all {
-            if !routes.iter().any(|u| std::ptr::eq(*u, d)) {
+            // The same function compiled into two modules (a faces table included twice) is one route.
+            let same = |u: &&RouteDescriptor| {
+                std::ptr::eq(*u, d) || (u.file == d.file && u.line == d.line && u.name == d.name)
+            };
+            if !routes.iter().any(same) {
                 routes.push(d);
             }
         }
@@ -143,7 +187,7 @@ impl AppBuilder {
         }
         let mut reserved =
             vec![ReservedEndpoint { pattern: format!("{SSG_DATA_PREFIX}/<rest+>"), endpoint: Reserved::SsgData }];
-        if let Some(sidecars) = &self.sidecars {
+        if let Some(sidecars) = &sidecars {
             reserved.push(ReservedEndpoint {
                 pattern: format!("{}/<rest*>", sidecars.prefix()),
                 endpoint: Reserved::SsrSidecar,
@@ -179,15 +223,18 @@ impl AppBuilder {
         }
         let not_found = routes.iter().copied().find(|d| d.face().is_some_and(|f| f.not_found));
         let has_isr = routes.iter().any(|d| d.mode() == Some(Mode::Isr));
-        let isr = self.isr.or_else(|| has_isr.then(default_isr));
+        let isr = self.isr.or_else(|| has_isr.then(|| isr_from_env(&env)));
+        if env.on_lambda && !env.allow_local_stores {
+            check_shared_on_lambda(isr.as_ref(), sidecars.as_ref())?;
+        }
         Ok(App {
             inner: Arc::new(Inner {
-                max_request_body: self.max_request_body.unwrap_or(super::MAX_REQUEST_BODY),
+                max_request_body: self.max_request_body.or(env.max_request_body).unwrap_or(super::MAX_REQUEST_BODY),
                 scope: Arc::new(crate::state::AppScope { state: self.state, isr: isr.clone() }),
                 isr,
                 revalidate_secret: self.revalidate_secret,
                 after_response: AfterResponse::default(),
-                sidecars: self.sidecars,
+                sidecars,
                 static_dirs: self.static_dirs,
 
                 table,
@@ -198,9 +245,61 @@ impl AppBuilder {
     }
 }
 
-fn default_isr() -> IsrRuntime {
-    let dir = std::env::var_os("FACETHEORY_ISR_DIR")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| std::path::PathBuf::from(".facetheory/isr"));
-    IsrRuntime::local(dir)
+/// How the app's SSR sidecars are configured.
+enum SidecarChoice {
+    Given(SsrSidecars),
+    FromEnv,
+}
+
+/// The ISR runtime an app with ISR faces gets when it configured none: S3 + DynamoDB when the environment names
+/// them, else the embedded file store under `FACETHEORY_ISR_DIR` or `.facetheory/isr`.
+fn isr_from_env(env: &EnvConfig) -> IsrRuntime {
+    #[cfg(feature = "aws")]
+    if let Some(aws) = crate::isr::AwsIsrConfig::from_config(env) {
+        tracing::info!(bucket = %aws.bucket, table = %aws.table, "ISR on S3 + DynamoDB");
+        return aws.runtime();
+    }
+    IsrRuntime::local(env.isr_dir.clone().unwrap_or_else(|| std::path::PathBuf::from(".facetheory/isr")))
+}
+
+/// SSR sidecars from `FACETHEORY_SIDECAR_*`.
+fn sidecars_from_env(env: &EnvConfig) -> Result<SsrSidecars, AppError> {
+    let secret = match (&env.sidecar_secret, env.on_lambda && !env.allow_local_stores) {
+        (Some(secret), _) => secret.clone().into_bytes(),
+        (None, true) => {
+            return Err(AppError::Config(
+                "SSR hydration sidecars on AWS Lambda need FACETHEORY_SIDECAR_SECRET (one signing secret shared by every instance; the deployment template wires it)".into(),
+            ))
+        }
+        // One local process signs and verifies its own URLs: a random secret is enough.
+        (None, false) => format!("{}{}", crate::csp::create_nonce(), crate::csp::create_nonce()).into_bytes(),
+    };
+    let sidecars = match &env.sidecar_bucket {
+        #[cfg(feature = "aws")]
+        Some(bucket) => SsrSidecars::new(secret, crate::store::S3Store::from_env(bucket, &env.sidecar_prefix)),
+        #[cfg(not(feature = "aws"))]
+        Some(_) => {
+            return Err(AppError::Config(
+                "FACETHEORY_SIDECAR_BUCKET is set but facetheory was built without the `aws` feature".into(),
+            ))
+        }
+        None => SsrSidecars::new(secret, crate::store::MemoryStore::default()),
+    };
+    sidecars.map_err(|e| AppError::Config(e.to_string()))
+}
+
+/// On Lambda every instance must see the same ISR cache and sidecars: a store local to one instance would
+/// cache and lease per instance (or under the read-only task root) and answer other instances' sidecar URLs 404.
+fn check_shared_on_lambda(isr: Option<&IsrRuntime>, sidecars: Option<&SsrSidecars>) -> Result<(), AppError> {
+    if let Some(reach) = isr.map(IsrRuntime::reach).filter(|r| *r < StoreReach::Shared) {
+        return Err(AppError::Config(format!(
+            "this app has ISR faces and runs on AWS Lambda, but its ISR store is local to one instance ({reach:?}): set FACETHEORY_ISR_BUCKET and FACETHEORY_CACHE_TABLE_NAME (the deploy-plan template wires both), or give AppBuilder::isr shared stores"
+        )));
+    }
+    if let Some(reach) = sidecars.map(SsrSidecars::reach).filter(|r| *r < StoreReach::Shared) {
+        return Err(AppError::Config(format!(
+            "strict SSR pages publish hydration sidecars, but on AWS Lambda the sidecar store is local to one instance ({reach:?}): use AppBuilder::ssr_hydration_sidecars_from_env with FACETHEORY_SIDECAR_BUCKET and FACETHEORY_SIDECAR_SECRET set, or a shared store"
+        )));
+    }
+    Ok(())
 }

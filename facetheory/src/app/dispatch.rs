@@ -10,7 +10,7 @@ use super::App;
 use crate::body::{collect_body, Body, RequestBody};
 use crate::context::{FaceContext, RequestInfo};
 use crate::error::{Error, ErrorKind};
-use crate::face::{MethodSet, FaceMode, FaceRoute, ResourceRoute, RouteDescriptor, RouteKind};
+use crate::face::{FaceMode, FaceRoute, MethodSet, ResourceRoute, RouteDescriptor, RouteKind};
 use crate::page::ErasedPage;
 use crate::render::{render, RenderPlan};
 use crate::resource::ResourceResponse;

@@ -122,8 +122,7 @@ impl Table {
             let params = reserved_param(&pattern).into_iter().collect();
             entries.push(Entry { pattern, params, endpoint: Endpoint::Reserved(r.endpoint), methods: methods::ALL });
         }
-        let conflicts =
-            sort_and_find_conflicts_by(&mut entries, |e| &e.pattern, |a, b| a.methods.overlaps(b.methods));
+        let conflicts = sort_and_find_conflicts_by(&mut entries, |e| &e.pattern, |a, b| a.methods.overlaps(b.methods));
         if let Some(&(a, b)) = conflicts.first() {
             let (a, b) = (&entries[a], &entries[b]);
             return Err(AppError::Conflict {

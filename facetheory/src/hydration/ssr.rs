@@ -114,6 +114,11 @@ struct Claims {
 }
 
 impl SsrSidecars {
+    /// Who can read the sidecars this publishes: the store's reach.
+    pub fn reach(&self) -> crate::store::StoreReach {
+        self.store.reach()
+    }
+
     /// Sidecars signed with `secret` (non-empty; share it between instances) and stored in `store` (on AWS, a
     /// store every instance reads, such as S3).
     pub fn new(secret: impl Into<Vec<u8>>, store: impl BlobStore) -> Result<Self, SidecarError> {

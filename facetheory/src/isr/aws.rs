@@ -9,10 +9,6 @@ use super::IsrRuntime;
 use crate::meta::DynamoMetaStore;
 use crate::store::S3Store;
 
-/// Table-name variables, in order of preference.
-pub(super) const TABLE_VARS: &[&str] =
-    &["FACETHEORY_CACHE_TABLE_NAME", "APPTHEORY_CACHE_TABLE_NAME", "CACHE_TABLE_NAME", "CACHE_TABLE"];
-
 /// Where ISR lives on AWS.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AwsIsrConfig {
@@ -25,20 +21,20 @@ pub struct AwsIsrConfig {
 }
 
 impl AwsIsrConfig {
-    /// From the environment: `Ok(None)` when neither bucket nor table is set; an error when only one is.
+    /// From the environment ([`EnvConfig`](crate::config::EnvConfig)): `Ok(None)` when neither bucket nor
+    /// table is set; an error when only one is.
     pub fn from_env() -> Result<Option<Self>, String> {
-        let var = |n: &str| std::env::var(n).ok().map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
-        let bucket = var("FACETHEORY_ISR_BUCKET");
-        let table = TABLE_VARS.iter().find_map(|n| var(n));
-        match (bucket, table) {
-            (None, None) => Ok(None),
+        let env = crate::config::EnvConfig::from_env().map_err(|e| e.to_string())?;
+        Ok(Self::from_config(&env))
+    }
+
+    /// From an [`EnvConfig`](crate::config::EnvConfig) (which already refused a bucket without a table).
+    pub fn from_config(env: &crate::config::EnvConfig) -> Option<Self> {
+        match (&env.isr_bucket, &env.cache_table) {
             (Some(bucket), Some(table)) => {
-                Ok(Some(AwsIsrConfig { bucket, prefix: var("FACETHEORY_ISR_PREFIX").unwrap_or_default(), table }))
+                Some(AwsIsrConfig { bucket: bucket.clone(), prefix: env.isr_prefix.clone(), table: table.clone() })
             }
-            (Some(_), None) => {
-                Err(format!("FACETHEORY_ISR_BUCKET is set but no table name is ({})", TABLE_VARS.join(", ")))
-            }
-            (None, Some(_)) => Err("a cache table name is set but FACETHEORY_ISR_BUCKET is not".into()),
+            _ => None,
         }
     }
 
@@ -75,11 +71,10 @@ impl AwsIsrConfig {
         Ok(())
     }
 
-    /// The runtime over S3 and DynamoDB.
-    pub async fn runtime(&self) -> IsrRuntime {
-        let sdk = aws_config_from_env().await;
-        let html = S3Store::new(s3_client(&sdk), &self.bucket, &self.prefix);
-        let meta = DynamoMetaStore::new(aws_sdk_dynamodb::Client::new(&sdk), &self.table);
+    /// The runtime over S3 and DynamoDB; the clients are made from the environment on first use.
+    pub fn runtime(&self) -> IsrRuntime {
+        let html = S3Store::from_env(&self.bucket, &self.prefix);
+        let meta = DynamoMetaStore::from_env(&self.table);
         // The pointer prefix stays "isr/" inside the physical prefix; they never stack into prefix/prefix.
         IsrRuntime::new(html, meta)
     }

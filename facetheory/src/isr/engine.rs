@@ -61,6 +61,11 @@ pub(super) struct Caches {
 }
 
 impl IsrRuntime {
+    /// Who shares the cache: the narrower reach of the two stores.
+    pub fn reach(&self) -> crate::store::StoreReach {
+        self.config.html.reach().min(self.config.meta.reach())
+    }
+
     /// A runtime over these stores, with the TypeScript runtime's defaults: lease 5 s, wait 7 s polling every 25 ms,
     /// serve stale on failure, wait on contention, pointers under `isr/`, default tenant.
     pub fn new(html: impl BlobStore, meta: impl MetaStore) -> Self {

@@ -21,6 +21,7 @@ use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, TransactWriteItem};
 use aws_sdk_dynamodb::Client;
 
 use super::{IsrRecord, Lease, MetaStore};
+use crate::aws_client::LazyClient;
 use crate::store::s3::aws_error_text;
 use crate::store::StoreError;
 use crate::BoxFuture;
@@ -28,7 +29,7 @@ use crate::BoxFuture;
 /// ISR metadata in a DynamoDB table with a `pk` / `sk` string key.
 #[derive(Clone)]
 pub struct DynamoMetaStore {
-    client: Client,
+    client: LazyClient<Client>,
     table: String,
 }
 
@@ -66,7 +67,13 @@ const RETENTION_S: u64 = 7 * 24 * 60 * 60;
 impl DynamoMetaStore {
     /// A store over `table`.
     pub fn new(client: Client, table: impl Into<String>) -> Self {
-        DynamoMetaStore { client, table: table.into() }
+        DynamoMetaStore { client: LazyClient::ready(client, Client::new), table: table.into() }
+    }
+
+    /// A store whose client is made from the environment on its first request (building an app does no AWS
+    /// work).
+    pub fn from_env(table: impl Into<String>) -> Self {
+        DynamoMetaStore { client: LazyClient::from_env(Client::new), table: table.into() }
     }
 
     fn pk(key: &str) -> AttributeValue {
@@ -81,6 +88,8 @@ impl MetaStore for DynamoMetaStore {
         Box::pin(async move {
             let out = this
                 .client
+                .get()
+                .await
                 .get_item()
                 .table_name(&this.table)
                 .key("pk", Self::pk(&key))
@@ -120,6 +129,8 @@ impl MetaStore for DynamoMetaStore {
             let expires_s = lease.expires_at_ms.div_ceil(1000);
             let result = this
                 .client
+                .get()
+                .await
                 .put_item()
                 .table_name(&this.table)
                 .item("pk", Self::pk(&key))
@@ -185,6 +196,8 @@ impl MetaStore for DynamoMetaStore {
             // The tag index goes into the same transaction (at most MAX_TAGS + 2 items, under DynamoDB's 100).
             let mut tx = this
                 .client
+                .get()
+                .await
                 .transact_write_items()
                 .transact_items(TransactWriteItem::builder().put(put).build())
                 .transact_items(TransactWriteItem::builder().delete(delete).build());
@@ -216,6 +229,8 @@ impl MetaStore for DynamoMetaStore {
         Box::pin(async move {
             let result = this
                 .client
+                .get()
+                .await
                 .delete_item()
                 .table_name(&this.table)
                 .key("pk", Self::pk(&key))
@@ -242,6 +257,8 @@ impl MetaStore for DynamoMetaStore {
             for tag in &tags {
                 let mut pages = this
                     .client
+                    .get()
+                    .await
                     .query()
                     .table_name(&this.table)
                     .key_condition_expression("#pk = :pk")
@@ -264,6 +281,8 @@ impl MetaStore for DynamoMetaStore {
                 let any_tag: Vec<String> = (0..found.len()).map(|i| format!("contains(#tags, :t{i})")).collect();
                 let mut update = this
                     .client
+                    .get()
+                    .await
                     .update_item()
                     .table_name(&this.table)
                     .key("pk", Self::pk(&key))

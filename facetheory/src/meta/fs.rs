@@ -117,6 +117,10 @@ fn blocking<T: Send + 'static>(
 }
 
 impl MetaStore for FsMetaStore {
+    fn reach(&self) -> crate::store::StoreReach {
+        crate::store::StoreReach::Machine
+    }
+
     fn get(&self, key: &str) -> BoxFuture<Result<Option<IsrRecord>, StoreError>> {
         let (meta, _) = self.paths(key);
         let key = key.to_string();

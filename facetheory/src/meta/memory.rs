@@ -22,6 +22,10 @@ fn fresh_token() -> String {
 }
 
 impl MetaStore for MemoryMetaStore {
+    fn reach(&self) -> crate::store::StoreReach {
+        crate::store::StoreReach::Process
+    }
+
     fn get(&self, key: &str) -> BoxFuture<Result<Option<IsrRecord>, StoreError>> {
         let rec = self.inner.lock().unwrap_or_else(|p| p.into_inner()).get(key).and_then(|e| e.0.clone());
         Box::pin(async move { Ok(rec) })

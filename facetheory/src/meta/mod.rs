@@ -57,6 +57,10 @@ pub struct Lease {
 /// Metadata and leases for ISR keys. Implementations must make `try_acquire_lease` exclusive (one winner among
 /// concurrent callers, across processes for shared stores) and `commit` conditional on still owning the lease.
 pub trait MetaStore: Send + Sync + 'static {
+    /// Who sees the data (default [`StoreReach::Shared`](crate::store::StoreReach::Shared)).
+    fn reach(&self) -> crate::store::StoreReach {
+        crate::store::StoreReach::Shared
+    }
     /// The record for a key.
     fn get(&self, key: &str) -> BoxFuture<Result<Option<IsrRecord>, StoreError>>;
     /// Takes the lease if nobody holds an unexpired one.
@@ -71,6 +75,9 @@ pub trait MetaStore: Send + Sync + 'static {
 }
 
 impl<T: MetaStore + ?Sized> MetaStore for std::sync::Arc<T> {
+    fn reach(&self) -> crate::store::StoreReach {
+        (**self).reach()
+    }
     fn get(&self, key: &str) -> BoxFuture<Result<Option<IsrRecord>, StoreError>> {
         (**self).get(key)
     }

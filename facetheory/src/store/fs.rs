@@ -48,6 +48,10 @@ async fn write_atomic(path: PathBuf, key: &str, bytes: Vec<u8>) -> Result<(), St
 }
 
 impl BlobStore for FsStore {
+    fn reach(&self) -> crate::store::StoreReach {
+        crate::store::StoreReach::Machine
+    }
+
     fn put(&self, key: &str, blob: Blob) -> BoxFuture<Result<(), StoreError>> {
         let key = key.to_string();
         let path = self.path(&key);

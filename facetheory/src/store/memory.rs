@@ -26,6 +26,10 @@ impl Default for MemoryStore {
 }
 
 impl BlobStore for MemoryStore {
+    fn reach(&self) -> crate::store::StoreReach {
+        crate::store::StoreReach::Process
+    }
+
     fn put(&self, key: &str, blob: Blob) -> BoxFuture<Result<(), StoreError>> {
         let result = check_key(key).map(|()| {
             // A poisoned lock only means another thread panicked mid-operation; the map itself is intact.

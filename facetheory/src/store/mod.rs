@@ -68,8 +68,24 @@ pub enum StoreError {
     },
 }
 
+/// Who sees what a store holds: the app refuses to run on AWS Lambda with a store that instances do not share
+/// (each instance would cache, lease and sign on its own, and lose it all when recycled).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum StoreReach {
+    /// This process only ([`MemoryStore`], `MemoryMetaStore`).
+    Process,
+    /// Processes on this machine ([`FsStore`], `FsMetaStore`): on Lambda, one instance's `/tmp`.
+    Machine,
+    /// Every instance (S3, DynamoDB, and by default any store of your own).
+    Shared,
+}
+
 /// Keyed blob storage.
 pub trait BlobStore: Send + Sync + 'static {
+    /// Who sees the data (default [`StoreReach::Shared`]).
+    fn reach(&self) -> StoreReach {
+        StoreReach::Shared
+    }
     /// Writes (replaces) a blob; readers never see a half-written one.
     fn put(&self, key: &str, blob: Blob) -> BoxFuture<Result<(), StoreError>>;
     /// Reads a blob; `Ok(None)` when the key is absent.
@@ -80,6 +96,9 @@ pub trait BlobStore: Send + Sync + 'static {
 }
 
 impl<T: BlobStore + ?Sized> BlobStore for std::sync::Arc<T> {
+    fn reach(&self) -> StoreReach {
+        (**self).reach()
+    }
     fn put(&self, key: &str, blob: Blob) -> BoxFuture<Result<(), StoreError>> {
         (**self).put(key, blob)
     }

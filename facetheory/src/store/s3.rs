@@ -9,12 +9,13 @@ use aws_sdk_s3::Client;
 use bytes::Bytes;
 
 use super::{check_key, Blob, BlobStore, StoreError};
+use crate::aws_client::LazyClient;
 use crate::BoxFuture;
 
 /// Blobs in an S3 bucket under a key prefix.
 #[derive(Clone)]
 pub struct S3Store {
-    client: Client,
+    client: LazyClient<Client>,
     bucket: String,
     prefix: String,
 }
@@ -38,12 +39,18 @@ pub(crate) fn aws_error_text(e: &(dyn std::error::Error + 'static)) -> String {
 impl S3Store {
     /// A store in `bucket` under `prefix` (outer slashes trimmed; empty for none).
     pub fn new(client: Client, bucket: impl Into<String>, prefix: &str) -> Self {
+        Self::with_client(LazyClient::ready(client, crate::isr::s3_client), bucket.into(), prefix)
+    }
+
+    /// A store whose client is made from the environment (region, credentials, `AWS_ENDPOINT_URL`) on its
+    /// first request, so building an app does no AWS work.
+    pub fn from_env(bucket: impl Into<String>, prefix: &str) -> Self {
+        Self::with_client(LazyClient::from_env(crate::isr::s3_client), bucket.into(), prefix)
+    }
+
+    fn with_client(client: LazyClient<Client>, bucket: String, prefix: &str) -> Self {
         let prefix = prefix.trim_matches('/');
-        S3Store {
-            client,
-            bucket: bucket.into(),
-            prefix: if prefix.is_empty() { String::new() } else { format!("{prefix}/") },
-        }
+        S3Store { client, bucket, prefix: if prefix.is_empty() { String::new() } else { format!("{prefix}/") } }
     }
 
     fn object_key(&self, key: &str) -> Result<String, StoreError> {
@@ -60,6 +67,8 @@ impl BlobStore for S3Store {
             let object = this.object_key(&key)?;
             let metadata: HashMap<String, String> = blob.metadata.into_iter().collect();
             this.client
+                .get()
+                .await
                 .put_object()
                 .bucket(&this.bucket)
                 .key(object)
@@ -79,7 +88,7 @@ impl BlobStore for S3Store {
         let key = key.to_string();
         Box::pin(async move {
             let object = this.object_key(&key)?;
-            let out = match this.client.get_object().bucket(&this.bucket).key(object).send().await {
+            let out = match this.client.get().await.get_object().bucket(&this.bucket).key(object).send().await {
                 Ok(out) => out,
                 Err(e) if e.as_service_error().is_some_and(|s| s.is_no_such_key()) => return Ok(None),
                 Err(e) => return Err(sdk_error(&key, e)),
@@ -102,6 +111,8 @@ impl BlobStore for S3Store {
             let object = this.object_key(&key)?;
             // S3 answers a delete of an absent key with success.
             this.client
+                .get()
+                .await
                 .delete_object()
                 .bucket(&this.bucket)
                 .key(object)

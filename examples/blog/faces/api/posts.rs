@@ -1,15 +1,16 @@
 use facetheory::prelude::*;
 
-use crate::posts::POSTS;
+use crate::posts::Posts;
 
 /// `GET /api/posts`: the posts as JSON (a resource route: no document around it).
 #[resource(methods = ["GET"])]
-pub fn posts() -> Result<ResourceResponse> {
-    #[derive(serde::Serialize)]
-    struct Summary {
-        slug: &'static str,
-        title: &'static str,
-    }
-    let list: Vec<Summary> = POSTS.iter().map(|p| Summary { slug: p.slug, title: p.title }).collect();
-    ResourceResponse::json(&list)
+pub fn posts(posts: &State<Posts>) -> Json<Vec<Summary>> {
+    Json(posts.all().iter().map(|p| Summary { slug: p.slug, title: p.title }).collect())
+}
+
+/// One post in the list.
+#[derive(serde::Serialize)]
+pub struct Summary {
+    slug: &'static str,
+    title: &'static str,
 }

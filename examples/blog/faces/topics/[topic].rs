@@ -5,8 +5,8 @@ use crate::{layout, posts};
 /// `/topics/<topic>`: one static page per topic, pre-rendered by `build`. `params = topics` lists them with the
 /// generated `TopicPageParams` struct (named after the function), so a missing or misspelled parameter does not compile.
 #[face(mode = "ssg", params = topics)]
-pub fn topic_page(topic: String) -> Result<Page> {
-    let matching: Vec<&posts::Post> = posts::POSTS.iter().filter(|p| p.topic == topic).collect();
+pub fn topic_page(topic: String, posts: &State<posts::Posts>) -> Result<Page> {
+    let matching: Vec<&posts::Post> = posts.all().iter().filter(|p| p.topic == topic).collect();
     if matching.is_empty() {
         return Err(Error::not_found());
     }
@@ -19,9 +19,9 @@ pub fn topic_page(topic: String) -> Result<Page> {
     ))
 }
 
-/// Every topic of a post, once.
+/// Every topic of a post, once (enumerated at build time, from the seed posts).
 pub async fn topics() -> Vec<TopicPageParams> {
-    let mut all: Vec<&str> = posts::POSTS.iter().map(|p| p.topic).collect();
+    let mut all: Vec<&str> = posts::SEED.iter().map(|p| p.topic).collect();
     all.sort();
     all.dedup();
     all.into_iter().map(|t| TopicPageParams { topic: t.to_string() }).collect()
