@@ -205,6 +205,8 @@ impl FaceContext {
         if self.header("content-type").is_some() {
             self.expect_content_type("application/x-www-form-urlencoded")?;
         }
+        check_urlencoded(&self.body)
+            .map_err(|e| crate::Error::client(http::StatusCode::BAD_REQUEST, format!("the form is malformed: {e}")))?;
         serde_urlencoded::from_bytes(&self.body)
             .map_err(|e| crate::Error::client(http::StatusCode::BAD_REQUEST, format!("the form does not fit: {e}")))
     }
@@ -334,6 +336,36 @@ impl FaceContext {
     }
 }
 
+/// Refuses what a browser never sends and a lenient decoder would silently mangle: a `%` not followed by two
+/// hex digits, and names or values that do not decode to UTF-8. One pass over the body.
+fn check_urlencoded(body: &[u8]) -> Result<(), String> {
+    for (n, pair) in body.split(|b| *b == b'&').enumerate() {
+        let mut decoded = Vec::with_capacity(pair.len());
+        let mut i = 0;
+        while i < pair.len() {
+            match pair[i] {
+                b'%' => {
+                    let hex = pair.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
+                    let byte = hex.and_then(|h| u8::from_str_radix(h, 16).ok());
+                    let Some(byte) = byte else {
+                        return Err(format!("field {} has a `%` not followed by two hex digits", n + 1));
+                    };
+                    decoded.push(byte);
+                    i += 3;
+                }
+                b => {
+                    decoded.push(b);
+                    i += 1;
+                }
+            }
+        }
+        if std::str::from_utf8(&decoded).is_err() {
+            return Err(format!("field {} is not UTF-8 text", n + 1));
+        }
+    }
+    Ok(())
+}
+
 /// Splits a raw catch-all capture into decoded segments (`""` → none).
 pub(crate) fn split_segments(raw: &str) -> Result<Vec<String>, ParamError> {
     if raw.is_empty() {
@@ -403,5 +435,18 @@ impl FaceContextBuilder {
         let mut ctx = FaceContext::new(Arc::new(request), "", self.params);
         ctx.body = self.body;
         ctx
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn malformed_forms_are_refused() {
+        assert!(super::check_urlencoded(b"a=1&b=%20x+y&c=%C3%A9").is_ok());
+        let bad = |body: &[u8]| super::check_urlencoded(body).unwrap_err();
+        assert!(bad(b"a=1&b=%ZZ").contains("field 2"));
+        assert!(bad(b"a=%4").contains("two hex digits"));
+        assert!(bad(b"a=%FF").contains("UTF-8"));
+        assert!(bad(b"\xff=1").contains("UTF-8"));
     }
 }

@@ -82,3 +82,26 @@ async fn emulator_serves_resources_errors_and_bodies() {
     assert_eq!(parts.status, 200);
     assert!(text(&frames).ends_with("<template data-facetheory-stream-error=\"true\"></template></body></html>"));
 }
+
+#[tokio::test]
+#[ignore = "needs the cargo-lambda emulator started by scripts/test"]
+async fn emulator_caches_isr_on_s3_and_dynamodb_and_a_form_post_revalidates_it() {
+    // scripts/test points the function at buckets and a table on the local S3/DynamoDB server; the app
+    // refuses to start on Lambda with per-instance stores, so a 200 here means it runs on them.
+    let path = "/blog/hello-world";
+    let (parts, frames) = invoke("GET", path, "").await;
+    assert_eq!(parts.status, 200, "{}", text(&frames));
+    let first = parts.headers["x-facetheory-isr"].to_str().unwrap().to_string();
+    assert!(first == "miss" || first == "hit", "{first}");
+    let (parts, _) = invoke("GET", path, "").await;
+    assert_eq!(parts.headers["x-facetheory-isr"], "hit");
+
+    let (parts, _) = invoke("POST", path, "name=Emu&text=From+the+emulator").await;
+    assert_eq!(parts.status, 303);
+    assert_eq!(parts.headers["location"], "/blog/hello-world#comments");
+    let (parts, frames) = invoke("GET", path, "").await;
+    assert_eq!(parts.headers["x-facetheory-isr"], "miss", "the POST revalidated the page");
+    assert!(text(&frames).contains("<strong>Emu</strong>: From the emulator"));
+    let (parts, _) = invoke("PUT", path, "").await;
+    assert_eq!((parts.status.as_u16(), parts.headers["allow"].to_str().unwrap()), (405, "GET, HEAD, POST"));
+}

@@ -101,3 +101,39 @@ fn serve_answers_over_tcp_and_stops_on_sigterm() {
     assert!(log.contains("listening on http://"), "{log}");
     assert!(log.contains("request completed") && log.contains("status=200"), "{log}");
 }
+
+/// On Lambda, stores that instances do not share are refused at start-up with the variables to set; the
+/// binary never reaches the runtime API (nothing listens at the address given).
+#[test]
+fn on_lambda_local_stores_stop_the_start_with_the_fix() {
+    let lambda = |extra: &[(&str, &str)]| {
+        let mut cmd = Command::new(BIN);
+        cmd.env("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9")
+            .env_remove("FACETHEORY_ISR_BUCKET")
+            .env_remove("FACETHEORY_CACHE_TABLE_NAME")
+            .env_remove("FACETHEORY_SIDECAR_BUCKET")
+            .env_remove("FACETHEORY_SIDECAR_SECRET")
+            .env_remove("FACETHEORY_ALLOW_LOCAL_STORES");
+        for (k, v) in extra {
+            cmd.env(k, v);
+        }
+        let out = cmd.output().unwrap();
+        (out.status.code(), String::from_utf8_lossy(&out.stderr).into_owned())
+    };
+    // The blog has ISR faces: the file store would be per instance (and under the read-only task root).
+    let (code, err) = lambda(&[("FACETHEORY_SIDECAR_SECRET", "s"), ("FACETHEORY_SIDECAR_BUCKET", "b")]);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(err.contains("FACETHEORY_ISR_BUCKET") && err.contains("FACETHEORY_CACHE_TABLE_NAME"), "{err}");
+    // ISR configured, sidecars not: the secret is named first, then the bucket.
+    let isr = [("FACETHEORY_ISR_BUCKET", "isr"), ("FACETHEORY_CACHE_TABLE_NAME", "cache")];
+    let (code, err) = lambda(&isr);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(err.contains("FACETHEORY_SIDECAR_SECRET"), "{err}");
+    let (code, err) = lambda(&[isr[0], isr[1], ("FACETHEORY_SIDECAR_SECRET", "a-shared-secret")]);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(err.contains("FACETHEORY_SIDECAR_BUCKET"), "{err}");
+    // A bucket without a table is a configuration error too, wherever the binary runs.
+    let out = Command::new(BIN).arg("routes").env("FACETHEORY_ISR_BUCKET", "isr").output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no cache table name"));
+}

@@ -130,3 +130,66 @@ async fn a_face_and_a_resource_share_a_route_by_method() {
     both.sort();
     assert_eq!(both, ["/posts/<key>", "/posts/<slug>"]);
 }
+
+mod lambda_checks {
+    use crate::config::EnvConfig;
+    use crate::isr::IsrRuntime;
+    use crate::prelude::*;
+    use crate::store::MemoryStore;
+    use crate::App;
+
+    #[face(route = "/cached", mode = "isr", revalidate = 60)]
+    pub(super) fn cached() -> Page {
+        Page::new(html! { "cached" })
+    }
+
+    fn lambda(extra: &[(&str, &str)]) -> EnvConfig {
+        let mut vars = vec![("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9001")];
+        vars.extend_from_slice(extra);
+        EnvConfig::from_vars(vars).unwrap()
+    }
+
+    #[test]
+    fn per_instance_stores_are_refused_on_lambda_only() {
+        let isr_app = || App::builder().route(&__FACETHEORY_ROUTE_cached);
+        let err = isr_app().env(lambda(&[])).build().unwrap_err().to_string();
+        assert!(err.contains("FACETHEORY_ISR_BUCKET") && err.contains("Machine"), "{err}");
+        let err = isr_app().isr(IsrRuntime::memory()).env(lambda(&[])).build().unwrap_err().to_string();
+        assert!(err.contains("Process"), "{err}");
+        // Off Lambda the embedded store is the default; with the escape hatch it is accepted on Lambda too.
+        assert!(isr_app().env(EnvConfig::default()).build().is_ok());
+        assert!(isr_app().env(lambda(&[("FACETHEORY_ALLOW_LOCAL_STORES", "1")])).build().is_ok());
+        #[cfg(feature = "aws")]
+        {
+            let aws = lambda(&[("FACETHEORY_ISR_BUCKET", "b"), ("FACETHEORY_CACHE_TABLE_NAME", "t")]);
+            let app = isr_app().env(aws).build().expect("S3 + DynamoDB are shared; nothing is contacted at build");
+            assert_eq!(app.isr().unwrap().reach(), crate::store::StoreReach::Shared);
+        }
+
+        let memory = crate::hydration::SsrSidecars::new(b"k".to_vec(), MemoryStore::default()).unwrap();
+        let err = App::builder().ssr_hydration_sidecars(memory).env(lambda(&[])).build().unwrap_err();
+        assert!(err.to_string().contains("ssr_hydration_sidecars_from_env"), "{err}");
+        let err = App::builder().ssr_hydration_sidecars_from_env().env(lambda(&[])).build().unwrap_err();
+        assert!(err.to_string().contains("FACETHEORY_SIDECAR_SECRET"), "{err}");
+        #[cfg(feature = "aws")]
+        {
+            let env = lambda(&[("FACETHEORY_SIDECAR_SECRET", "shared"), ("FACETHEORY_SIDECAR_BUCKET", "b")]);
+            assert!(App::builder().ssr_hydration_sidecars_from_env().env(env).build().is_ok());
+        }
+        assert!(App::builder().ssr_hydration_sidecars_from_env().env(EnvConfig::default()).build().is_ok());
+    }
+
+    #[test]
+    fn the_environment_fills_what_the_builder_left_unset() {
+        let env = EnvConfig::from_vars([
+            ("FACETHEORY_REVALIDATE_SECRET", "sixteen-bytes-or-more"),
+            ("FACETHEORY_MAX_REQUEST_BODY", "10"),
+        ])
+        .unwrap();
+        let app = App::builder().env(env.clone()).build().unwrap();
+        assert!(app.reserved_endpoints().any(|r| r.pattern == "/_facetheory/revalidate"));
+        assert_eq!(app.inner.max_request_body, 10);
+        let app = App::builder().max_request_body(20).env(env).build().unwrap();
+        assert_eq!(app.inner.max_request_body, 20, "the builder wins");
+    }
+}
