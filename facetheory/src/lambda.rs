@@ -51,20 +51,89 @@ pub fn prepare_request(mut req: lambda_http::Request) -> lambda_http::Request {
 #[error("the Lambda event does not form a valid request URI: {0}")]
 pub struct InvalidEvent(pub String);
 
-/// Checks the URI a Function URL event (payload 2.0) makes, the way lambda_http builds it: scheme from
-/// `x-forwarded-proto`, host from the `host` header or `requestContext.domainName`, then `rawPath` and
-/// `rawQueryString`. An event that fails is rewritten to a harmless one (path `/`, no query, host
-/// `localhost`) so that lambda_http can parse it, and the reason is returned: the handler answers it `400`.
+/// Normalises a Function URL event (payload 2.0) before lambda_http parses it, so that the app sees the request
+/// the client sent, and refuses events lambda_http would panic on.
+///
+/// - The method is upper-cased (`get` would otherwise be an unknown extension method).
+/// - Cookies in a `cookie` header are kept together with the `cookies` array (lambda_http would replace the
+///   header with the array): header cookies first, then the array's, so the array wins for a repeated name.
+/// - An empty `rawQueryString` is rebuilt from `queryStringParameters` when those are present (keys sorted;
+///   AWS has already joined a repeated key's values with commas, so each key keeps one value).
+/// - Then the URI lambda_http will build is checked the way it builds it: scheme from `x-forwarded-proto`, host
+///   from the `host` header or `requestContext.domainName`, then `rawPath` and `rawQueryString`. An event that
+///   fails is rewritten to a harmless one (path `/`, no query, host `localhost`) so that lambda_http can parse
+///   it, and the reason is returned: the handler answers it `400`.
+///
+/// `Ok(None)`: pass the event on unchanged; `Ok(Some(bytes))`: pass these bytes instead.
 ///
 /// ```
 /// let event = br#"{"version":"2.0","rawPath":"/","rawQueryString":"q=a b","headers":{"host":"x.on.aws"}}"#;
-/// let (fixed, reason) = facetheory::lambda::check_event(event).unwrap_err();
+/// let (fixed, reason) = facetheory::lambda::normalize_event(event).unwrap_err();
 /// assert!(reason.0.contains("query"));
 /// assert!(std::str::from_utf8(&fixed).unwrap().contains(r#""rawQueryString":"""#));
+/// let lower = br#"{"version":"2.0","rawPath":"/","requestContext":{"http":{"method":"post"}}}"#;
+/// let fixed = facetheory::lambda::normalize_event(lower).unwrap().expect("rewritten");
+/// assert!(std::str::from_utf8(&fixed).unwrap().contains(r#""method":"POST""#));
 /// ```
-pub fn check_event(body: &[u8]) -> Result<(), (Vec<u8>, InvalidEvent)> {
+pub fn normalize_event(body: &[u8]) -> Result<Option<Vec<u8>>, (Vec<u8>, InvalidEvent)> {
     // Not JSON, or not an HTTP event: lambda_http reports those itself, without panicking.
-    let Ok(mut event) = serde_json::from_slice::<serde_json::Value>(body) else { return Ok(()) };
+    let Ok(mut event) = serde_json::from_slice::<serde_json::Value>(body) else { return Ok(None) };
+    if !event.is_object() {
+        return Ok(None);
+    }
+    let changed = normalize(&mut event);
+    match check_uri(&mut event) {
+        Ok(()) if changed => Ok(Some(serde_json::to_vec(&event).unwrap_or_else(|_| body.to_vec()))),
+        Ok(()) => Ok(None),
+        Err(reason) => Err((serde_json::to_vec(&event).unwrap_or_else(|_| body.to_vec()), reason)),
+    }
+}
+
+/// The method, cookie and query normalisations of [`normalize_event`]; true when something changed.
+fn normalize(event: &mut serde_json::Value) -> bool {
+    let mut changed = false;
+    if let Some(method) = event.pointer_mut("/requestContext/http/method") {
+        if let Some(m) = method.as_str().filter(|m| m.bytes().any(|b| b.is_ascii_lowercase())) {
+            *method = m.to_ascii_uppercase().into();
+            changed = true;
+        }
+    }
+    let header_cookies = event.get_mut("headers").and_then(|h| h.as_object_mut()).and_then(|headers| {
+        let name = headers.keys().find(|k| k.eq_ignore_ascii_case("cookie"))?.clone();
+        headers.remove(&name)
+    });
+    if let Some(header) = header_cookies {
+        let mut all: Vec<serde_json::Value> = header
+            .as_str()
+            .unwrap_or("")
+            .split(';')
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .map(|c| c.to_string().into())
+            .collect();
+        if let Some(array) = event.get("cookies").and_then(|c| c.as_array()) {
+            all.extend(array.iter().cloned());
+        }
+        event["cookies"] = all.into();
+        changed = true;
+    }
+    let raw_empty = event.get("rawQueryString").and_then(|q| q.as_str()).is_none_or(str::is_empty);
+    let params = event.get("queryStringParameters").and_then(|p| p.as_object()).filter(|p| !p.is_empty());
+    if let (true, Some(params)) = (raw_empty, params) {
+        let mut pairs: Vec<(&String, &str)> = params.iter().filter_map(|(k, v)| v.as_str().map(|v| (k, v))).collect();
+        pairs.sort();
+        let mut query = url::form_urlencoded::Serializer::new(String::new());
+        for (k, v) in pairs {
+            query.append_pair(k, v);
+        }
+        event["rawQueryString"] = query.finish().into();
+        changed = true;
+    }
+    changed
+}
+
+/// The URI check of [`normalize_event`]: on failure the event is rewritten in place and the reason returned.
+fn check_uri(event: &mut serde_json::Value) -> Result<(), InvalidEvent> {
     let text = |v: &serde_json::Value, path: &[&str]| {
         let mut v = v;
         for p in path {
@@ -72,13 +141,10 @@ pub fn check_event(body: &[u8]) -> Result<(), (Vec<u8>, InvalidEvent)> {
         }
         v.as_str().map(str::to_string)
     };
-    if !event.is_object() {
-        return Ok(());
-    }
     // As lambda_http does: a missing `rawPath` is empty, a stage other than `$default` prefixes it, header names
     // are case-insensitive.
-    let raw_path = text(&event, &["rawPath"]).unwrap_or_default();
-    let path = match text(&event, &["requestContext", "stage"]) {
+    let raw_path = text(event, &["rawPath"]).unwrap_or_default();
+    let path = match text(event, &["requestContext", "stage"]) {
         Some(stage) if stage != "$default" && std::env::var_os("AWS_LAMBDA_HTTP_IGNORE_STAGE_IN_PATH").is_none() => {
             if raw_path.starts_with(&format!("/{stage}/")) {
                 raw_path
@@ -92,9 +158,9 @@ pub fn check_event(body: &[u8]) -> Result<(), (Vec<u8>, InvalidEvent)> {
         let headers = event.get("headers")?.as_object()?;
         headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).and_then(|(_, v)| v.as_str()).map(str::to_string)
     };
-    let host = header("host").or_else(|| text(&event, &["requestContext", "domainName"]));
+    let host = header("host").or_else(|| text(event, &["requestContext", "domainName"]));
     let scheme = header("x-forwarded-proto").unwrap_or_else(|| "https".into());
-    let query = text(&event, &["rawQueryString"]).unwrap_or_default();
+    let query = text(event, &["rawQueryString"]).unwrap_or_default();
     // lambda_http: with a host, the whole URL; without, the path of `http://localhost<path>`; then `?<query>`.
     let base = match &host {
         None => url::Url::parse(&format!("http://localhost{path}"))
@@ -125,8 +191,7 @@ pub fn check_event(body: &[u8]) -> Result<(), (Vec<u8>, InvalidEvent)> {
             http.insert("path".into(), "/".into());
         }
     }
-    let fixed = serde_json::to_vec(&event).unwrap_or_else(|_| body.to_vec());
-    Err((fixed, InvalidEvent(problem)))
+    Err(InvalidEvent(problem))
 }
 
 /// The answer to an invalid event: `400 Bad Request`, the invocation's request id, the reason logged.
@@ -141,7 +206,7 @@ pub fn bad_request(reason: &InvalidEvent, request_id: &str) -> http::Response<cr
     res
 }
 
-/// Invocations whose events were rewritten by [`check_event`], by invocation id, until the handler answers them.
+/// Invocations whose events were rewritten by [`normalize_event`], by invocation id, until the handler answers them.
 type Refused = std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, InvalidEvent>>>;
 
 /// Runs the app as a streaming Lambda Function URL handler until the runtime stops.
@@ -176,7 +241,7 @@ pub async fn run(app: App) -> Result<(), lambda_http::Error> {
 }
 
 /// Wraps a whole invocation (event bytes in; handler, then streaming the response to the Runtime API): refuses
-/// events lambda_http would panic on ([`check_event`]), and once the response stream has closed, waits for
+/// events lambda_http would panic on ([`normalize_event`]), and once the response stream has closed, waits for
 /// after-response work (stale-while-revalidate regenerations) before the runtime asks for the next event —
 /// Lambda freezes the environment as soon as it does.
 struct DrainAfterInvocation {
@@ -212,8 +277,18 @@ where
     }
 
     fn call(&mut self, mut invocation: lambda_runtime::LambdaInvocation) -> Self::Future {
-        if let Err((fixed, reason)) = check_event(&invocation.body) {
-            invocation.body = bytes::Bytes::from(fixed);
+        let refused = match normalize_event(&invocation.body) {
+            Ok(None) => None,
+            Ok(Some(normalized)) => {
+                invocation.body = bytes::Bytes::from(normalized);
+                None
+            }
+            Err((fixed, reason)) => {
+                invocation.body = bytes::Bytes::from(fixed);
+                Some(reason)
+            }
+        };
+        if let Some(reason) = refused {
             let mut refused = self.refused.lock().unwrap_or_else(|p| p.into_inner());
             // Entries are removed as the handler answers them; the bound only guards against a handler that
             // never ran (a deserialisation failure after the rewrite).

@@ -26,7 +26,7 @@ mod routes {
     /// `Option<Page>`: `None` is the 404 page.
     #[face(route = "/maybe/<n>")]
     pub fn maybe(n: u32) -> Option<Page> {
-        (n % 2 == 0).then(|| Page::new(html! { "even " (n) }))
+        n.is_multiple_of(2).then(|| Page::new(html! { "even " (n) }))
     }
 
     /// `Result<Page, Redirect>`: a page that sometimes redirects, without raising.
@@ -95,10 +95,16 @@ async fn a_comment_posts_to_the_page_url_redirects_back_and_the_isr_page_regener
 async fn bad_form_bodies_are_client_errors_and_store_nothing() {
     let running = serve_blog().await;
     let addr = running.addr;
-    let cases: [(&[(&str, &str)], String, u16, &str); 6] = [
+    type Case<'a> = (&'a [(&'a str, &'a str)], String, u16, &'a str);
+    let cases: [Case; 6] = [
         (&[FORM], "name=Ada".into(), 400, "missing field `text`"),
         (&[FORM], "name=%ZZ&text=x".into(), 400, "not followed by two hex digits"),
-        (&[("content-type", "application/json")], r#"{"name":"a","text":"b"}"#.into(), 415, "application/x-www-form-urlencoded"),
+        (
+            &[("content-type", "application/json")],
+            r#"{"name":"a","text":"b"}"#.into(),
+            415,
+            "application/x-www-form-urlencoded",
+        ),
         (&[FORM], "name=Ada&text=+++".into(), 422, "needs a name and a text"),
         (&[FORM], format!("name=Ada&text={}", "x".repeat(1001)), 422, "at most"),
         (&[FORM], format!("name=Ada&text={}", "x".repeat(5000)), 413, "4096-byte limit"),

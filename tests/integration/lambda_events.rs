@@ -4,9 +4,12 @@
 use facetheory::Body;
 use http_body_util::BodyExt;
 
+/// An event as the streaming handler receives it: normalised (`normalize_event`), parsed by lambda_http,
+/// prepared.
 fn event(name: &str) -> lambda_http::Request {
-    let path = format!("{}/fixtures/lambda/{name}.json", env!("CARGO_MANIFEST_DIR"));
-    let json = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let raw = raw_event(name);
+    let normalized = facetheory::lambda::normalize_event(&raw).unwrap_or_else(|(_, e)| panic!("{name}: {e}"));
+    let json = String::from_utf8(normalized.unwrap_or(raw)).unwrap();
     let req = lambda_http::request::from_str(&json).unwrap_or_else(|e| panic!("{name}: {e}"));
     facetheory::lambda::prepare_request(req)
 }
@@ -93,15 +96,41 @@ fn events_lambda_http_would_panic_on_are_answered_400() {
         let panicked = std::panic::catch_unwind(|| lambda_http::request::from_str(&text).map(|_| ())).is_err();
         assert!(panicked, "{name}: lambda_http panics on this event");
         // …so the adapter rewrites them before lambda_http sees them, and answers 400.
-        let (fixed, reason) = facetheory::lambda::check_event(&original).expect_err(name);
+        let (fixed, reason) = facetheory::lambda::normalize_event(&original).expect_err(name);
         let req = lambda_http::request::from_str(std::str::from_utf8(&fixed).unwrap()).expect("parses now");
         assert_eq!(req.uri().path(), "/");
         let res = facetheory::lambda::bad_request(&reason, "invocation-1");
         assert_eq!(res.status(), 400, "{name}: {reason}");
         assert_eq!(res.headers()["x-request-id"], "invocation-1");
     }
-    // Valid events pass untouched.
+    // Valid, already normal events pass untouched (no re-serialisation).
     for name in ["get_home_query_cookies", "get_post_encoded_path", "post_form_base64"] {
-        assert!(facetheory::lambda::check_event(&raw_event(name)).is_ok(), "{name}");
+        assert!(matches!(facetheory::lambda::normalize_event(&raw_event(name)), Ok(None)), "{name}");
     }
+}
+
+#[tokio::test]
+async fn the_query_falls_back_to_query_string_parameters() {
+    let (parts, body) = handle("get_query_from_parameters").await;
+    assert_eq!(parts.status, 200);
+    assert!(body.contains("value=\"rout\""), "{body}");
+    assert!(!body.contains("<a href=\"/blog/hello-world\">"), "filtered by the parameters' q");
+}
+
+#[tokio::test]
+async fn cookies_from_the_header_and_the_array_are_all_kept() {
+    let req = event("get_cookie_header_and_array");
+    let cookie = req.headers().get_all("cookie").iter().map(|v| v.to_str().unwrap()).collect::<Vec<_>>().join("; ");
+    assert_eq!(cookie, "theme=light; lang=en; theme=dark; session=%22abc%22");
+    let (parts, body) = handle("get_cookie_header_and_array").await;
+    assert_eq!(parts.status, 200);
+    // The array comes last, so its `theme=dark` wins over the header's `theme=light`.
+    assert!(body.contains("<body data-theme=\"dark\">"), "{body}");
+}
+
+#[tokio::test]
+async fn a_lower_case_method_is_upper_cased() {
+    let (parts, body) = handle("post_lowercase_method").await;
+    assert_eq!(parts.status, 200, "{body}");
+    assert_eq!(body, r#"{"subscribed":"reader@example.com"}"#);
 }

@@ -5,8 +5,9 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let body = match facetheory::lambda::check_event(data) {
-        Ok(()) => data.to_vec(),
+    let body = match facetheory::lambda::normalize_event(data) {
+        Ok(None) => data.to_vec(),
+        Ok(Some(normalized)) => normalized,
         Err((fixed, _reason)) => fixed,
     };
     if let Ok(text) = std::str::from_utf8(&body) {
