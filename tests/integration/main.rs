@@ -1,5 +1,6 @@
 //! Integration tests (one binary, modules per concern, to keep link time down).
 
+mod docs;
 mod forms;
 mod hardening;
 mod http_client;
