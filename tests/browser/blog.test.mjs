@@ -146,3 +146,25 @@ test("streamed sections render in order, each as it arrives", async () => {
   await page.screenshot({ path: `${artifacts}/blog-live.png`, fullPage: true });
   await context.close();
 });
+
+test("the comment form posts to the post's own URL, redirects back, and the regenerated page shows it", async () => {
+  const { page, problems } = await open("/blog/caf%C3%A9");
+  await page.waitForSelector("body[data-hydrated=counter]");
+  const text = `Seen from Chromium ${Date.now()}`;
+  await page.fill("#comments input[name=name]", "Browser");
+  await page.fill("#comments textarea[name=text]", text);
+  const [response] = await Promise.all([
+    page.waitForNavigation(),
+    page.click("#comments button[type=submit]"),
+  ]);
+  // The POST answered 303; the browser followed it with a GET of the same page (post-redirect-get).
+  assert.equal(response.request().method(), "GET");
+  assert.equal(new URL(page.url()).pathname + new URL(page.url()).hash, "/blog/caf%C3%A9#comments");
+  assert.equal(response.headers()["x-facetheory-isr"], "miss", "the POST revalidated the cached page");
+  const comments = await page.$$eval("ul.comments li", (lis) => lis.map((li) => li.textContent));
+  assert.ok(comments.includes(`Browser: ${text}`), JSON.stringify(comments));
+  await page.waitForSelector("body[data-hydrated=counter]");
+  await page.screenshot({ path: `${artifacts}/blog-post-comment.png`, fullPage: true });
+  assert.deepEqual(await page.evaluate(() => window.__cspViolations), []);
+  assert.deepEqual(problems, []);
+});
