@@ -221,15 +221,26 @@ async fn run_build(app: &App, opts: &crate::ssg::BuildOptions) -> ExitCode {
     ExitCode::from(1)
 }
 
+/// The process's log output: JSON lines on Lambda (one object per event, fields at the top level, which
+/// CloudWatch Logs Insights reads without parsing), human-readable text elsewhere. `RUST_LOG` filters both.
 fn init_tracing() {
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    if std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_some() {
+        let _ = tracing_subscriber::fmt()
+            .json()
+            .flatten_event(true)
+            .with_current_span(false)
+            .with_env_filter(filter)
+            .with_writer(std::io::stdout)
+            .try_init();
+        return;
+    }
     use std::io::IsTerminal;
-    let ansi = std::io::stderr().is_terminal() && std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_none();
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
-        .with_ansi(ansi)
+        .with_ansi(std::io::stderr().is_terminal())
         .with_target(false)
         .try_init();
 }

@@ -43,6 +43,8 @@ pub(crate) struct RequestInfo {
     pub app: Arc<crate::state::AppScope>,
     /// Extensions set on the request by layers around the app (an auth middleware's user).
     pub extensions: http::Extensions,
+    /// What the request's steps learned, for the log and metrics.
+    pub recorder: Arc<crate::observe::Recorder>,
     query: OnceLock<Query>,
     cookies: OnceLock<Cookies>,
     nonce: OnceLock<String>,
@@ -58,6 +60,7 @@ impl RequestInfo {
             request_id,
             app: Arc::default(),
             extensions: http::Extensions::new(),
+            recorder: Arc::default(),
             query: OnceLock::new(),
             cookies: OnceLock::new(),
             nonce: OnceLock::new(),
@@ -69,6 +72,30 @@ impl RequestInfo {
         self.app = app;
         self.extensions = extensions;
         self
+    }
+
+    /// The matched route pattern, as the router recorded it (`""` before a match or for none).
+    pub(crate) fn route(&self) -> &'static str {
+        let mut route = "";
+        self.recorder.note(|f| route = f.route);
+        route
+    }
+
+    /// Reports a failure: the request's error class for the log and metrics, and the app's `on_error` hook.
+    pub(crate) fn report(&self, phase: crate::observe::Phase, class: &str, message: &dyn std::fmt::Display) {
+        let (route, mode) = {
+            let mut seen = ("", None);
+            self.recorder.note(|f| seen = (f.route, f.mode));
+            seen
+        };
+        let ctx = crate::observe::HookContext {
+            request_id: &self.request_id,
+            method: self.method.as_str(),
+            path: &self.path,
+            route,
+            mode: crate::observe::mode_name(mode),
+        };
+        self.recorder.failure(self.app.on_error.as_ref(), phase, class, &message.to_string(), ctx);
     }
 
     /// This request's CSP nonce, minted on first use.
@@ -118,8 +145,11 @@ impl FaceContext {
             return self;
         }
         let r = &self.request;
-        let request = RequestInfo::new(r.method.clone(), r.path.clone(), kept, r.headers.clone(), r.request_id.clone())
-            .with_app(Arc::clone(&r.app), r.extensions.clone());
+        let mut request =
+            RequestInfo::new(r.method.clone(), r.path.clone(), kept, r.headers.clone(), r.request_id.clone())
+                .with_app(Arc::clone(&r.app), r.extensions.clone());
+        // The same request: what its steps learn goes to one recorder.
+        request.recorder = Arc::clone(&r.recorder);
         FaceContext { request: Arc::new(request), ..self }
     }
 

@@ -51,12 +51,16 @@ pub(crate) struct DocumentTail {
     chunks: Option<MarkupStream>,
     done: bool,
     route: &'static str,
-    request_id: String,
+    request: std::sync::Arc<crate::context::RequestInfo>,
 }
 
 impl DocumentTail {
-    pub(crate) fn new(chunks: MarkupStream, route: &'static str, request_id: &str) -> Self {
-        DocumentTail { chunks: Some(chunks), done: false, route, request_id: request_id.to_string() }
+    pub(crate) fn new(
+        chunks: MarkupStream,
+        route: &'static str,
+        request: std::sync::Arc<crate::context::RequestInfo>,
+    ) -> Self {
+        DocumentTail { chunks: Some(chunks), done: false, route, request }
     }
 }
 
@@ -89,10 +93,11 @@ impl Stream for DocumentTail {
                 tracing::error!(
                     target: "facetheory::request",
                     route = self.route,
-                    request_id = %self.request_id,
+                    request_id = %self.request.request_id,
                     error = %err,
                     "streamed body failed after the response started"
                 );
+                self.request.report(crate::observe::Phase::Stream, crate::observe::error_class(&err), &err);
                 self.chunks = None;
                 self.done = true;
                 let mut tail = String::with_capacity(STREAM_ERROR_MARKER.len() + DOCUMENT_END.len());

@@ -33,6 +33,7 @@ pub mod hydration;
 pub mod isr;
 #[cfg(feature = "lambda")]
 pub mod lambda;
+pub mod observe;
 pub mod params;
 pub mod server;
 pub mod ssg;

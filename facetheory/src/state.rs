@@ -48,6 +48,7 @@ impl<T: std::fmt::Debug> std::fmt::Debug for State<T> {
 pub(crate) struct AppScope {
     pub(crate) state: StateMap,
     pub(crate) isr: Option<crate::isr::IsrRuntime>,
+    pub(crate) on_error: Option<Arc<crate::observe::ErrorHook>>,
 }
 
 impl std::fmt::Debug for AppScope {

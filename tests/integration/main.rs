@@ -8,6 +8,7 @@ mod isr;
 mod isr_aws;
 mod lambda_emulator;
 mod lambda_events;
+mod observability;
 mod panics;
 mod served_over_tcp;
 mod service;

@@ -34,6 +34,7 @@ pub struct AppBuilder {
     trailing_slash: TrailingSlash,
     state: crate::state::StateMap,
     max_request_body: Option<usize>,
+    on_error: Option<Arc<crate::observe::ErrorHook>>,
 }
 
 impl AppBuilder {
@@ -98,6 +99,24 @@ impl AppBuilder {
     /// them.
     pub fn ssr_hydration_sidecars_from_env(mut self) -> Self {
         self.sidecars = Some(SidecarChoice::FromEnv);
+        self
+    }
+
+    /// Calls `hook` for every error that becomes a 5xx, a stream-error footer, a failed regeneration, a metadata
+    /// or store failure, a sidecar failure — with its phase, request id, route, mode and error class (see
+    /// [`ErrorEvent`](crate::observe::ErrorEvent)). Background regenerations report with the request id of
+    /// the request that started them. The hook cannot change the response; a panicking hook is caught and
+    /// logged.
+    ///
+    /// ```
+    /// let app = facetheory::App::builder()
+    ///     .on_error(|e| eprintln!("[{}] {} failed in {}: {}", e.request_id, e.route, e.phase.as_str(), e.message))
+    ///     .build()
+    ///     .unwrap();
+    /// # let _ = app;
+    /// ```
+    pub fn on_error(mut self, hook: impl Fn(&crate::observe::ErrorEvent<'_>) + Send + Sync + 'static) -> Self {
+        self.on_error = Some(Arc::new(hook));
         self
     }
 
@@ -229,8 +248,13 @@ impl AppBuilder {
         }
         Ok(App {
             inner: Arc::new(Inner {
+                warm: std::sync::atomic::AtomicBool::new(false),
                 max_request_body: self.max_request_body.or(env.max_request_body).unwrap_or(super::MAX_REQUEST_BODY),
-                scope: Arc::new(crate::state::AppScope { state: self.state, isr: isr.clone() }),
+                scope: Arc::new(crate::state::AppScope {
+                    state: self.state,
+                    isr: isr.clone(),
+                    on_error: self.on_error,
+                }),
                 isr,
                 revalidate_secret: self.revalidate_secret,
                 after_response: AfterResponse::default(),

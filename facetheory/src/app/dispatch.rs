@@ -11,6 +11,7 @@ use crate::body::{collect_body, Body, RequestBody};
 use crate::context::{FaceContext, RequestInfo};
 use crate::error::{Error, ErrorKind};
 use crate::face::{FaceMode, FaceRoute, MethodSet, ResourceRoute, RouteDescriptor, RouteKind};
+use crate::observe::Phase;
 use crate::page::ErasedPage;
 use crate::render::{render, RenderPlan};
 use crate::resource::ResourceResponse;
@@ -40,6 +41,10 @@ impl App {
         match entry.endpoint {
             Endpoint::Reserved(endpoint) => (self.reserved(endpoint, request, params, body).await, ""),
             Endpoint::Route(desc) => {
+                request.recorder.note(|f| {
+                    f.route = desc.pattern;
+                    f.mode = desc.mode();
+                });
                 let ctx = FaceContext::new(Arc::clone(request), desc.pattern, params);
                 let res = match &desc.kind {
                     RouteKind::Resource(resource) => self.resource(resource, desc, ctx, body).await,
@@ -77,9 +82,12 @@ impl App {
         match unwind::call((resource.handler)(ctx)).await {
             Ok(r) => match r.invalid.clone() {
                 None => resource_response(r),
-                Some(problem) => internal_error(desc.pattern, desc.name, &request.request_id, &problem),
+                Some(problem) => {
+                    request.report(Phase::Resource, "invalid_response", &problem);
+                    internal_error(desc.pattern, desc.name, &request.request_id, &problem)
+                }
             },
-            Err(e) => self.error_response(e, desc, &request).await,
+            Err(e) => self.error_response(e, Phase::Resource, desc, &request).await,
         }
     }
 
@@ -97,10 +105,13 @@ impl App {
             return self.isr_face(isr, face, desc, revalidate.get(), tags, query, ctx, request).await;
         }
         let status = face.not_found.then_some(StatusCode::NOT_FOUND);
-        match unwind::call((face.render)(ctx)).await {
+        let started = std::time::Instant::now();
+        let res = match unwind::call((face.render)(ctx)).await {
             Ok(page) => self.page_response(page, face, desc, request, status).await,
-            Err(e) => self.error_response(e, desc, request).await,
-        }
+            Err(e) => self.error_response(e, Phase::Render, desc, request).await,
+        };
+        request.recorder.note(|f| f.render = Some(started.elapsed()));
+        res
     }
 
     /// A face's page rendered as the face's mode serves requests.
@@ -114,8 +125,17 @@ impl App {
     ) -> Response<Body> {
         let plan = RenderPlan::on_request(&face.mode, self.inner.sidecars.as_ref()).with_status(status);
         match render(page, plan, request, desc.pattern).await {
-            Ok(rendered) => rendered.into_response(),
-            Err(e) => internal_error(desc.pattern, desc.name, &request.request_id, &e),
+            Ok(rendered) => {
+                if rendered.body.is_streaming() {
+                    request.recorder.note(|f| f.streamed = true);
+                }
+                rendered.into_response()
+            }
+            Err(e) => {
+                let (phase, class) = e.phase_and_class();
+                request.report(phase, class, &e);
+                internal_error(desc.pattern, desc.name, &request.request_id, &e)
+            }
         }
     }
 
@@ -123,14 +143,21 @@ impl App {
     pub(super) async fn error_response(
         &self,
         err: Error,
+        phase: Phase,
         desc: &'static RouteDescriptor,
         request: &Arc<RequestInfo>,
     ) -> Response<Body> {
         match err.kind() {
             ErrorKind::NotFound => self.not_found(request).await,
             ErrorKind::Redirect { status, location } => redirect(*status, location, ""),
-            ErrorKind::Client { status, message } => crate::response::client_error(*status, message),
-            ErrorKind::Internal(_) => internal_error(desc.pattern, desc.name, &request.request_id, &err),
+            ErrorKind::Client { status, message } => {
+                request.recorder.note(|f| f.error = Some((phase, "client".into())));
+                crate::response::client_error(*status, message)
+            }
+            ErrorKind::Internal(_) => {
+                request.report(phase, "internal", &err);
+                internal_error(desc.pattern, desc.name, &request.request_id, &err)
+            }
         }
     }
 
@@ -144,7 +171,10 @@ impl App {
             match unwind::call((face.render)(ctx)).await {
                 Ok(page) => self.page_response(page, face, desc, request, Some(StatusCode::NOT_FOUND)).await,
                 Err(e) if e.is_not_found() => plain(StatusCode::NOT_FOUND, "Not Found"),
-                Err(e) => internal_error(desc.pattern, desc.name, &request.request_id, &e),
+                Err(e) => {
+                    request.report(Phase::Render, crate::observe::error_class(&e), &e);
+                    internal_error(desc.pattern, desc.name, &request.request_id, &e)
+                }
             }
         })
     }

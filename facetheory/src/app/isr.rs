@@ -45,6 +45,7 @@ impl App {
         let render_request = Arc::clone(&ctx.request);
         let render_ctx = ctx.clone();
         let regenerate = move |generation: Generation| async move {
+            let started = std::time::Instant::now();
             let page = unwind::call(face_render(render_ctx)).await?;
             let sidecar_param = generation.hydration_param();
             let rendered = render(page, RenderPlan::isr(&sidecar_param), &render_request, desc.pattern).await?;
@@ -52,10 +53,12 @@ impl App {
             crate::isr::keep_shareable_headers(&mut page.headers);
             let page_tags = std::mem::take(&mut page.tags);
             page.tags = face_tags.iter().map(|t| t.to_string()).chain(page_tags).collect();
+            render_request.recorder.note(|f| f.render = Some(started.elapsed()));
             Ok(page)
         };
         match isr.serve(&ctx, desc.pattern, revalidate, regenerate).await {
             Ok(IsrOutcome::Served { state, page, etag, revalidate_seconds, background }) => {
+                request.recorder.note(|f| f.isr_state = Some(state));
                 let mut r = page.into_response();
                 let h = r.headers_mut();
                 if let Ok(v) = HeaderValue::from_str(&cache_control::isr(revalidate_seconds)) {
@@ -75,7 +78,7 @@ impl App {
                 r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(cache_control::SSR));
                 r
             }
-            Err(e) => self.error_response(e, desc, request).await,
+            Err(e) => self.error_response(e, crate::observe::Phase::Render, desc, request).await,
         }
     }
 }

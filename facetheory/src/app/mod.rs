@@ -85,6 +85,8 @@ struct Inner {
     not_found: Option<&'static RouteDescriptor>,
     scope: Arc<crate::state::AppScope>,
     max_request_body: usize,
+    /// Set by the first request: later ones are not cold starts.
+    warm: std::sync::atomic::AtomicBool,
 }
 
 impl App {
@@ -163,6 +165,7 @@ impl App {
             Ok(answered) => answered,
             Err(panic) => {
                 let err = format!("the request panicked: {panic}");
+                request.report(crate::observe::Phase::Render, "panic", &err);
                 (crate::response::internal_error("", "", &request.request_id, &err), "")
             }
         };
@@ -178,15 +181,8 @@ impl App {
         if request.method == Method::HEAD {
             *res.body_mut() = Body::empty();
         }
-        tracing::info!(
-            target: "facetheory::request",
-            method = %request.method,
-            route,
-            status = res.status().as_u16(),
-            request_id = %request.request_id,
-            duration_us = started.elapsed().as_micros() as u64,
-            "request completed"
-        );
+        let cold_start = !self.inner.warm.swap(true, std::sync::atomic::Ordering::Relaxed);
+        crate::observe::request_completed(&request, route, res.status(), started.elapsed(), cold_start);
         res
     }
 }

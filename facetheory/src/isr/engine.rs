@@ -15,7 +15,7 @@ use super::policy::{ContentionPolicy, FailurePolicy, Revalidation};
 use super::revalidate::path_tag;
 use super::{Generation, IsrOutcome, IsrState};
 use crate::clock::{now_ms, ClockFn};
-use crate::context::FaceContext;
+use crate::context::{FaceContext, RequestInfo};
 use crate::error::Error;
 use crate::meta::{FsMetaStore, IsrRecord, Lease, MemoryMetaStore, MetaStore};
 use crate::render::Rendered;
@@ -255,7 +255,7 @@ impl IsrRuntime {
                 tracing::warn!(key, error = %e, "ISR metadata record is corrupt; regenerating over it");
                 None
             }
-            Err(e) => return self.metadata_failure(&key, e, render).await,
+            Err(e) => return self.metadata_failure(&ctx.request, &key, e, render).await,
         };
         if let Some(rec) = &record {
             self.remember(&key, rec);
@@ -267,9 +267,15 @@ impl IsrRuntime {
                 // An unreadable stale body falls through to a blocking regeneration.
                 if let Some(page) = self.read(rec).await {
                     let background = match self.config.meta.try_acquire_lease(&key, now, self.config.lease_ms).await {
-                        Ok(Some(lease)) => {
-                            Some(self.background(key, lease, rec.clone(), revalidate_seconds, implicit, render))
-                        }
+                        Ok(Some(lease)) => Some(self.background(
+                            Arc::clone(&ctx.request),
+                            key,
+                            lease,
+                            rec.clone(),
+                            revalidate_seconds,
+                            implicit,
+                            render,
+                        )),
                         // Another request is regenerating it.
                         Ok(None) => None,
                         Err(e) => {
@@ -294,16 +300,27 @@ impl IsrRuntime {
         }
         let lease = match self.config.meta.try_acquire_lease(&key, now, self.config.lease_ms).await {
             Ok(l) => l,
-            Err(e) => return self.metadata_failure(&key, e, render).await,
+            Err(e) => return self.metadata_failure(&ctx.request, &key, e, render).await,
         };
         if let Some(lease) = lease {
             let latest = match self.committed_meanwhile(&key, &lease, record.as_ref(), IsrState::Hit).await {
                 Meanwhile::Served(hit) => return Ok(hit),
                 Meanwhile::Latest(latest) => latest,
             };
-            return self.regenerate(&key, lease, latest.as_ref(), revalidate_seconds, &implicit, render).await;
+            return self
+                .regenerate(&ctx.request, &key, lease, latest.as_ref(), revalidate_seconds, &implicit, render)
+                .await;
         }
         tracing::debug!(key, "ISR lease held elsewhere");
+        let tags = [
+            ("method", ctx.method().as_str().to_string()),
+            ("route_pattern", route.to_string()),
+            (
+                "policy",
+                if self.config.contention == ContentionPolicy::Wait { "wait" } else { "serve-stale" }.to_string(),
+            ),
+        ];
+        metrics::counter!("facetheory.isr.lease_contention", &tags).increment(1);
         if self.config.contention == ContentionPolicy::Wait {
             let started = Instant::now();
             while started.elapsed() < self.config.wait_timeout {
@@ -394,12 +411,19 @@ impl IsrRuntime {
 
     /// The metadata store failed: the last record this process read, when the policy allows; otherwise one
     /// uncached render (the site stays up while its cache is down).
-    async fn metadata_failure<F, Fut>(&self, key: &str, err: StoreError, render: F) -> Result<IsrOutcome, Error>
+    async fn metadata_failure<F, Fut>(
+        &self,
+        request: &RequestInfo,
+        key: &str,
+        err: StoreError,
+        render: F,
+    ) -> Result<IsrOutcome, Error>
     where
         F: FnOnce(Generation) -> Fut,
         Fut: Future<Output = Result<Rendered<Bytes>, Error>>,
     {
         tracing::error!(key, error = %err, "ISR metadata store failed");
+        request.report(crate::observe::Phase::IsrMetadata, "store", &err);
         if self.config.failure == FailurePolicy::Error {
             return Err(err.into());
         }

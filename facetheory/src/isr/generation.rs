@@ -10,14 +10,20 @@ use super::key;
 use super::policy::FailurePolicy;
 use super::revalidate::checked_tags;
 use super::{Background, Generation, IsrOutcome, IsrRuntime, IsrState};
+use std::sync::Arc;
+
+use crate::context::RequestInfo;
 use crate::error::Error;
 use crate::meta::{IsrRecord, Lease};
+use crate::observe::{error_class, millis, Phase};
 use crate::render::Rendered;
 use crate::store::StoreError;
 
 impl IsrRuntime {
+    #[allow(clippy::too_many_arguments)]
     pub(super) fn background<F, Fut>(
         &self,
+        request: Arc<RequestInfo>,
         key: String,
         lease: Lease,
         previous: IsrRecord,
@@ -31,7 +37,9 @@ impl IsrRuntime {
     {
         let rt = self.clone();
         Background(Box::pin(async move {
-            let result = rt.regenerate(&key, lease, Some(&previous), revalidate_seconds, &implicit, render).await;
+            // Observed like the request that started it, with its id.
+            let result =
+                rt.regenerate(&request, &key, lease, Some(&previous), revalidate_seconds, &implicit, render).await;
             match result {
                 Ok(IsrOutcome::Served { state: IsrState::Miss, .. }) => {
                     tracing::debug!(key, "ISR background regeneration committed")
@@ -42,8 +50,10 @@ impl IsrRuntime {
         }))
     }
 
+    #[allow(clippy::too_many_arguments)]
     pub(super) async fn regenerate<F, Fut>(
         &self,
+        request: &RequestInfo,
         key: &str,
         lease: Lease,
         previous: Option<&IsrRecord>,
@@ -55,24 +65,33 @@ impl IsrRuntime {
         F: FnOnce(Generation) -> Fut,
         Fut: Future<Output = Result<Rendered<Bytes>, Error>>,
     {
-        let result = self.regenerate_inner(key, &lease, previous, revalidate_seconds, implicit, render).await;
+        let started = std::time::Instant::now();
+        let result = self.regenerate_inner(request, key, &lease, previous, revalidate_seconds, implicit, render).await;
         self.release(key, &lease).await;
-        match result {
-            Ok(out) => Ok(out),
+        let (outcome, answer) = match result {
+            Ok(out) => ("success", Ok(out)),
             // Not-found and redirects are answers, not failures: no stale page stands in for them.
-            Err(e) if !matches!(e.kind(), crate::ErrorKind::Internal(_)) => Err(e),
+            Err(e) if !matches!(e.kind(), crate::ErrorKind::Internal(_)) => ("success", Err(e)),
             Err(e) => {
-                tracing::error!(key, error = %e, "ISR regeneration failed");
-                if self.config.failure == FailurePolicy::ServeStale {
-                    if let Some(prev) = previous {
-                        if let Some(stale) = self.serve_record(prev, IsrState::Stale).await {
-                            return Ok(stale);
-                        }
-                    }
+                tracing::error!(key, request_id = %request.request_id, error = %e, "ISR regeneration failed");
+                request.report(Phase::IsrRegeneration, error_class(&e), &e);
+                let stale = match (self.config.failure, previous) {
+                    (FailurePolicy::ServeStale, Some(prev)) => self.serve_record(prev, IsrState::Stale).await,
+                    _ => None,
+                };
+                match stale {
+                    Some(stale) => ("stale_after_error", Ok(stale)),
+                    None => ("error", Err(e)),
                 }
-                Err(e)
             }
-        }
+        };
+        let tags = [
+            ("method", request.method.as_str().to_string()),
+            ("route_pattern", request.route().to_string()),
+            ("outcome", outcome.to_string()),
+        ];
+        metrics::histogram!("facetheory.isr.regeneration_ms", &tags).record(millis(started.elapsed()));
+        answer
     }
 
     /// Sidecar and body first, pointer second: until the commit, readers keep getting the previous page.
@@ -98,8 +117,10 @@ impl IsrRuntime {
         }
     }
 
+    #[allow(clippy::too_many_arguments)]
     async fn regenerate_inner<F, Fut>(
         &self,
+        request: &RequestInfo,
         key: &str,
         lease: &Lease,
         previous: Option<&IsrRecord>,
@@ -131,6 +152,7 @@ impl IsrRuntime {
         if let Err(e) = self.write_generation(&generation, &page, revalidate_seconds).await {
             // A read-only, full or unreachable store must not take the site down: answer this render uncached.
             tracing::error!(key, error = %e, "ISR store write failed; serving the page uncached");
+            request.report(Phase::Store, "store", &e);
             page.sidecar = None;
             return Ok(IsrOutcome::Uncached(page));
         }

@@ -108,6 +108,19 @@ pub enum RenderError {
     Stream(crate::Error),
 }
 
+impl RenderError {
+    /// Where it failed and its class, for the request log, metrics and the error hook.
+    pub(crate) fn phase_and_class(&self) -> (crate::observe::Phase, &'static str) {
+        use crate::observe::Phase;
+        match self {
+            RenderError::Stream(e) => (Phase::StreamPreflight, crate::observe::error_class(e)),
+            RenderError::Sidecar(_) => (Phase::SsrSidecar, "sidecar"),
+            RenderError::Csp(_) => (Phase::Render, "csp"),
+            _ => (Phase::Render, "invalid_page"),
+        }
+    }
+}
+
 /// How strict pages allow the inline blocks they keep (JSON-LD).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum ScriptSources {
@@ -251,7 +264,7 @@ pub(crate) async fn render(
                 }
             };
             headers.remove(header::CONTENT_LENGTH);
-            let tail = DocumentTail::new(chunks, route, &request.request_id);
+            let tail = DocumentTail::new(chunks, route, Arc::clone(request));
             Body::streaming([Bytes::from(start), first], Box::pin(tail))
         }
     };

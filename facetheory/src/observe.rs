@@ -1,0 +1,266 @@
+//! Observability: one request log event, metrics through the [`metrics`] facade, and the error hook — with
+//! the TypeScript FaceTheory's event, metric and phase vocabulary.
+//!
+//! Every step that learns something about a request (the route it matched, the render time, the ISR state, a
+//! failure) records it on the request's [`Facts`]; [`crate::App::handle`] turns them into the log event and the
+//! `facetheory.request` metric once the response head is ready. Hooks never change response bytes: a
+//! panicking hook is caught and logged.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use crate::face::Mode;
+use crate::isr::IsrState;
+
+/// Where a failure happened (the TypeScript runtime's `onError` phases).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Phase {
+    /// A resource returned an error or panicked.
+    Resource,
+    /// A face failed to load or render (before any byte was sent).
+    Render,
+    /// A streamed page failed before its first chunk (answered 500).
+    StreamPreflight,
+    /// A streamed page failed after the response started (the stream-error marker was sent).
+    Stream,
+    /// Publishing or serving an SSR hydration sidecar failed.
+    SsrSidecar,
+    /// The ISR metadata store failed (the request was served stale or uncached).
+    IsrMetadata,
+    /// An ISR regeneration failed (the previous page was served, or a 500).
+    IsrRegeneration,
+    /// A blob store write or read failed.
+    Store,
+}
+
+impl Phase {
+    /// The phase's name in logs, metrics and the TypeScript vocabulary.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Phase::Resource => "resource",
+            Phase::Render => "render",
+            Phase::StreamPreflight => "stream-preflight",
+            Phase::Stream => "stream",
+            Phase::SsrSidecar => "ssr-hydration-sidecar",
+            Phase::IsrMetadata => "isr-metadata",
+            Phase::IsrRegeneration => "isr-regeneration",
+            Phase::Store => "store",
+        }
+    }
+}
+
+/// What the error hook receives.
+///
+/// ```
+/// let app = facetheory::App::builder()
+///     .on_error(|e: &facetheory::observe::ErrorEvent| eprintln!("{} {} {}: {}", e.phase.as_str(), e.route, e.request_id, e.message))
+///     .build()
+///     .unwrap();
+/// # let _ = app;
+/// ```
+#[derive(Debug)]
+pub struct ErrorEvent<'a> {
+    /// Where it happened.
+    pub phase: Phase,
+    /// The request id (the originating request's for background regenerations).
+    pub request_id: &'a str,
+    /// The request method.
+    pub method: &'a str,
+    /// The request path.
+    pub path: &'a str,
+    /// The matched route pattern (`""` when none).
+    pub route: &'a str,
+    /// The face's mode (`ssr`, `ssg`, `isr`) or `none`.
+    pub mode: &'static str,
+    /// The error's class: its kind (`not_found`, `client`, `internal`) or a short type name.
+    pub error_class: &'a str,
+    /// The error text (never sent to the client).
+    pub message: &'a str,
+}
+
+/// The error hook's type.
+pub(crate) type ErrorHook = dyn Fn(&ErrorEvent<'_>) + Send + Sync;
+
+/// What the steps of one request learned, for the log and metrics.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Facts {
+    pub(crate) route: &'static str,
+    pub(crate) mode: Option<Mode>,
+    pub(crate) render: Option<Duration>,
+    pub(crate) isr_state: Option<IsrState>,
+    pub(crate) streamed: bool,
+    pub(crate) error: Option<(Phase, String)>,
+}
+
+/// The per-request recorder: facts behind an uncontended lock.
+#[derive(Debug, Default)]
+pub(crate) struct Recorder {
+    facts: Mutex<Facts>,
+}
+
+impl Recorder {
+    /// Updates the facts.
+    pub(crate) fn note(&self, f: impl FnOnce(&mut Facts)) {
+        f(&mut self.facts.lock().unwrap_or_else(|p| p.into_inner()));
+    }
+
+    /// A copy of the facts (the route and mode stay for failures after the head: a broken stream).
+    pub(crate) fn snapshot(&self) -> Facts {
+        self.facts.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// Records a failure: the first one is the request's error class; the hook sees every one.
+    pub(crate) fn failure(
+        &self,
+        hook: Option<&Arc<ErrorHook>>,
+        phase: Phase,
+        class: &str,
+        message: &str,
+        ctx: HookContext<'_>,
+    ) {
+        self.note(|f| {
+            f.error.get_or_insert_with(|| (phase, class.to_string()));
+        });
+        let mode = ctx.mode;
+        metrics_failure(phase, class, ctx.method, ctx.route, mode);
+        let Some(hook) = hook else { return };
+        let event = ErrorEvent {
+            phase,
+            request_id: ctx.request_id,
+            method: ctx.method,
+            path: ctx.path,
+            route: ctx.route,
+            mode,
+            error_class: class,
+            message,
+        };
+        if std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| hook(&event))).is_err() {
+            tracing::error!(target: "facetheory::request", request_id = ctx.request_id, "the on_error hook panicked");
+        }
+    }
+}
+
+/// The request data a hook event carries.
+#[derive(Clone, Copy)]
+pub(crate) struct HookContext<'a> {
+    pub(crate) request_id: &'a str,
+    pub(crate) method: &'a str,
+    pub(crate) path: &'a str,
+    pub(crate) route: &'a str,
+    pub(crate) mode: &'static str,
+}
+
+/// `facetheory.stream_error` for stream failures; the other phases are counted as `facetheory.error`.
+fn metrics_failure(phase: Phase, class: &str, method: &str, route: &str, mode: &'static str) {
+    let tags = [
+        ("method", method.to_string()),
+        ("route_pattern", route.to_string()),
+        ("mode", mode.to_string()),
+        ("error_class", class.to_string()),
+    ];
+    if phase == Phase::Stream {
+        metrics::counter!("facetheory.stream_error", &tags).increment(1);
+    } else {
+        let mut tags = tags.to_vec();
+        tags.push(("phase", phase.as_str().to_string()));
+        metrics::counter!("facetheory.error", &tags).increment(1);
+    }
+}
+
+/// A mode's name for tags (`none` for resources, 404s and framework endpoints).
+pub(crate) fn mode_name(mode: Option<Mode>) -> &'static str {
+    mode.map_or("none", Mode::as_str)
+}
+
+/// The class of an [`crate::Error`]: `not_found`, `redirect`, `client`, or `internal`.
+pub(crate) fn error_class(err: &crate::Error) -> &'static str {
+    match err.kind() {
+        crate::ErrorKind::NotFound => "not_found",
+        crate::ErrorKind::Redirect { .. } => "redirect",
+        crate::ErrorKind::Client { .. } => "client",
+        crate::ErrorKind::Internal(_) => "internal",
+    }
+}
+
+/// Milliseconds with microsecond precision, for logs and histograms.
+pub(crate) fn millis(d: Duration) -> f64 {
+    d.as_micros() as f64 / 1000.0
+}
+
+/// The end of a request (its response head is ready): one `facetheory.request.completed` event at a level by
+/// status, and the `facetheory.request`, `facetheory.render_ms` and `facetheory.isr.cache` metrics. Tags
+/// carry the route pattern, never the raw path, so their cardinality is the route table's.
+pub(crate) fn request_completed(
+    request: &crate::context::RequestInfo,
+    route: &'static str,
+    status: http::StatusCode,
+    duration: Duration,
+    cold_start: bool,
+) {
+    let facts = request.recorder.snapshot();
+    let route = if facts.route.is_empty() { route } else { facts.route };
+    let mode = mode_name(facts.mode);
+    let isr_state = facts.isr_state.map_or("", IsrState::as_str);
+    let error_class = facts.error.as_ref().map_or("", |(_, c)| c.as_str());
+    let phase = facts.error.as_ref().map_or("", |(p, _)| p.as_str());
+    let render_ms = facts.render.map(millis);
+    let duration_ms = millis(duration);
+    let method = request.method.as_str();
+    let trace_id = request.headers.get("x-amzn-trace-id").and_then(|v| v.to_str().ok()).unwrap_or("");
+    macro_rules! event {
+        ($level:expr) => {
+            tracing::event!(
+                target: "facetheory::request",
+                $level,
+                event = "facetheory.request.completed",
+                request_id = %request.request_id,
+                method,
+                path = %request.path,
+                route,
+                mode,
+                status = status.as_u16(),
+                duration_ms,
+                render_ms,
+                isr_state,
+                streamed = facts.streamed,
+                error_class,
+                phase,
+                cold_start,
+                trace_id,
+                "request completed"
+            )
+        };
+    }
+    if status.is_server_error() {
+        event!(tracing::Level::ERROR);
+    } else if status.is_client_error() {
+        event!(tracing::Level::WARN);
+    } else {
+        event!(tracing::Level::INFO);
+    }
+    let status_tag = status.as_u16().to_string();
+    let tags = [
+        ("method", method.to_string()),
+        ("route_pattern", route.to_string()),
+        ("mode", mode.to_string()),
+        ("status", status_tag.clone()),
+        ("isr_state", isr_state.to_string()),
+        ("is_stream", if facts.streamed { "1" } else { "0" }.to_string()),
+        ("error_class", error_class.to_string()),
+        ("cold_start", if cold_start { "1" } else { "0" }.to_string()),
+    ];
+    metrics::counter!("facetheory.request", &tags).increment(1);
+    if let Some(ms) = render_ms {
+        let tags = [("method", method.to_string()), ("route_pattern", route.to_string()), ("mode", mode.to_string())];
+        metrics::histogram!("facetheory.render_ms", &tags).record(ms);
+    }
+    if let Some(state) = facts.isr_state {
+        let tags = [
+            ("method", method.to_string()),
+            ("route_pattern", route.to_string()),
+            ("state", state.as_str().to_string()),
+            ("status", status_tag),
+        ];
+        metrics::counter!("facetheory.isr.cache", &tags).increment(1);
+    }
+}
