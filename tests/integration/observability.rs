@@ -13,11 +13,20 @@ use tracing_subscriber::layer::SubscriberExt;
 
 type Fields = BTreeMap<String, String>;
 
-/// Every `facetheory::request` event's fields (and its level).
+/// Every `facetheory::request` event's fields (and its level), and the names of the spans opened.
 #[derive(Clone, Default)]
-struct Events(Arc<Mutex<Vec<Fields>>>);
+struct Events(Arc<Mutex<Vec<Fields>>>, Arc<Mutex<Vec<String>>>);
 
 impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for Events {
+    fn on_new_span(
+        &self,
+        attrs: &tracing::span::Attributes<'_>,
+        _: &tracing::span::Id,
+        _: tracing_subscriber::layer::Context<'_, S>,
+    ) {
+        self.1.lock().unwrap().push(attrs.metadata().name().to_string());
+    }
+
     fn on_event(&self, event: &tracing::Event<'_>, _: tracing_subscriber::layer::Context<'_, S>) {
         struct Visit<'a>(&'a mut Fields);
         impl tracing::field::Visit for Visit<'_> {
@@ -111,6 +120,7 @@ mod faces {
 
 struct Run {
     events: Vec<Fields>,
+    spans: Vec<String>,
     metrics: Metrics,
     hooked: Vec<Hooked>,
 }
@@ -157,8 +167,9 @@ fn run(isr: IsrRuntime, paths: &[(&str, Option<&str>)]) -> Run {
         })
     });
     let hooked = hooked.lock().unwrap().clone();
+    let spans = events.1.lock().unwrap().clone();
     let events = events.0.lock().unwrap().clone();
-    Run { events, metrics, hooked }
+    Run { events, spans, metrics, hooked }
 }
 
 fn field<'a>(f: &'a Fields, name: &str) -> &'a str {
@@ -243,6 +254,18 @@ fn isr_miss_hit_and_a_stream_failing_after_its_first_chunk() {
     assert_eq!((field(&stream_errors[0], "route_pattern"), field(&stream_errors[0], "mode")), ("/live", "ssr"));
     assert_eq!(r.hooked.len(), 1);
     assert_eq!((r.hooked[0].phase, r.hooked[0].request_id.as_str()), (Phase::Stream, "r-live"));
+    // The phases as spans, for a subscriber that records them (OpenTelemetry): the miss ran each one.
+    for span in [
+        "facetheory.request",
+        "facetheory.match",
+        "facetheory.isr.serve",
+        "facetheory.isr.metadata_read",
+        "facetheory.isr.regeneration",
+        "facetheory.render",
+        "facetheory.isr.store_write",
+    ] {
+        assert!(r.spans.iter().any(|s| s == span), "{span} in {:?}", r.spans);
+    }
     assert_eq!(r.metrics.named("facetheory.isr.regeneration_ms").len(), 1);
     assert_eq!(field(&r.metrics.named("facetheory.isr.regeneration_ms")[0], "outcome"), "success");
 }

@@ -24,7 +24,11 @@ impl App {
     where
         B: RequestBody,
     {
-        let (group, found) = match self.inner.table.resolve(&request.path, self.inner.trailing_slash) {
+        let resolved = {
+            let _match = tracing::debug_span!("facetheory.match").entered();
+            self.inner.table.resolve(&request.path, self.inner.trailing_slash)
+        };
+        let (group, found) = match resolved {
             Resolution::NotFound => return (self.not_found(request).await, ""),
             Resolution::Redirect(target) => {
                 let location =
@@ -106,7 +110,9 @@ impl App {
         }
         let status = face.not_found.then_some(StatusCode::NOT_FOUND);
         let started = std::time::Instant::now();
-        let res = match unwind::call((face.render)(ctx)).await {
+        let span = tracing::debug_span!("facetheory.render", route = desc.pattern);
+        let rendered = tracing::Instrument::instrument(unwind::call((face.render)(ctx)), span);
+        let res = match rendered.await {
             Ok(page) => self.page_response(page, face, desc, request, status).await,
             Err(e) => self.error_response(e, Phase::Render, desc, request).await,
         };

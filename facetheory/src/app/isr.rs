@@ -46,7 +46,8 @@ impl App {
         let render_ctx = ctx.clone();
         let regenerate = move |generation: Generation| async move {
             let started = std::time::Instant::now();
-            let page = unwind::call(face_render(render_ctx)).await?;
+            let span = tracing::debug_span!("facetheory.render", route = desc.pattern);
+            let page = tracing::Instrument::instrument(unwind::call(face_render(render_ctx)), span).await?;
             let sidecar_param = generation.hydration_param();
             let rendered = render(page, RenderPlan::isr(&sidecar_param), &render_request, desc.pattern).await?;
             let mut page = rendered.buffered().await;
@@ -56,7 +57,8 @@ impl App {
             render_request.recorder.note(|f| f.render = Some(started.elapsed()));
             Ok(page)
         };
-        match isr.serve(&ctx, desc.pattern, revalidate, regenerate).await {
+        let span = tracing::debug_span!("facetheory.isr.serve", route = desc.pattern);
+        match tracing::Instrument::instrument(isr.serve(&ctx, desc.pattern, revalidate, regenerate), span).await {
             Ok(IsrOutcome::Served { state, page, etag, revalidate_seconds, background }) => {
                 request.recorder.note(|f| f.isr_state = Some(state));
                 let mut r = page.into_response();

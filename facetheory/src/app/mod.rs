@@ -161,7 +161,10 @@ impl App {
             .with_app(Arc::clone(&self.inner.scope), extensions);
         let request = Arc::new(request);
         // Handlers are guarded where they are called; this catches a panic anywhere else on the path.
-        let (mut res, route) = match crate::unwind::catch(self.dispatch(&request, body)).await {
+        // Spans are debug-level: free unless a subscriber (OpenTelemetry, RUST_LOG=debug) asks for them.
+        let span = tracing::debug_span!("facetheory.request", request_id = %request.request_id, method = %request.method, path = %request.path);
+        let dispatched = tracing::Instrument::instrument(self.dispatch(&request, body), span);
+        let (mut res, route) = match crate::unwind::catch(dispatched).await {
             Ok(answered) => answered,
             Err(panic) => {
                 let err = format!("the request panicked: {panic}");

@@ -248,7 +248,8 @@ impl IsrRuntime {
         let key = self.cache_key(ctx, route)?;
         let implicit = [path_tag(ctx.path()), format!("route:{route}")];
         let now = (self.config.clock)();
-        let record = match self.config.meta.get(&key).await {
+        let span = tracing::debug_span!("facetheory.isr.metadata_read", key);
+        let record = match tracing::Instrument::instrument(self.config.meta.get(&key), span).await {
             Ok(r) => r,
             // A record that cannot be read is treated as absent: the next commit replaces it.
             Err(e @ StoreError::Corrupt { .. }) => {

@@ -66,7 +66,9 @@ impl IsrRuntime {
         Fut: Future<Output = Result<Rendered<Bytes>, Error>>,
     {
         let started = std::time::Instant::now();
-        let result = self.regenerate_inner(request, key, &lease, previous, revalidate_seconds, implicit, render).await;
+        let span = tracing::debug_span!("facetheory.isr.regeneration", key, request_id = %request.request_id);
+        let inner = self.regenerate_inner(request, key, &lease, previous, revalidate_seconds, implicit, render);
+        let result = tracing::Instrument::instrument(inner, span).await;
         self.release(key, &lease).await;
         let (outcome, answer) = match result {
             Ok(out) => ("success", Ok(out)),
@@ -149,7 +151,10 @@ impl IsrRuntime {
         }
         page.tags = checked_tags(key, implicit, std::mem::take(&mut page.tags));
         let etag = body_etag(&page.body);
-        if let Err(e) = self.write_generation(&generation, &page, revalidate_seconds).await {
+        let span = tracing::debug_span!("facetheory.isr.store_write", key);
+        let written =
+            tracing::Instrument::instrument(self.write_generation(&generation, &page, revalidate_seconds), span);
+        if let Err(e) = written.await {
             // A read-only, full or unreachable store must not take the site down: answer this render uncached.
             tracing::error!(key, error = %e, "ISR store write failed; serving the page uncached");
             request.report(Phase::Store, "store", &e);

@@ -284,7 +284,8 @@ async fn move_hydration(
         Transport::SsrSidecar(sidecars) => {
             let ctx = FaceContext::new(Arc::clone(request), route, Vec::new());
             hydration::externalize(tags, |data| async move {
-                sidecars.publish(&ctx, &String::from_utf8_lossy(&data)).await
+                let span = tracing::debug_span!("facetheory.sidecar.publish", route);
+                tracing::Instrument::instrument(sidecars.publish(&ctx, &String::from_utf8_lossy(&data)), span).await
             })
             .await?;
             // The data lives in the sidecar store; nothing to hand back.
