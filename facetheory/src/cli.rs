@@ -248,6 +248,13 @@ fn init_tracing() {
 /// [`crate::run`] with `base` (the crate's root) shortening the file paths `routes` prints.
 pub async fn run_with_base(builder: AppBuilder, base: &str) -> ExitCode {
     init_tracing();
+    let emf = crate::config::EnvConfig::from_env().ok().and_then(|env| env.emf_namespace);
+    if let Some(namespace) = emf {
+        // Fails only when the app installed a recorder of its own first: that one stays.
+        if crate::observe::EmfRecorder::new(namespace).install().is_err() {
+            tracing::warn!("FACETHEORY_EMF_NAMESPACE is set but a metrics recorder is already installed");
+        }
+    }
     // Every #[face] / #[resource] linked into the binary joins the table, whichever way the site starts.
     let app = match builder.with_registered().build() {
         Ok(app) => app,

@@ -41,6 +41,9 @@ pub struct EnvConfig {
     /// `FACETHEORY_ALLOW_LOCAL_STORES=1`: run on Lambda with per-instance stores anyway (emulators, a single
     /// test instance). Never set it in production.
     pub allow_local_stores: bool,
+    /// `FACETHEORY_EMF_NAMESPACE`: the site binary writes its metrics to stdout as CloudWatch EMF in this
+    /// namespace ([`crate::observe::EmfRecorder`]).
+    pub emf_namespace: Option<String>,
     /// `AWS_LAMBDA_RUNTIME_API` is set: the process is a Lambda function (or an emulator of one).
     pub on_lambda: bool,
 }
@@ -103,6 +106,7 @@ impl EnvConfig {
             sidecar_prefix: var("FACETHEORY_SIDECAR_PREFIX").unwrap_or_else(|| "ssr-data".into()),
             max_request_body,
             allow_local_stores,
+            emf_namespace: var("FACETHEORY_EMF_NAMESPACE"),
             on_lambda: var("AWS_LAMBDA_RUNTIME_API").is_some(),
         })
     }

@@ -82,7 +82,7 @@ impl RequestInfo {
     }
 
     /// Reports a failure: the request's error class for the log and metrics, and the app's `on_error` hook.
-    pub(crate) fn report(&self, phase: crate::observe::Phase, class: &str, message: &dyn std::fmt::Display) {
+    pub(crate) fn report(&self, phase: crate::observe::Phase, class: &'static str, message: &dyn std::fmt::Display) {
         let (route, mode) = {
             let mut seen = ("", None);
             self.recorder.note(|f| seen = (f.route, f.mode));

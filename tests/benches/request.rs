@@ -111,6 +111,53 @@ fn main() {
     println!("  full request -> response {full:9.0} ns");
     println!("  overhead = {:.1}% (goal <= 10%), {:.0} ns per request", (full / alone - 1.0) * 100.0, full - alone);
 
+    // Observability on: the request log at info through a fmt subscriber (to a sink) and every metric through
+    // the EMF recorder (to a sink), vs no subscriber and no recorder. Scoped per call, which only adds to "on".
+    let subscriber = tracing::Dispatch::new(
+        tracing_subscriber::fmt()
+            .with_writer(std::io::sink)
+            .with_env_filter(tracing_subscriber::EnvFilter::new("info"))
+            .finish(),
+    );
+    let recorder = facetheory::observe::EmfRecorder::new("bench").writer(std::io::sink());
+    let (on, off) = interleave::interleaved(
+        41,
+        std::time::Duration::from_millis(40),
+        || {
+            tracing::dispatcher::with_default(&subscriber, || {
+                metrics::with_local_recorder(&recorder, || black_box(full_request(&app)));
+            });
+        },
+        || {
+            black_box(full_request(&app));
+        },
+    );
+    println!("\nblog post page, observability on vs off (interleaved rounds, medians):");
+    println!("  off (no subscriber, no recorder)      {off:9.0} ns");
+    println!("  on  (info log to a sink, EMF to a sink) {on:9.0} ns");
+    println!("  overhead = {:.1}% (goal <= 5%), {:.0} ns per request", (on / off - 1.0) * 100.0, on - off);
+    let (log_only, off) = interleave::interleaved(
+        41,
+        std::time::Duration::from_millis(40),
+        || {
+            tracing::dispatcher::with_default(&subscriber, || black_box(full_request(&app)));
+        },
+        || {
+            black_box(full_request(&app));
+        },
+    );
+    let (metrics_only, off2) = interleave::interleaved(
+        41,
+        std::time::Duration::from_millis(40),
+        || {
+            metrics::with_local_recorder(&recorder, || black_box(full_request(&app)));
+        },
+        || {
+            black_box(full_request(&app));
+        },
+    );
+    println!("  of which the log line {:.0} ns, the metrics {:.0} ns", log_only - off, metrics_only - off2);
+
     let big_app = facetheory::App::builder().route(&big::__FACETHEORY_ROUTE_big).build().unwrap();
     let size = big_request(&big_app);
     let (full, alone) = interleave::interleaved(

@@ -157,7 +157,7 @@ impl App {
             ErrorKind::NotFound => self.not_found(request).await,
             ErrorKind::Redirect { status, location } => redirect(*status, location, ""),
             ErrorKind::Client { status, message } => {
-                request.recorder.note(|f| f.error = Some((phase, "client".into())));
+                request.recorder.note(|f| f.error = Some((phase, "client")));
                 crate::response::client_error(*status, message)
             }
             ErrorKind::Internal(_) => {

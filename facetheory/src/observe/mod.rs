@@ -6,8 +6,14 @@
 //! `facetheory.request` metric once the response head is ready. Hooks never change response bytes: a
 //! panicking hook is caught and logged.
 
+mod emf;
+
+pub use emf::EmfRecorder;
+
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+
+use metrics::Label;
 
 use crate::face::Mode;
 use crate::isr::IsrState;
@@ -89,7 +95,7 @@ pub(crate) struct Facts {
     pub(crate) render: Option<Duration>,
     pub(crate) isr_state: Option<IsrState>,
     pub(crate) streamed: bool,
-    pub(crate) error: Option<(Phase, String)>,
+    pub(crate) error: Option<(Phase, &'static str)>,
 }
 
 /// The per-request recorder: facts behind an uncontended lock.
@@ -114,12 +120,12 @@ impl Recorder {
         &self,
         hook: Option<&Arc<ErrorHook>>,
         phase: Phase,
-        class: &str,
+        class: &'static str,
         message: &str,
         ctx: HookContext<'_>,
     ) {
         self.note(|f| {
-            f.error.get_or_insert_with(|| (phase, class.to_string()));
+            f.error.get_or_insert((phase, class));
         });
         let mode = ctx.mode;
         metrics_failure(phase, class, ctx.method, ctx.route, mode);
@@ -151,19 +157,55 @@ pub(crate) struct HookContext<'a> {
 }
 
 /// `facetheory.stream_error` for stream failures; the other phases are counted as `facetheory.error`.
-fn metrics_failure(phase: Phase, class: &str, method: &str, route: &str, mode: &'static str) {
-    let tags = [
-        ("method", method.to_string()),
-        ("route_pattern", route.to_string()),
-        ("mode", mode.to_string()),
-        ("error_class", class.to_string()),
+fn metrics_failure(phase: Phase, class: &'static str, method: &str, route: &str, mode: &'static str) {
+    let mut tags = vec![
+        Label::new("method", static_method(method)),
+        Label::new("route_pattern", route.to_string()),
+        Label::from_static_parts("mode", mode),
+        Label::from_static_parts("error_class", class),
     ];
     if phase == Phase::Stream {
-        metrics::counter!("facetheory.stream_error", &tags).increment(1);
+        metrics::counter!("facetheory.stream_error", tags).increment(1);
     } else {
-        let mut tags = tags.to_vec();
-        tags.push(("phase", phase.as_str().to_string()));
-        metrics::counter!("facetheory.error", &tags).increment(1);
+        tags.push(Label::from_static_parts("phase", phase.as_str()));
+        metrics::counter!("facetheory.error", tags).increment(1);
+    }
+}
+
+/// The method as a label value, without allocating for the standard methods.
+pub(crate) fn static_method(method: &str) -> metrics::SharedString {
+    const STANDARD: &[&str] = &["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
+    match STANDARD.iter().find(|m| **m == method) {
+        Some(m) => metrics::SharedString::const_str(m),
+        None => metrics::SharedString::from(method.to_string()),
+    }
+}
+
+/// The status as a label value, without allocating for the common statuses.
+fn static_status(status: http::StatusCode) -> metrics::SharedString {
+    const COMMON: &[(u16, &str)] = &[
+        (200, "200"),
+        (204, "204"),
+        (301, "301"),
+        (302, "302"),
+        (303, "303"),
+        (304, "304"),
+        (307, "307"),
+        (308, "308"),
+        (400, "400"),
+        (401, "401"),
+        (403, "403"),
+        (404, "404"),
+        (405, "405"),
+        (413, "413"),
+        (415, "415"),
+        (422, "422"),
+        (500, "500"),
+        (503, "503"),
+    ];
+    match COMMON.iter().find(|(code, _)| *code == status.as_u16()) {
+        Some((_, text)) => metrics::SharedString::const_str(text),
+        None => metrics::SharedString::from(status.as_u16().to_string()),
     }
 }
 
@@ -201,8 +243,8 @@ pub(crate) fn request_completed(
     let route = if facts.route.is_empty() { route } else { facts.route };
     let mode = mode_name(facts.mode);
     let isr_state = facts.isr_state.map_or("", IsrState::as_str);
-    let error_class = facts.error.as_ref().map_or("", |(_, c)| c.as_str());
-    let phase = facts.error.as_ref().map_or("", |(p, _)| p.as_str());
+    let error_class = facts.error.map_or("", |(_, c)| c);
+    let phase = facts.error.map_or("", |(p, _)| p.as_str());
     let render_ms = facts.render.map(millis);
     let duration_ms = millis(duration);
     let method = request.method.as_str();
@@ -238,29 +280,31 @@ pub(crate) fn request_completed(
     } else {
         event!(tracing::Level::INFO);
     }
-    let status_tag = status.as_u16().to_string();
-    let tags = [
-        ("method", method.to_string()),
-        ("route_pattern", route.to_string()),
-        ("mode", mode.to_string()),
-        ("status", status_tag.clone()),
-        ("isr_state", isr_state.to_string()),
-        ("is_stream", if facts.streamed { "1" } else { "0" }.to_string()),
-        ("error_class", error_class.to_string()),
-        ("cold_start", if cold_start { "1" } else { "0" }.to_string()),
+    // Labels borrow the static strings (route patterns, modes, states, classes): no allocation for those.
+    let route_label = || Label::new("route_pattern", metrics::SharedString::const_str(route));
+    let tags = vec![
+        Label::new("method", static_method(method)),
+        route_label(),
+        Label::from_static_parts("mode", mode),
+        Label::new("status", static_status(status)),
+        Label::from_static_parts("isr_state", isr_state),
+        Label::from_static_parts("is_stream", if facts.streamed { "1" } else { "0" }),
+        Label::from_static_parts("error_class", error_class),
+        Label::from_static_parts("cold_start", if cold_start { "1" } else { "0" }),
     ];
-    metrics::counter!("facetheory.request", &tags).increment(1);
+    metrics::counter!("facetheory.request", tags).increment(1);
     if let Some(ms) = render_ms {
-        let tags = [("method", method.to_string()), ("route_pattern", route.to_string()), ("mode", mode.to_string())];
-        metrics::histogram!("facetheory.render_ms", &tags).record(ms);
+        let tags =
+            vec![Label::new("method", static_method(method)), route_label(), Label::from_static_parts("mode", mode)];
+        metrics::histogram!("facetheory.render_ms", tags).record(ms);
     }
     if let Some(state) = facts.isr_state {
-        let tags = [
-            ("method", method.to_string()),
-            ("route_pattern", route.to_string()),
-            ("state", state.as_str().to_string()),
-            ("status", status_tag),
+        let tags = vec![
+            Label::new("method", static_method(method)),
+            route_label(),
+            Label::from_static_parts("state", state.as_str()),
+            Label::new("status", static_status(status)),
         ];
-        metrics::counter!("facetheory.isr.cache", &tags).increment(1);
+        metrics::counter!("facetheory.isr.cache", tags).increment(1);
     }
 }
