@@ -43,6 +43,8 @@ pub(crate) struct RequestInfo {
     pub app: Arc<crate::state::AppScope>,
     /// Extensions set on the request by layers around the app (an auth middleware's user).
     pub extensions: http::Extensions,
+    /// The adapter's own id for the invocation (the Lambda request id), logged beside the request id.
+    pub invocation_id: Option<String>,
     /// What the request's steps learned, for the log and metrics.
     pub recorder: Arc<crate::observe::Recorder>,
     query: OnceLock<Query>,
@@ -60,6 +62,7 @@ impl RequestInfo {
             request_id,
             app: Arc::default(),
             extensions: http::Extensions::new(),
+            invocation_id: None,
             recorder: Arc::default(),
             query: OnceLock::new(),
             cookies: OnceLock::new(),
@@ -150,6 +153,7 @@ impl FaceContext {
                 .with_app(Arc::clone(&r.app), r.extensions.clone());
         // The same request: what its steps learn goes to one recorder.
         request.recorder = Arc::clone(&r.recorder);
+        request.invocation_id = r.invocation_id.clone();
         FaceContext { request: Arc::new(request), ..self }
     }
 

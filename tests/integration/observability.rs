@@ -109,6 +109,12 @@ mod faces {
         Err(Error::msg("database unreachable"))
     }
 
+    #[face(route = "/obs/slow", mode = "isr", revalidate = 60)]
+    pub async fn slow() -> Page {
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        Page::new(html! { "slow" })
+    }
+
     #[face(route = "/obs/cached", mode = "isr", revalidate = 60)]
     pub fn cached() -> Result<Page> {
         if super::FAIL_NEXT.load(Ordering::SeqCst) {
@@ -134,7 +140,7 @@ fn run(isr: IsrRuntime, paths: &[(&str, Option<&str>)]) -> Run {
     let seen = Arc::clone(&hooked);
     let app = blog::app()
         .isr(isr)
-        .routes(facetheory::routes![faces::boom, faces::cached])
+        .routes(facetheory::routes![faces::boom, faces::cached, faces::slow])
         .on_error(move |e| {
             seen.lock().unwrap().push(Hooked {
                 phase: e.phase,
@@ -154,8 +160,16 @@ fn run(isr: IsrRuntime, paths: &[(&str, Option<&str>)]) -> Run {
     tracing::subscriber::with_default(subscriber, || {
         metrics::with_local_recorder(&metrics, || {
             rt.block_on(async {
+                if paths.is_empty() {
+                    // Two requests at once on a cold page: one renders, the other meets the lease.
+                    let get = || app.handle(http::Request::get("/obs/slow").body(String::new()).unwrap());
+                    let (a, b) = tokio::join!(get(), get());
+                    assert_eq!((a.status().as_u16(), b.status().as_u16()), (200, 200));
+                }
                 for (path, id) in paths {
-                    let mut req = http::Request::get(*path);
+                    // As the Lambda adapter sets it: the invocation id, beside the client's x-request-id.
+                    let mut req =
+                        http::Request::get(*path).extension(facetheory::AdapterRequestId("invocation-1".into()));
                     if let Some(id) = id {
                         req = req.header("x-request-id", *id);
                     }
@@ -197,6 +211,7 @@ fn ssr_404_and_500_are_logged_counted_and_hooked() {
         assert!(field(e, "duration_ms").parse::<f64>().is_ok(), "{e:?}");
     }
     assert_eq!(field(ssr, "path"), "/");
+    assert_eq!(field(ssr, "lambda_request_id"), "invocation-1");
     assert!(field(ssr, "render_ms").parse::<f64>().is_ok(), "{ssr:?}");
     assert_eq!(field(missing, "render_ms"), "<absent>", "nothing rendered");
     assert_eq!(field(boom, "phase"), "render");
@@ -303,4 +318,14 @@ fn failed_and_background_regenerations_are_observed_with_the_originating_request
     assert_eq!(background.hooked.len(), 1, "{:?}", background.hooked);
     assert_eq!((background.hooked[0].phase, background.hooked[0].request_id.as_str()), (Phase::IsrRegeneration, "r-3"));
     FAIL_NEXT.store(false, Ordering::SeqCst);
+}
+
+#[test]
+fn a_held_lease_is_counted_as_contention() {
+    let r = run(IsrRuntime::memory(), &[]);
+    let contention = r.metrics.named("facetheory.isr.lease_contention");
+    assert_eq!(contention.len(), 1, "{contention:?}");
+    assert_eq!((field(&contention[0], "route_pattern"), field(&contention[0], "policy")), ("/obs/slow", "wait"));
+    let states: Vec<&str> = r.events.iter().map(|e| field(e, "isr_state")).collect();
+    assert_eq!(states, ["miss", "wait-hit"]);
 }

@@ -155,10 +155,12 @@ impl App {
         let started = Instant::now();
         let (parts, body) = req.into_parts();
         let request_id = request_id(&parts);
+        let invocation = parts.extensions.get::<AdapterRequestId>().map(|a| a.0.clone());
         let http::request::Parts { method, uri, headers, extensions, .. } = parts;
         let path = original_uri(&method, uri.path(), &headers).unwrap_or(uri.path()).to_string();
-        let request = RequestInfo::new(method, path, uri.query().unwrap_or("").to_string(), headers, request_id)
+        let mut request = RequestInfo::new(method, path, uri.query().unwrap_or("").to_string(), headers, request_id)
             .with_app(Arc::clone(&self.inner.scope), extensions);
+        request.invocation_id = invocation;
         let request = Arc::new(request);
         // Handlers are guarded where they are called; this catches a panic anywhere else on the path.
         // Spans are debug-level: free unless a subscriber (OpenTelemetry, RUST_LOG=debug) asks for them.

@@ -249,6 +249,7 @@ pub(crate) fn request_completed(
     let duration_ms = millis(duration);
     let method = request.method.as_str();
     let trace_id = request.headers.get("x-amzn-trace-id").and_then(|v| v.to_str().ok()).unwrap_or("");
+    let lambda_request_id = request.invocation_id.as_deref().unwrap_or("");
     macro_rules! event {
         ($level:expr) => {
             tracing::event!(
@@ -269,6 +270,7 @@ pub(crate) fn request_completed(
                 phase,
                 cold_start,
                 trace_id,
+                lambda_request_id,
                 "request completed"
             )
         };
