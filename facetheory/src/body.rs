@@ -40,6 +40,20 @@ pub struct Body {
     /// Dropped when the last frame has been taken or the body is dropped (whichever comes first): the signal
     /// for work that must wait until the response is sent.
     done: Option<tokio::sync::oneshot::Sender<()>>,
+    /// Run at the same moment (dropping it runs it): the request log of a streamed response, which needs the
+    /// whole duration. Needs no async runtime.
+    on_end: Option<OnEnd>,
+}
+
+/// A closure run when dropped.
+pub(crate) struct OnEnd(Option<Box<dyn FnOnce() + Send>>);
+
+impl Drop for OnEnd {
+    fn drop(&mut self) {
+        if let Some(f) = self.0.take() {
+            f();
+        }
+    }
 }
 
 impl std::fmt::Debug for Body {
@@ -56,12 +70,17 @@ impl Body {
 
     /// A body made of these chunks (empty ones are skipped).
     pub fn chunks(chunks: impl IntoIterator<Item = Bytes>) -> Self {
-        Body { chunks: chunks.into_iter().filter(|c| !c.is_empty()).collect(), stream: None, done: None }
+        Body { chunks: chunks.into_iter().filter(|c| !c.is_empty()).collect(), stream: None, done: None, on_end: None }
     }
 
     /// These chunks first, then whatever `stream` produces, each sent as soon as it exists.
     pub fn streaming(first: impl IntoIterator<Item = Bytes>, stream: ByteStream) -> Self {
-        Body { chunks: first.into_iter().filter(|c| !c.is_empty()).collect(), stream: Some(stream), done: None }
+        Body {
+            chunks: first.into_iter().filter(|c| !c.is_empty()).collect(),
+            stream: Some(stream),
+            done: None,
+            on_end: None,
+        }
     }
 
     /// True when (part of) the body is produced while it is sent; such a body has no known length.
@@ -76,9 +95,14 @@ impl Body {
         rx
     }
 
+    /// Runs `f` once the body has been sent to the end or dropped.
+    pub(crate) fn on_end(&mut self, f: impl FnOnce() + Send + 'static) {
+        self.on_end = Some(OnEnd(Some(Box::new(f))));
+    }
+
     /// An empty body.
     pub fn empty() -> Self {
-        Body { chunks: VecDeque::new(), stream: None, done: None }
+        Body { chunks: VecDeque::new(), stream: None, done: None, on_end: None }
     }
 
     /// Length in bytes of the buffered part.
@@ -129,6 +153,7 @@ impl http_body::Body for Body {
         }
         let Some(stream) = self.stream.as_mut() else {
             self.done = None;
+            self.on_end = None;
             return Poll::Ready(None);
         };
         loop {
@@ -138,6 +163,7 @@ impl http_body::Body for Body {
                 Poll::Ready(None) => {
                     self.stream = None;
                     self.done = None;
+                    self.on_end = None;
                     Poll::Ready(None)
                 }
                 Poll::Pending => Poll::Pending,

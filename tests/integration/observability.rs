@@ -262,8 +262,16 @@ fn isr_miss_hit_and_a_stream_failing_after_its_first_chunk() {
         .map(|t| (field(t, "state").to_string(), field(t, "route_pattern").to_string()))
         .collect();
     assert_eq!(cache, [("miss".into(), "/blog/<slug>".into()), ("hit".into(), "/blog/<slug>".into())]);
-    // The stream broke after the response started: a 200 in the log, then the stream-error metric and hook.
-    assert_eq!(field(&r.events[2], "status"), "200");
+    // The stream broke after the response started: a 200 in the log — written when the body ended, so it
+    // knows the stream failed and how long it ran — with the stream-error metric and hook.
+    let live = &r.events[2];
+    assert_eq!(
+        (field(live, "status"), field(live, "error_class"), field(live, "phase")),
+        ("200", "internal", "stream")
+    );
+    let (ttfb, total): (f64, f64) =
+        (field(live, "ttfb_ms").parse().unwrap(), field(live, "duration_ms").parse().unwrap());
+    assert!(total >= ttfb + 100.0, "the sections stream 100 ms apart after the head: {ttfb} then {total}");
     let stream_errors = r.metrics.named("facetheory.stream_error");
     assert_eq!(stream_errors.len(), 1);
     assert_eq!((field(&stream_errors[0], "route_pattern"), field(&stream_errors[0], "mode")), ("/live", "ssr"));

@@ -187,7 +187,16 @@ impl App {
             *res.body_mut() = Body::empty();
         }
         let cold_start = !self.inner.warm.swap(true, std::sync::atomic::Ordering::Relaxed);
-        crate::observe::request_completed(&request, route, res.status(), started.elapsed(), cold_start);
+        let status = res.status();
+        let head = started.elapsed();
+        if res.body().is_streaming() {
+            // A streamed body goes on after the head: its request is logged when it ends, with both times.
+            res.body_mut().on_end(move || {
+                crate::observe::request_completed(&request, route, status, head, started.elapsed(), cold_start)
+            });
+        } else {
+            crate::observe::request_completed(&request, route, status, head, head, cold_start);
+        }
         res
     }
 }

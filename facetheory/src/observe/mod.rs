@@ -229,13 +229,14 @@ pub(crate) fn millis(d: Duration) -> f64 {
     d.as_micros() as f64 / 1000.0
 }
 
-/// The end of a request (its response head is ready): one `facetheory.request.completed` event at a level by
+/// The end of a request (its response head is ready, or for a streamed body, its last byte sent): one `facetheory.request.completed` event at a level by
 /// status, and the `facetheory.request`, `facetheory.render_ms` and `facetheory.isr.cache` metrics. Tags
 /// carry the route pattern, never the raw path, so their cardinality is the route table's.
 pub(crate) fn request_completed(
     request: &crate::context::RequestInfo,
     route: &'static str,
     status: http::StatusCode,
+    head: Duration,
     duration: Duration,
     cold_start: bool,
 ) {
@@ -247,6 +248,7 @@ pub(crate) fn request_completed(
     let phase = facts.error.map_or("", |(p, _)| p.as_str());
     let render_ms = facts.render.map(millis);
     let duration_ms = millis(duration);
+    let ttfb_ms = millis(head);
     let method = request.method.as_str();
     let trace_id = request.headers.get("x-amzn-trace-id").and_then(|v| v.to_str().ok()).unwrap_or("");
     let lambda_request_id = request.invocation_id.as_deref().unwrap_or("");
@@ -263,6 +265,7 @@ pub(crate) fn request_completed(
                 mode,
                 status = status.as_u16(),
                 duration_ms,
+                ttfb_ms,
                 render_ms,
                 isr_state,
                 streamed = facts.streamed,
