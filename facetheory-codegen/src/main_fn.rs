@@ -53,7 +53,8 @@ fn main_fn(args: TokenStream, item: TokenStream) -> syn::Result<TokenStream> {
         #(#attrs)*
         fn main() -> ::std::process::ExitCode {
             #asyncness fn #inner() -> #ret #body
-            ::facetheory::__private::main_with(::core::env!("CARGO_MANIFEST_DIR"), async {
+            let site = ::core::concat!(::core::env!("CARGO_PKG_NAME"), " ", ::core::env!("CARGO_PKG_VERSION"));
+            ::facetheory::__private::main_with(::core::env!("CARGO_MANIFEST_DIR"), site, async {
                 #[allow(clippy::let_unit_value, unused_variables)]
                 let builder = #call;
                 let builder: ::facetheory::AppBuilder = #value;

@@ -10,10 +10,11 @@ use crate::face::{FaceMode, RouteKind};
 /// The default `serve` address.
 pub const DEFAULT_ADDR: &str = "127.0.0.1:3000";
 
-const USAGE: &str = "usage: <site> [COMMAND]
+const USAGE: &str = "usage: <site> [COMMAND] [--help] [--version]
 
 commands:
-  serve [--addr ADDR]   serve the site over HTTP (default address 127.0.0.1:3000; the default command)
+  serve [--addr ADDR]   serve the site over HTTP (the default command). ADDR is host:port (localhost:3001,
+                        0.0.0.0:8080); the default is 127.0.0.1 on port $PORT, or 3000
   routes                print the route table in precedence order
   build --out DIR [--trailing-slash always|never] [--concurrency N] [--incremental]
                         render every SSG page into DIR (HTML, hydration data, 404.html, assets, manifest)
@@ -42,8 +43,10 @@ pub enum Command {
         /// How `build` laid out the HTML.
         trailing_slash: crate::ssg::OutputTrailingSlash,
     },
-    /// `help`, `-h`, `--help`.
+    /// `help`, `-h`, `--help`, or `--help` after any command.
     Help,
+    /// `--version`, `-V`.
+    Version,
 }
 
 /// `--flag value` / `--flag=value` / `--switch` options of one command.
@@ -95,18 +98,49 @@ fn trailing_slash_value(v: &str) -> Result<crate::ssg::OutputTrailingSlash, Stri
 /// assert!(parse_args(&["deploy"]).unwrap_err().contains("unknown command"));
 /// ```
 pub fn parse_args<S: AsRef<str>>(args: &[S]) -> Result<Command, String> {
+    parse_args_with_port(args, None)
+}
+
+/// [`parse_args`] with the `PORT` environment variable's value: `serve`'s default port when set.
+///
+/// ```
+/// use facetheory::cli::{parse_args_with_port, Command};
+/// let serve = parse_args_with_port(&["serve"], Some("8080")).unwrap();
+/// assert_eq!(serve, Command::Serve { addr: "127.0.0.1:8080".parse().unwrap() });
+/// assert_eq!(parse_args_with_port(&["build", "--help"], None).unwrap(), Command::Help);
+/// assert!(parse_args_with_port(&["serve"], Some("http")).unwrap_err().contains("PORT"));
+/// ```
+pub fn parse_args_with_port<S: AsRef<str>>(args: &[S], port: Option<&str>) -> Result<Command, String> {
     let args: Vec<&str> = args.iter().map(AsRef::as_ref).collect();
+    // Help is never an error: `--help` anywhere prints the usage.
+    if args.iter().any(|a| matches!(*a, "--help" | "-h")) {
+        return Ok(Command::Help);
+    }
+    if args.first().is_some_and(|a| matches!(*a, "--version" | "-V")) {
+        return Ok(Command::Version);
+    }
+    let default_addr = || -> Result<SocketAddr, String> {
+        match port.map(str::trim).filter(|p| !p.is_empty()) {
+            None => Ok(DEFAULT_ADDR.parse().expect("valid default address")),
+            Some(p) => p
+                .parse::<u16>()
+                .map(|p| SocketAddr::from(([127, 0, 0, 1], p)))
+                .map_err(|_| format!("invalid PORT {p:?} (expected a port number)")),
+        }
+    };
     match args.split_first() {
-        None => Ok(Command::Serve { addr: DEFAULT_ADDR.parse().expect("valid default address") }),
+        None => Ok(Command::Serve { addr: default_addr()? }),
         Some((&"serve", rest)) => {
-            let mut addr: SocketAddr = DEFAULT_ADDR.parse().expect("valid default address");
+            let mut addr = None;
             for (_, value) in options("serve", rest, &["--addr"], &[])? {
-                let value = value.unwrap_or_default();
-                addr = value
-                    .parse()
-                    .map_err(|_| format!("invalid value for --addr: {value:?} (expected e.g. 127.0.0.1:3000)"))?;
+                addr = Some(resolve_addr(value.unwrap_or_default())?);
             }
-            Ok(Command::Serve { addr })
+            Ok(Command::Serve {
+                addr: match addr {
+                    Some(a) => a,
+                    None => default_addr()?,
+                },
+            })
         }
         Some((&"build", rest)) => {
             let mut out = None;
@@ -145,6 +179,20 @@ pub fn parse_args<S: AsRef<str>>(args: &[S]) -> Result<Command, String> {
         Some((&("help" | "-h" | "--help"), _)) => Ok(Command::Help),
         Some((other, _)) => Err(format!("unknown command: {other}")),
     }
+}
+
+/// `host:port` as a socket address: an IP address, or a name such as `localhost` resolved by the system.
+fn resolve_addr(value: &str) -> Result<SocketAddr, String> {
+    use std::net::ToSocketAddrs;
+    let bad =
+        || format!("invalid value for --addr: {value:?} (expected host:port, e.g. 127.0.0.1:3000 or localhost:3001)");
+    if let Ok(addr) = value.parse() {
+        return Ok(addr);
+    }
+    let mut found = value.to_socket_addrs().map_err(|_| bad())?;
+    // Prefer IPv4 for `localhost`, as browsers and curl try it first.
+    let all: Vec<SocketAddr> = found.by_ref().collect();
+    all.iter().find(|a| a.is_ipv4()).or(all.first()).copied().ok_or_else(bad)
 }
 
 /// Renders the route table: pattern, mode, revalidate, file:line (paths shown relative to `base`).
@@ -245,8 +293,9 @@ fn init_tracing() {
         .try_init();
 }
 
-/// [`crate::run`] with `base` (the crate's root) shortening the file paths `routes` prints.
-pub async fn run_with_base(builder: AppBuilder, base: &str) -> ExitCode {
+/// [`crate::run`] with `base` (the crate's root) shortening the file paths `routes` prints, and the `version`
+/// line `--version` prints.
+pub async fn run_with_base(builder: AppBuilder, base: &str, version: &str) -> ExitCode {
     init_tracing();
     let emf = crate::config::EnvConfig::from_env().ok().and_then(|env| env.emf_namespace);
     if let Some(namespace) = emf {
@@ -279,9 +328,14 @@ pub async fn run_with_base(builder: AppBuilder, base: &str) -> ExitCode {
         }
     }
     let args: Vec<String> = std::env::args().skip(1).collect();
-    match parse_args(&args) {
+    let port = std::env::var("PORT").ok();
+    match parse_args_with_port(&args, port.as_deref()) {
         Ok(Command::Help) => {
             println!("{USAGE}");
+            ExitCode::SUCCESS
+        }
+        Ok(Command::Version) => {
+            println!("{version}");
             ExitCode::SUCCESS
         }
         Ok(Command::Routes) => {

@@ -196,7 +196,12 @@ pub use facetheory_macros::routes;
 /// ```
 pub async fn run(app: AppBuilder) -> std::process::ExitCode {
     let base = std::env::current_dir().map(|d| d.to_string_lossy().into_owned()).unwrap_or_default();
-    cli::run_with_base(app, &base).await
+    let name = std::env::current_exe()
+        .ok()
+        .and_then(|p| p.file_stem().map(|s| s.to_string_lossy().into_owned()))
+        .unwrap_or_else(|| "site".into());
+    let version = format!("{name} (facetheory {})", env!("CARGO_PKG_VERSION"));
+    cli::run_with_base(app, &base, &version).await
 }
 
 #[doc(hidden)]
@@ -213,10 +218,12 @@ pub mod __private {
     /// What `#[facetheory::main]` expands to: a runtime, the user's builder function, the site.
     pub fn main_with(
         base: &str,
+        site: &str,
         builder: impl std::future::Future<Output = crate::AppBuilder>,
     ) -> std::process::ExitCode {
+        let version = format!("{site} (facetheory {})", env!("CARGO_PKG_VERSION"));
         match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
-            Ok(runtime) => runtime.block_on(async { crate::cli::run_with_base(builder.await, base).await }),
+            Ok(runtime) => runtime.block_on(async { crate::cli::run_with_base(builder.await, base, &version).await }),
             Err(e) => {
                 eprintln!("error: cannot start the async runtime: {e}");
                 std::process::ExitCode::from(1)

@@ -63,7 +63,10 @@ fn usage_errors_exit_2() {
 fn address_in_use_is_a_clear_error() {
     let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = taken.local_addr().unwrap().to_string();
-    let out = Command::new(BIN).args(["serve", "--addr", &addr]).env_remove("AWS_LAMBDA_RUNTIME_API").output().unwrap();
+    // A host name is resolved (`localhost` → 127.0.0.1).
+    let by_name = format!("localhost:{}", taken.local_addr().unwrap().port());
+    let out =
+        Command::new(BIN).args(["serve", "--addr", &by_name]).env_remove("AWS_LAMBDA_RUNTIME_API").output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains(&format!("cannot listen on {addr}")));
 }
@@ -72,8 +75,10 @@ fn address_in_use_is_a_clear_error() {
 fn serve_answers_over_tcp_and_stops_on_sigterm() {
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let addr = format!("127.0.0.1:{port}");
+    // The port from $PORT, as platforms that assign one set it.
     let mut child = Command::new(BIN)
-        .args(["serve", "--addr", &addr])
+        .args(["serve"])
+        .env("PORT", port.to_string())
         .env_remove("AWS_LAMBDA_RUNTIME_API")
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -136,4 +141,20 @@ fn on_lambda_local_stores_stop_the_start_with_the_fix() {
     let out = Command::new(BIN).arg("routes").env("FACETHEORY_ISR_BUCKET", "isr").output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no cache table name"));
+}
+
+#[test]
+fn version_and_help_for_every_command_succeed() {
+    let out = Command::new(BIN).arg("--version").env_remove("AWS_LAMBDA_RUNTIME_API").output().unwrap();
+    assert!(out.status.success());
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "blog 0.1.0 (facetheory 0.1.0)");
+    for args in [&["serve", "--help"][..], &["build", "--help"], &["deploy-plan", "-h"], &["routes", "--help"]] {
+        let out = Command::new(BIN).args(args).env_remove("AWS_LAMBDA_RUNTIME_API").output().unwrap();
+        assert!(out.status.success(), "{args:?}");
+        assert!(String::from_utf8_lossy(&out.stdout).contains("usage:"), "{args:?}");
+    }
+    let out =
+        Command::new(BIN).args(["serve"]).env("PORT", "eighty").env_remove("AWS_LAMBDA_RUNTIME_API").output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("invalid PORT \"eighty\""));
 }
