@@ -38,6 +38,9 @@ pub struct FoundRoute {
     pub line: usize,
     /// The methods it answers: routes on the same paths conflict only when these overlap.
     pub methods: MethodSet,
+    /// Per one-segment parameter, the type the function takes it as when that type is a number, `bool` or
+    /// `char` (the typed path builder takes the same type); other parameters are built from text.
+    pub param_types: Vec<(String, String)>,
 }
 
 /// The result of scanning a directory: what the generator needs and every problem found.
@@ -209,6 +212,7 @@ fn collect_routes_in(source: &str, rel: &str, module: &str, display_file: &str, 
                 }
             };
             let function = func.sig.ident.to_string();
+            let param_types = display_param_types(&func.sig);
             let line = func.sig.ident.span().start().line.max(1);
             let pattern = match literal {
                 Some(lit) => match RoutePattern::parse(&lit.value()) {
@@ -233,7 +237,92 @@ fn collect_routes_in(source: &str, rel: &str, module: &str, display_file: &str, 
                 display_file: display_file.to_string(),
                 line,
                 methods,
+                param_types,
             });
+        }
+    }
+}
+
+/// The arguments whose type is a primitive the path builder can take as is (`id: u64` → `paths::user(7)`).
+fn display_param_types(sig: &syn::Signature) -> Vec<(String, String)> {
+    const PRIMITIVES: &[&str] =
+        &["u8", "u16", "u32", "u64", "u128", "usize", "i8", "i16", "i32", "i64", "i128", "isize", "bool", "char"];
+    sig.inputs
+        .iter()
+        .filter_map(|arg| match arg {
+            syn::FnArg::Typed(t) => match (&*t.pat, &*t.ty) {
+                (syn::Pat::Ident(p), syn::Type::Path(ty)) if ty.qself.is_none() && ty.path.segments.len() == 1 => {
+                    let name = ty.path.segments[0].ident.to_string();
+                    PRIMITIVES.contains(&name.as_str()).then(|| (p.ident.to_string(), name))
+                }
+                _ => None,
+            },
+            syn::FnArg::Receiver(_) => None,
+        })
+        .collect()
+}
+
+/// `faces::paths`: one function per route that builds its path from typed arguments, each segment
+/// percent-encoded, so a link to a renamed or removed route does not compile. Named after the route's
+/// function (prefixed by its module when two functions share a name).
+fn path_builders(routes: &[FoundRoute]) -> TokenStream {
+    use crate::route::Segment;
+    let mut fns = Vec::new();
+    // Locals are `__`-prefixed: a route parameter may be called `path` or `segment`.
+    for r in routes {
+        let shared_name = routes.iter().filter(|o| o.function == r.function).count() > 1;
+        let name = if shared_name { format!("{}_{}", r.module, r.function) } else { r.function.clone() };
+        let ident = format_ident!("{}", name);
+        let mut args = Vec::new();
+        let mut pushes = Vec::new();
+        for segment in r.pattern.segments() {
+            match segment {
+                Segment::Static(text) => pushes.push(quote! { __path.push('/'); __path.push_str(#text); }),
+                Segment::Param(p) => {
+                    let arg = format_ident!("{}", p);
+                    match r.param_types.iter().find(|(n, _)| n == p) {
+                        Some((_, ty)) => {
+                            let ty = format_ident!("{}", ty);
+                            args.push(quote!(#arg: #ty));
+                        }
+                        None => args.push(quote!(#arg: &str)),
+                    }
+                    pushes.push(quote! {
+                        __path.push('/');
+                        __path.push_str(&::facetheory::params::encode_uri_component(&::std::string::ToString::to_string(&#arg)));
+                    });
+                }
+                // A `<rest+>` needs at least one segment; with none the path is its parent's.
+                Segment::CatchAll { name, .. } => {
+                    let arg = format_ident!("{}", name);
+                    args.push(quote!(#arg: &[&str]));
+                    pushes.push(quote! {
+                        for __segment in #arg {
+                            __path.push('/');
+                            __path.push_str(&::facetheory::params::encode_uri_component(__segment));
+                        }
+                    });
+                }
+            }
+        }
+        let doc = format!("`{}` ({}:{}, fn {}).", r.pattern, r.display_file, r.line, r.function);
+        fns.push(quote! {
+            #[doc = #doc]
+            #[allow(clippy::all)]
+            pub fn #ident(#(#args),*) -> ::std::string::String {
+                let mut __path = ::std::string::String::new();
+                #(#pushes)*
+                if __path.is_empty() {
+                    __path.push('/');
+                }
+                __path
+            }
+        });
+    }
+    quote! {
+        /// Typed path builders, one per route: `faces::paths::post("hello")` → `/blog/hello`.
+        pub mod paths {
+            #(#fns)*
         }
     }
 }
@@ -254,6 +343,7 @@ pub fn generate(scan: &Scan) -> TokenStream {
         quote!(&#m::#s)
     });
     let errors = scan.errors.iter().map(|e| quote!(::core::compile_error!(#e);));
+    let paths = path_builders(&scan.routes);
     // A text block, so rustdoc reads `faces/blog/[slug].rs` as a file name, not a link.
     let mut listing = String::from("Routes in precedence order:\n\n```text\n");
     for r in &scan.routes {
@@ -269,6 +359,8 @@ pub fn generate(scan: &Scan) -> TokenStream {
 
             #[doc = #listing]
             pub static ROUTES: &[&::facetheory::__private::RouteDescriptor] = &[#(#entries),*];
+
+            #paths
         }
     }
 }

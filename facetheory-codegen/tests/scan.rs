@@ -139,3 +139,19 @@ fn a_page_and_its_form_post_share_a_url_but_two_handlers_for_one_method_conflict
     assert!(all.contains("fn comment") && all.contains("fn save") && all.contains("both answer POST"), "{all}");
     assert!(all.contains("fn post") && all.contains("fn feed") && all.contains("both answer GET, HEAD"), "{all}");
 }
+
+#[test]
+fn path_builders_take_the_faces_parameter_types() {
+    let dir = site(&[
+        ("users/[id].rs", "#[face]\nfn user(id: u64) {}\n"),
+        ("docs/[[...rest]].rs", "#[face]\nfn docs(rest: Vec<String>) {}\n"),
+        ("a.rs", "#[face(route = \"/a/<x>\")]\nfn same() {}\n"),
+        ("b.rs", "#[resource(route = \"/b\")]\nfn same() {}\n"),
+    ]);
+    let scan = scan_dir(&dir.path(), dir.base()).unwrap();
+    let code = generate(&scan).to_string();
+    assert!(code.contains("pub mod paths"), "{code}");
+    assert!(code.contains("pub fn user (id : u64)"), "a typed parameter keeps its type: {code}");
+    assert!(code.contains("pub fn docs (rest : & [& str])"), "{code}");
+    assert!(code.contains("pub fn a_same (x : & str)") && code.contains("pub fn b_same ()"), "{code}");
+}

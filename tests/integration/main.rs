@@ -10,6 +10,7 @@ mod lambda_emulator;
 mod lambda_events;
 mod observability;
 mod panics;
+mod paths;
 mod served_over_tcp;
 mod service;
 mod ssg;

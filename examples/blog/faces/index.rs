@@ -21,7 +21,7 @@ pub fn home(posts: &State<Posts>, ctx: &FaceContext) -> Page<HomeData> {
             ul.posts {
                 @for post in posts.all().iter().filter(|p| p.title.to_lowercase().contains(&q)) {
                     li {
-                        a href={ "/blog/" (post.slug) } { (post.title) }
+                        a href=(crate::faces::paths::post(post.slug)) { (post.title) }
                         " — " (post.summary)
                     }
                 }

@@ -2,6 +2,10 @@
 
 use facetheory::{head, html, Markup, Page, PreEscaped};
 
+// Links are built by the typed path builders generated from the route table: a renamed or removed page is
+// a compile error here, not a broken link.
+use crate::faces::paths;
+
 /// Wraps content in the site's header and footer and sets the common head tags.
 pub fn page(title: &str, content: Markup) -> Page {
     Page::new(html! {
@@ -36,11 +40,11 @@ fn nav() -> Markup {
     html! {
         header {
             nav {
-                a href="/" { "Home" } " · "
-                a href="/about" { "About" } " · "
-                a href="/live" { "Live" } " · "
-                a href="/docs" { "Docs" } " · "
-                a href="/api/posts" { "API" }
+                a href=(paths::home()) { "Home" } " · "
+                a href=(paths::about()) { "About" } " · "
+                a href=(paths::live()) { "Live" } " · "
+                a href=(paths::docs(&[])) { "Docs" } " · "
+                a href=(paths::posts()) { "API" }
             }
         }
     }

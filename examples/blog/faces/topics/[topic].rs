@@ -14,7 +14,7 @@ pub fn topic_page(topic: String, posts: &State<posts::Posts>) -> Result<Page> {
         &format!("Topic: {topic}"),
         html! {
             h1 { "Topic: " (topic) }
-            ul.posts { @for p in &matching { li { a href={ "/blog/" (p.slug) } { (p.title) } } } }
+            ul.posts { @for p in &matching { li { a href=(crate::faces::paths::post(p.slug)) { (p.title) } } } }
         },
     ))
 }
