@@ -1,8 +1,8 @@
 //! Reading `faces/` and generating the compile-time route table.
 //!
-//! A build script calls [`build`]; it writes `$OUT_DIR/facetheory_faces.rs`, which `facetheory::main!()`
-//! includes. The generated file declares one module per file under `faces/` and a static table of route
-//! descriptors sorted by precedence. Conflicting routes and bad file names become `compile_error!`s naming
+//! A build script calls [`build`]; it writes `$OUT_DIR/facetheory_faces.rs`, which
+//! `facetheory::include_faces!()` includes. The generated file declares one module per file under `faces/`, a
+//! static table of route descriptors sorted by precedence, and `paths`, the typed path builders. Conflicting routes and bad file names become `compile_error!`s naming
 //! both routes and both files with line numbers.
 //!
 //! `build.rs` of a site:
