@@ -250,12 +250,7 @@ impl AppBuilder {
             inner: Arc::new(Inner {
                 warm: std::sync::atomic::AtomicBool::new(false),
                 max_request_body: self.max_request_body.or(env.max_request_body).unwrap_or(super::MAX_REQUEST_BODY),
-                scope: Arc::new(crate::state::AppScope {
-                    state: self.state,
-                    isr: isr.clone(),
-                    on_error: self.on_error,
-                }),
-                isr,
+                scope: Arc::new(crate::state::AppScope { state: self.state, isr, on_error: self.on_error }),
                 revalidate_secret: self.revalidate_secret,
                 after_response: AfterResponse::default(),
                 sidecars,

@@ -105,7 +105,7 @@ impl App {
         if request.method != Method::GET && request.method != Method::HEAD {
             return method_not_allowed(desc.methods());
         }
-        if let (FaceMode::Isr { revalidate, tags, query, .. }, Some(isr)) = (face.mode, &self.inner.isr) {
+        if let (FaceMode::Isr { revalidate, tags, query, .. }, Some(isr)) = (face.mode, &self.inner.scope.isr) {
             return self.isr_face(isr, face, desc, revalidate.get(), tags, query, ctx, request).await;
         }
         let status = face.not_found.then_some(StatusCode::NOT_FOUND);
@@ -157,7 +157,9 @@ impl App {
             ErrorKind::NotFound => self.not_found(request).await,
             ErrorKind::Redirect { status, location } => redirect(*status, location, ""),
             ErrorKind::Client { status, message } => {
-                request.recorder.note(|f| f.error = Some((phase, "client")));
+                request.recorder.note(|f| {
+                    f.error.get_or_insert((phase, "client"));
+                });
                 crate::response::client_error(*status, message)
             }
             ErrorKind::Internal(_) => {

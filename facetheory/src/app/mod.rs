@@ -75,7 +75,6 @@ impl std::fmt::Debug for App {
 }
 
 struct Inner {
-    isr: Option<IsrRuntime>,
     revalidate_secret: Option<String>,
     after_response: AfterResponse,
     sidecars: Option<SsrSidecars>,
@@ -110,7 +109,7 @@ impl App {
     /// # Ok(()) }
     /// ```
     pub fn isr(&self) -> Option<&IsrRuntime> {
-        self.inner.isr.as_ref()
+        self.inner.scope.isr.as_ref()
     }
 
     /// Work scheduled to run after responses are sent (stale-while-revalidate regenerations). Adapters other

@@ -31,7 +31,7 @@ impl App {
         match endpoint {
             Reserved::SsrSidecar => self.ssr_sidecar(request, &rest, read).await,
             Reserved::Revalidate => match &self.inner.revalidate_secret {
-                Some(secret) => crate::revalidate::respond(self.inner.isr.as_ref(), secret, request, body).await,
+                Some(secret) => crate::revalidate::respond(self.inner.scope.isr.as_ref(), secret, request, body).await,
                 None => self.not_found(request).await,
             },
             Reserved::SsgData if read => self.ssg_data(&rest).await,
