@@ -20,6 +20,8 @@ pub mod face_fn;
 pub mod main_fn;
 #[cfg(feature = "scan")]
 pub mod scan;
+#[cfg(feature = "scan")]
+mod signature;
 
 /// A site's build script: scans `faces/` and writes the route table (see [`scan::build`]).
 ///

@@ -313,15 +313,8 @@ impl IsrRuntime {
                 .await;
         }
         tracing::debug!(key, "ISR lease held elsewhere");
-        let tags = [
-            ("method", ctx.method().as_str().to_string()),
-            ("route_pattern", route.to_string()),
-            (
-                "policy",
-                if self.config.contention == ContentionPolicy::Wait { "wait" } else { "serve-stale" }.to_string(),
-            ),
-        ];
-        metrics::counter!("facetheory.isr.lease_contention", &tags).increment(1);
+        let policy = if self.config.contention == ContentionPolicy::Wait { "wait" } else { "serve-stale" };
+        crate::observe::lease_contention(ctx.method().as_str(), route, policy);
         if self.config.contention == ContentionPolicy::Wait {
             let started = Instant::now();
             while started.elapsed() < self.config.wait_timeout {

@@ -15,7 +15,7 @@ use std::sync::Arc;
 use crate::context::RequestInfo;
 use crate::error::Error;
 use crate::meta::{IsrRecord, Lease};
-use crate::observe::{error_class, millis, Phase};
+use crate::observe::{error_class, Phase};
 use crate::render::Rendered;
 use crate::store::StoreError;
 
@@ -87,12 +87,7 @@ impl IsrRuntime {
                 }
             }
         };
-        let tags = [
-            ("method", request.method.as_str().to_string()),
-            ("route_pattern", request.route().to_string()),
-            ("outcome", outcome.to_string()),
-        ];
-        metrics::histogram!("facetheory.isr.regeneration_ms", &tags).record(millis(started.elapsed()));
+        crate::observe::regeneration(request, outcome, started.elapsed());
         answer
     }
 

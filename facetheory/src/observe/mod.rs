@@ -172,6 +172,26 @@ fn metrics_failure(phase: Phase, class: &'static str, method: &str, route: &str,
     }
 }
 
+/// `facetheory.isr.lease_contention`: another request held the regeneration lease.
+pub(crate) fn lease_contention(method: &str, route: &str, policy: &'static str) {
+    let tags = vec![
+        Label::new("method", static_method(method)),
+        Label::new("route_pattern", route.to_string()),
+        Label::from_static_parts("policy", policy),
+    ];
+    metrics::counter!("facetheory.isr.lease_contention", tags).increment(1);
+}
+
+/// `facetheory.isr.regeneration_ms` with its outcome (`success`, `stale_after_error`, `error`).
+pub(crate) fn regeneration(request: &crate::context::RequestInfo, outcome: &'static str, took: Duration) {
+    let tags = vec![
+        Label::new("method", static_method(request.method.as_str())),
+        Label::new("route_pattern", metrics::SharedString::const_str(request.route())),
+        Label::from_static_parts("outcome", outcome),
+    ];
+    metrics::histogram!("facetheory.isr.regeneration_ms", tags).record(millis(took));
+}
+
 /// The method as a label value, without allocating for the standard methods.
 pub(crate) fn static_method(method: &str) -> metrics::SharedString {
     const STANDARD: &[&str] = &["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
