@@ -21,11 +21,21 @@ use serde_json::json;
 
 use crate::app::{App, Origin, Reserved};
 use crate::cache_control;
-use crate::face::{Mode, RouteKind};
+use crate::face::{FaceMode, Mode, RouteKind};
 use crate::ssg::OutputTrailingSlash;
 use facetheory_codegen::route::RoutePattern;
 
-const TEMPLATE: &str = include_str!("template.yaml");
+mod behavior;
+mod policy;
+mod template;
+
+pub use behavior::{Behavior, Methods, Target, ViewerFunction, FAILOVER_STATUS};
+pub use policy::{CachePolicy, OriginRequestPolicy};
+
+/// The local edge that replays the plan (`node preview.mjs`, see docs/deployment.md).
+const PREVIEW: &str = include_str!("preview.mjs");
+/// SSR hydration sidecars live for minutes (`SsrSidecars::ttl_seconds`, at most a day): a day is enough.
+const SIDECAR_EXPIRATION_DAYS: u64 = 1;
 const FUNCTION: &str = include_str!("cloudfront-function.js");
 
 /// Written by `build` beside the assets when the client has a Vite manifest; always on S3.
@@ -172,39 +182,68 @@ fn pass_through(app: &App) -> Vec<String> {
     out
 }
 
+#[derive(Clone, Copy)]
+enum Strategy {
+    A,
+    B,
+}
+
+/// The behaviors of one strategy, in CloudFront precedence order (`default` last).
+fn behaviors(app: &App, strategy: Strategy) -> Vec<Behavior> {
+    let mut out: Vec<Behavior> = reserved_paths(app, Origin::S3)
+        .iter()
+        .map(|p| Behavior::s3(p, "static objects (hashed assets, Vite manifest, SSG hydration data)"))
+        .collect();
+    for p in reserved_paths(app, Origin::Lambda) {
+        out.push(Behavior::lambda(&p, CachePolicy::Disabled, "framework endpoint: SSR sidecars, revalidation"));
+    }
+    // A mutating route's GETs (an ISR page, say) follow the origin's headers; other methods are never cached.
+    for p in mutating_paths(app) {
+        out.push(Behavior::lambda(&p, CachePolicy::OriginHeaders, "route answering POST/PUT/PATCH/DELETE"));
+    }
+    match strategy {
+        Strategy::A => out.push(Behavior {
+            path_pattern: "default".into(),
+            target: Target::S3ThenLambda,
+            methods: Methods::Read,
+            cache: CachePolicy::OriginHeaders,
+            origin_request: Some(OriginRequestPolicy::AllViewerExceptHost),
+            function: Some(ViewerFunction::Rewrite),
+            note: "SSG HTML from S3; SSR and ISR (and any S3 miss) from Lambda",
+        }),
+        Strategy::B => {
+            for p in ssg_patterns(app) {
+                out.push(Behavior::s3(&p, "known SSG page"));
+            }
+            out.push(Behavior::lambda("default", CachePolicy::OriginHeaders, "SSR and ISR"));
+        }
+    }
+    out
+}
+
+/// Days after which the ISR bucket's lifecycle rule removes an object: past the longest `revalidate` plus the
+/// metadata table's retention (after which no record points at it), with a day of slack for TTL deletion.
+fn isr_expiration_days(app: &App) -> u64 {
+    let longest = app
+        .routes()
+        .filter_map(|d| match d.face().map(|f| f.mode) {
+            Some(FaceMode::Isr { revalidate, .. }) => Some(revalidate.get()),
+            _ => None,
+        })
+        .max()
+        .unwrap_or(0);
+    longest.saturating_add(crate::meta::RETENTION_S).div_ceil(86_400).saturating_add(1)
+}
+
 /// Builds the plan for an app.
 pub fn plan(app: &App, opts: &PlanOptions) -> Plan {
-    let mutating = mutating_paths(app);
-    let s3_prefixes = reserved_paths(app, Origin::S3);
-    let lambda_prefixes = reserved_paths(app, Origin::Lambda);
-    let lambda_paths: Vec<String> = lambda_prefixes.iter().cloned().chain(mutating.iter().cloned()).collect();
-    let ssg = ssg_patterns(app);
+    let a = behaviors(app, Strategy::A);
+    let b = behaviors(app, Strategy::B);
     let isr_routes: Vec<&str> = app.routes().filter(|d| d.mode() == Some(Mode::Isr)).map(|d| d.pattern).collect();
-    let behavior = |path: &str, origin: &str, note: &str| json!({"pathPattern": path, "origin": origin, "note": note});
-    let mut a = Vec::new();
-    let mut b = Vec::new();
-    for p in &s3_prefixes {
-        a.push(behavior(p, "s3", "static objects (immutable assets, Vite manifest, SSG hydration data)"));
-        b.push(behavior(p, "s3", "static objects"));
-    }
-    let strip = |mut v: serde_json::Value| {
-        v["viewerRequestFunction"] = json!("strip-original-uri");
-        v
-    };
-    for p in &lambda_paths {
-        a.push(strip(behavior(p, "lambda", "dynamic: SSR sidecars, revalidation, mutating routes")));
-        b.push(strip(behavior(p, "lambda", "dynamic")));
-    }
-    for p in &ssg {
-        b.push(behavior(p, "s3", "known SSG page"));
-    }
-    a.push(json!({"pathPattern": "default", "origin": "s3-primary-lambda-failover",
-        "failoverStatusCodes": [403, 404], "viewerRequestFunction": "cloudfront-function.js",
-        "note": "SSG HTML from S3; SSR and ISR (and any S3 miss) from Lambda"}));
-    b.push(behavior("default", "lambda", "SSR and ISR"));
+    let isr_expiration_days = isr_expiration_days(app);
     let behaviors = json!({
-        "reservedPrefixes": {"s3": s3_prefixes, "lambda": lambda_prefixes},
-        "mutatingPaths": mutating,
+        "reservedPrefixes": {"s3": reserved_paths(app, Origin::S3), "lambda": reserved_paths(app, Origin::Lambda)},
+        "mutatingPaths": mutating_paths(app),
         "isrRoutes": isr_routes,
         "cacheControl": {
             "ssr": cache_control::SSR,
@@ -212,70 +251,37 @@ pub fn plan(app: &App, opts: &PlanOptions) -> Plan {
             "assets": cache_control::ASSET,
             "isr": cache_control::ISR_TEMPLATE,
         },
-        "strategyA": a,
-        "strategyB": b,
+        "policies": policy::describe_all(),
+        "lambdaOrigin": {"authType": "AWS_IAM", "originAccessControl": true, "payloadHashHeader": "x-amz-content-sha256"},
+        "isrObjectExpirationDays": isr_expiration_days,
+        "strategyA": a.iter().map(Behavior::to_json).collect::<Vec<_>>(),
+        "strategyB": b.iter().map(Behavior::to_json).collect::<Vec<_>>(),
     });
     let function = cloudfront_function(opts.trailing_slash, &pass_through(app));
-    Plan {
-        template: template(&s3_prefixes, &lambda_paths, &opts.site_name, &function),
-        cloudfront_function: function,
-        behaviors,
-    }
+    let template = template::render(
+        &a,
+        &template::TemplateInput {
+            site: &opts.site_name,
+            rewrite_function: &function,
+            strip_function: template::STRIP_FUNCTION,
+            isr_expiration_days,
+            sidecar_expiration_days: SIDECAR_EXPIRATION_DAYS,
+        },
+    );
+    Plan { template, cloudfront_function: function, behaviors }
 }
 
-fn template(s3_paths: &[String], lambda_paths: &[String], site: &str, function: &str) -> String {
-    let mut behaviors = String::new();
-    for p in s3_paths {
-        behaviors.push_str(&format!(
-            "          - PathPattern: '{p}'
-            TargetOriginId: site-bucket
-            ViewerProtocolPolicy: redirect-to-https
-            AllowedMethods: [GET, HEAD]
-            CachePolicyId: 658327ea-f89d-4fab-a63d-7e88639e58f6 # Managed-CachingOptimized
-"
-        ));
-    }
-    for p in lambda_paths {
-        behaviors.push_str(&format!(
-            "          - PathPattern: '{p}'
-            TargetOriginId: lambda
-            ViewerProtocolPolicy: redirect-to-https
-            AllowedMethods: [GET, HEAD, OPTIONS, PUT, PATCH, POST, DELETE]
-            CachePolicyId: 4135ea2d-6df8-44a3-9df3-4b5a84be39ad # Managed-CachingDisabled
-            OriginRequestPolicyId: b689b0a8-53d0-40ab-baf2-68738e2966ac # Managed-AllViewerExceptHostHeader
-            FunctionAssociations:
-              - EventType: viewer-request
-                FunctionARN: !GetAtt StripOriginalUriFunction.FunctionMetadata.FunctionARN
-"
-        ));
-    }
-    let mut out = String::with_capacity(TEMPLATE.len() + behaviors.len() + function.len());
-    for line in TEMPLATE.lines() {
-        match line.trim() {
-            "# facetheory:cache-behaviors" => out.push_str(&behaviors),
-            "// facetheory:function-code" => out.push_str(&indent(function, 8)),
-            _ => {
-                out.push_str(&line.replace("__site__", site));
-                out.push('\n');
-            }
-        }
-    }
-    out
-}
-
-fn indent(text: &str, n: usize) -> String {
-    let pad = " ".repeat(n);
-    text.lines().map(|l| if l.is_empty() { String::new() } else { format!("{pad}{l}") }).collect::<Vec<_>>().join("\n")
-        + "\n"
-}
-
-/// Writes the plan's three files into `dir`.
+/// Writes the plan's files into `dir`: the two CloudFront functions, `behaviors.json`, `template.yaml` and
+/// `preview.mjs` (the local edge that replays them).
 pub fn write(plan: &Plan, dir: &std::path::Path) -> std::io::Result<Vec<std::path::PathBuf>> {
     std::fs::create_dir_all(dir)?;
+    let behaviors = serde_json::to_string_pretty(&plan.behaviors).map_err(std::io::Error::other)? + "\n";
     let files = [
-        ("cloudfront-function.js", plan.cloudfront_function.clone()),
-        ("behaviors.json", serde_json::to_string_pretty(&plan.behaviors).expect("json") + "\n"),
-        ("template.yaml", plan.template.clone()),
+        (ViewerFunction::Rewrite.file(), plan.cloudfront_function.as_str()),
+        (ViewerFunction::StripOriginalUri.file(), template::STRIP_FUNCTION),
+        ("behaviors.json", behaviors.as_str()),
+        ("template.yaml", plan.template.as_str()),
+        ("preview.mjs", PREVIEW),
     ];
     let mut written = Vec::new();
     for (name, text) in files {

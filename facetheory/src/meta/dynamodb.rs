@@ -20,7 +20,7 @@ use std::collections::HashMap;
 use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, TransactWriteItem};
 use aws_sdk_dynamodb::Client;
 
-use super::{IsrRecord, Lease, MetaStore};
+use super::{IsrRecord, Lease, MetaStore, RETENTION_S, TTL_ATTRIBUTE};
 use crate::aws_client::LazyClient;
 use crate::store::s3::aws_error_text;
 use crate::store::StoreError;
@@ -60,9 +60,6 @@ fn text<'a>(item: &'a Item, name: &str) -> Option<&'a str> {
         _ => None,
     }
 }
-
-/// How long a stale record is kept for serving stale or for tags, in seconds (a week).
-const RETENTION_S: u64 = 7 * 24 * 60 * 60;
 
 impl DynamoMetaStore {
     /// A store over `table`.
@@ -138,7 +135,7 @@ impl MetaStore for DynamoMetaStore {
                 .item("lease_token", s(&lease.token))
                 .item("lease_expires_at", n(expires_s))
                 .item("lease_expires_at_ms", n(lease.expires_at_ms))
-                .item("ttl", n(expires_s.saturating_add(3600)))
+                .item(TTL_ATTRIBUTE, n(expires_s.saturating_add(3600)))
                 .condition_expression(
                     "attribute_not_exists(#pk) OR #expms <= :nowms OR (attribute_not_exists(#expms) AND #exp <= :now)",
                 )
@@ -177,7 +174,7 @@ impl MetaStore for DynamoMetaStore {
             // after they went stale; the tag entries with them.
             let ttl =
                 (record.generated_at_ms / 1000).saturating_add(record.revalidate_seconds).saturating_add(RETENTION_S);
-            meta.insert("ttl".into(), n(ttl));
+            meta.insert(TTL_ATTRIBUTE.into(), n(ttl));
             if !record.tags.is_empty() {
                 meta.insert("tags".into(), AttributeValue::Ss(record.tags.clone()));
             }
@@ -207,7 +204,7 @@ impl MetaStore for DynamoMetaStore {
                     .item("pk", s(format!("TAG#{tag}")))
                     .item("sk", s(format!("KEY#{key}")))
                     .item("cache_key", s(&key))
-                    .item("ttl", n(ttl))
+                    .item(TTL_ATTRIBUTE, n(ttl))
                     .build()
                     .map_err(|e| err(&key, e))?;
                 tx = tx.transact_items(TransactWriteItem::builder().put(entry).build());

@@ -11,6 +11,12 @@ pub use dynamodb::DynamoMetaStore;
 pub use fs::FsMetaStore;
 pub use memory::MemoryMetaStore;
 
+/// How long DynamoDB keeps a record after it went stale (for serving stale and for tags), in seconds: a week.
+pub(crate) const RETENTION_S: u64 = 7 * 24 * 60 * 60;
+
+/// The DynamoDB attribute holding each item's expiry (epoch seconds): the table's TTL attribute.
+pub(crate) const TTL_ATTRIBUTE: &str = "ttl";
+
 use serde::{Deserialize, Serialize};
 
 use crate::store::StoreError;
