@@ -38,3 +38,20 @@ for (const [viewer, s3] of cases) {
     assert.equal(out.original, viewer, "the viewer's URI is kept for the Lambda failover");
   });
 }
+
+test("query parameters S3 would act on are dropped; others stay", () => {
+  const querystring = {
+    q: { value: "rout" },
+    "response-content-type": { value: "text/plain" },
+    "X-Amz-Date": { value: "20260101T000000Z" },
+  };
+  const out = handler({ request: { uri: "/about", headers: {}, querystring } });
+  assert.deepEqual(Object.keys(out.querystring), ["q"]);
+});
+
+test("the Lambda behaviors' function drops a viewer-supplied original URI", () => {
+  const strip = require(path.resolve(dir, "strip-original-uri.js")).handler;
+  const out = strip({ request: { uri: "/blog/x", headers: { "x-facetheory-original-uri": { value: "/about" }, accept: { value: "text/html" } } } });
+  assert.deepEqual(Object.keys(out.headers), ["accept"]);
+  assert.equal(out.uri, "/blog/x");
+});

@@ -192,11 +192,31 @@ fn the_deployment_plan_covers_the_route_table() {
         assert!(b_paths.contains(&p), "{p} in {b_paths:?}");
     }
     assert!(b["mutatingPaths"].as_array().unwrap().iter().any(|p| p == "/api/subscribe"), "{}", b["mutatingPaths"]);
+    // Every behavior that can reach Lambda forwards the viewer's query, cookies and headers (never Host).
+    for strategy in ["strategyA", "strategyB"] {
+        for behavior in b[strategy].as_array().unwrap() {
+            if behavior["origin"] != "s3" {
+                assert_eq!(behavior["originRequestPolicy"], "all-viewer-except-host", "{behavior}");
+            }
+        }
+    }
+    assert_eq!(b["policies"]["originRequest"]["all-viewer-except-host"]["headers"], "allViewerExceptHost");
+    let a = b["strategyA"].as_array().unwrap();
+    let find = |p: &str| a.iter().find(|x| x["pathPattern"] == p).unwrap_or_else(|| panic!("{p} in strategyA"));
+    assert_eq!(find("/assets/*")["cachePolicy"], "caching-optimized", "a year, from the objects' max-age");
+    assert_eq!(find("/_facetheory/ssr-data/*")["cachePolicy"], "caching-disabled");
+    assert_eq!(find("/blog/*")["allowedMethods"].as_array().unwrap().len(), 7, "a mutating route takes every method");
+    assert_eq!(find("default")["cachePolicy"], "origin-cache-headers");
+    assert_eq!(find("default")["failoverStatusCodes"], serde_json::json!([403, 404]));
+    assert_eq!(a.last().unwrap()["pathPattern"], "default", "default is last");
+    // The ISR objects outlive the longest revalidate (60 s) plus the table's week of retention.
+    assert_eq!(b["isrObjectExpirationDays"], 9);
     assert_eq!(b["isrRoutes"][0], "/blog/<slug>");
     let t = &plan.template;
     for needle in [
         "Runtime: provided.al2023",
-        "Architectures: [arm64]",
+        "Architectures: [!Ref Architecture]",
+        "Default: arm64",
         "InvokeMode: RESPONSE_STREAM",
         "AuthType: AWS_IAM",
         "OriginAccessControlOriginType: lambda",
@@ -205,7 +225,18 @@ fn the_deployment_plan_covers_the_route_table() {
         "FACETHEORY_ISR_BUCKET",
         "FACETHEORY_CACHE_TABLE_NAME",
         "x-facetheory-original-uri",
+        "OriginRequestPolicyId: b689b0a8-53d0-40ab-baf2-68738e2966ac",
+        "Type: AWS::CloudFront::CachePolicy",
+        "ExpirationInDays: 9",
+        "s3:DeleteObject",
+        "Code: facetheory-site/bootstrap.zip",
+        "{{resolve:secretsmanager:${SidecarSecret}:SecretString}}",
     ] {
         assert!(t.contains(needle), "template lacks {needle}");
     }
+    // The template's behaviors are the plan's, in the same order.
+    let in_template: Vec<&str> =
+        t.lines().filter_map(|l| l.trim().strip_prefix("- PathPattern: '")).map(|l| l.trim_end_matches('\'')).collect();
+    let in_plan: Vec<&str> = a.iter().map(|x| x["pathPattern"].as_str().unwrap()).filter(|p| *p != "default").collect();
+    assert_eq!(in_template, in_plan);
 }

@@ -183,8 +183,6 @@ function forwarded(behavior, request) {
 
 // ---- the edge cache ----
 
-const cache = new Map();
-
 function ttlFor(behavior, headers) {
   const { minTtl, defaultTtl, maxTtl } = behavior.cache;
   if (maxTtl === 0) return 0;
@@ -205,7 +203,7 @@ function cacheKey(behavior, method, uri, request) {
   return `${behavior.pathPattern}\n${method === "HEAD" ? "GET" : method}\n${uri}\n${q}`;
 }
 
-function remember(key, entry) {
+function remember(cache, key, entry) {
   if (cache.size >= MAX_CACHE_ENTRIES) cache.delete(cache.keys().next().value);
   cache.set(key, entry);
 }
@@ -318,6 +316,7 @@ function send(res, status, headers, body, extra) {
 }
 
 export function createEdge({ plan, behaviors }, opts) {
+  const cache = new Map();
   return http.createServer(async (req, res) => {
     try {
       const q = req.url.indexOf("?");
@@ -353,7 +352,7 @@ export function createEdge({ plan, behaviors }, opts) {
         const failover = origin === "s3-primary-lambda-failover" && (behavior.failoverStatusCodes ?? []).includes(object.status);
         if (!failover) {
           const ttl = object.status === 200 && cacheable ? ttlFor(behavior, object.headers) : 0;
-          if (ttl > 0) remember(key, { ...object, origin: "s3", stored: Date.now(), expires: Date.now() + ttl * 1000 });
+          if (ttl > 0) remember(cache, key, { ...object, origin: "s3", stored: Date.now(), expires: Date.now() + ttl * 1000 });
           return send(res, object.status, object.headers, object.body, { "x-cache": "Miss from cloudfront", "x-preview-origin": "s3" });
         }
         origin = "lambda";
@@ -376,7 +375,7 @@ export function createEdge({ plan, behaviors }, opts) {
       });
       upstream.on("end", () => {
         if (ttl > 0 && size <= MAX_CACHED_BODY) {
-          remember(key, { status: upstream.statusCode, headers, body: Buffer.concat(kept), origin: "lambda", stored: Date.now(), expires: Date.now() + ttl * 1000 });
+          remember(cache, key, { status: upstream.statusCode, headers, body: Buffer.concat(kept), origin: "lambda", stored: Date.now(), expires: Date.now() + ttl * 1000 });
         }
         res.end();
       });

@@ -21,6 +21,8 @@ use crate::store::{Blob, BlobStore, StoreError};
 
 /// Default lifetime of an SSR sidecar token.
 pub const DEFAULT_TTL_SECONDS: u64 = 60;
+/// The longest token lifetime.
+pub const MAX_TTL_SECONDS: u64 = 86_400;
 /// Default URL prefix the app answers sidecar requests under.
 pub const DEFAULT_DATA_URL_PREFIX: &str = "/_facetheory/ssr-data";
 const DEFAULT_SCOPE: &str = "facetheory:ssr-hydration-sidecar";
@@ -138,10 +140,11 @@ impl SsrSidecars {
         })
     }
 
-    /// Token lifetime in seconds (≥ 1).
+    /// Token lifetime in seconds, 1 to 86,400 (a day: the deployment's lifecycle rule removes sidecar objects
+    /// after a day).
     pub fn ttl_seconds(mut self, ttl: u64) -> Result<Self, SidecarError> {
-        if ttl == 0 {
-            return Err(SidecarError::Config("ttl_seconds must be at least 1".into()));
+        if ttl == 0 || ttl > MAX_TTL_SECONDS {
+            return Err(SidecarError::Config(format!("ttl_seconds must be 1 to {MAX_TTL_SECONDS}, got {ttl}")));
         }
         self.ttl_seconds = ttl;
         Ok(self)

@@ -88,6 +88,8 @@ fn options_are_validated() {
     assert!(SsrSidecars::new(Vec::new(), MemoryStore::default()).is_err());
     let s = SsrSidecars::new(b"k".to_vec(), MemoryStore::default()).unwrap();
     assert!(s.clone().ttl_seconds(0).is_err());
+    assert!(s.clone().ttl_seconds(86_401).is_err(), "longer than the lifecycle rule keeps the objects");
+    assert!(s.clone().ttl_seconds(86_400).is_ok());
     assert!(s.clone().data_url_prefix("/").is_err());
     assert!(s.clone().data_url_prefix("//evil").is_err());
     assert!(s.clone().data_url_prefix("/a/{b}").is_err());
