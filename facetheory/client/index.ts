@@ -59,3 +59,4 @@ export async function loadFaceHydrationData<T>(doc: Document = document): Promis
   const url = readFaceExternalHydrationDataUrl(doc);
   return url ? fetchExternalFaceHydrationData<T>(url) : null;
 }
+export * from "./oac-form";

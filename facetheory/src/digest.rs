@@ -8,6 +8,11 @@ pub(crate) fn digest24(text: &str) -> String {
     d.iter().take(12).map(|b| format!("{b:02x}")).collect()
 }
 
+/// sha256 of `bytes`, lowercase hex (64 characters).
+pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

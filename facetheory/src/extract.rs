@@ -105,6 +105,7 @@ impl FaceContext {
     /// assert_eq!((c.name.as_str(), c.stars), ("Ada L", 5));
     /// ```
     pub fn form<T: serde::de::DeserializeOwned>(&self) -> Result<T, crate::Error> {
+        self.check_payload_hash()?;
         if self.header("content-type").is_some() {
             self.expect_content_type("application/x-www-form-urlencoded")?;
         }
@@ -127,6 +128,7 @@ impl FaceContext {
     /// assert!(bad.json::<Post>().is_err());
     /// ```
     pub fn json<T: serde::de::DeserializeOwned>(&self) -> Result<T, crate::Error> {
+        self.check_payload_hash()?;
         self.expect_content_type("application/json")?;
         serde_json::from_slice(&self.body).map_err(|e| {
             crate::Error::client(http::StatusCode::BAD_REQUEST, format!("the JSON body does not fit: {e}"))
@@ -147,6 +149,35 @@ impl FaceContext {
             .map_err(|e| crate::Error::client(http::StatusCode::BAD_REQUEST, format!("the query does not fit: {e}")))
     }
 
+    /// Checks `x-amz-content-sha256` against the body when it carries a SHA-256 digest (what CloudFront OAC
+    /// signs, and what the OAC form transport sends): `400` when they differ — the body is not the one signed.
+    /// Other values (`UNSIGNED-PAYLOAD`, `STREAMING-…`) and an absent header pass. [`form`](Self::form) and
+    /// [`json`](Self::json) call it; call it yourself before reading [`body`](Self::body) raw.
+    ///
+    /// ```
+    /// # use facetheory::FaceContext;
+    /// let body = "name=Ada";
+    /// let hash = "9c7efb3a5a7d2b1a1f1e1a3b1f1c7e6e3b2a1d0c9b8a7f6e5d4c3b2a1f0e9d8c";
+    /// let ctx = FaceContext::builder("POST", "/c").header("x-amz-content-sha256", hash).body(body).build();
+    /// let err = ctx.check_payload_hash().unwrap_err();
+    /// assert!(matches!(err.kind(), facetheory::ErrorKind::Client { status, .. } if *status == 400));
+    /// let unsigned = FaceContext::builder("POST", "/c").header("x-amz-content-sha256", "UNSIGNED-PAYLOAD").body(body).build();
+    /// assert!(unsigned.check_payload_hash().is_ok());
+    /// ```
+    pub fn check_payload_hash(&self) -> Result<(), crate::Error> {
+        let Some(given) = self.header(PAYLOAD_HASH_HEADER) else { return Ok(()) };
+        if given.len() != 64 || !given.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Ok(());
+        }
+        if given.eq_ignore_ascii_case(&crate::digest::sha256_hex(&self.body)) {
+            return Ok(());
+        }
+        Err(crate::Error::client(
+            http::StatusCode::BAD_REQUEST,
+            format!("{PAYLOAD_HASH_HEADER} does not match the body's SHA-256"),
+        ))
+    }
+
     fn expect_content_type(&self, expected: &str) -> Result<(), crate::Error> {
         let got = self.header("content-type").unwrap_or("");
         let essence = got.split(';').next().unwrap_or("").trim();
@@ -159,6 +190,9 @@ impl FaceContext {
         ))
     }
 }
+
+/// The header CloudFront OAC needs on a signed request with a body: the body's SHA-256, lowercase hex.
+pub const PAYLOAD_HASH_HEADER: &str = "x-amz-content-sha256";
 
 /// Refuses what a browser never sends and a lenient decoder would silently mangle: a `%` not followed by two
 /// hex digits, and names or values that do not decode to UTF-8. One pass over the body.

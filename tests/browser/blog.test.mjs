@@ -1,17 +1,21 @@
 // The blog in a real browser (Debian's Chromium driven by playwright-core): islands hydrate from typed data,
-// the strict-CSP page reports no violation, streamed sections render in order. BASE_URL points at a running
-// `blog serve` (scripts/test starts it); screenshots go to $ARTIFACTS (default ../../artifacts).
+// the strict-CSP page reports no violation, streamed sections render in order, forms post through CloudFront OAC.
+// BASE_URL points at a running `blog serve`, PREVIEW_URL at the deploy plan's preview edge in front of it
+// (scripts/test starts both); screenshots go to $ARTIFACTS (default ../../artifacts).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
+import { createHash } from "node:crypto";
 import { chromium } from "playwright-core";
 
 const base = process.env.BASE_URL;
+// The same app behind the generated CloudFront plan (`preview.mjs`), which enforces OAC's payload hash.
+const edgeBase = process.env.PREVIEW_URL;
 const artifacts = process.env.ARTIFACTS ?? new URL("../../artifacts/", import.meta.url).pathname;
 let browser;
 
 before(async () => {
-  assert.ok(base, "BASE_URL is set by scripts/test");
+  assert.ok(base && edgeBase, "BASE_URL and PREVIEW_URL are set by scripts/test");
   mkdirSync(artifacts, { recursive: true });
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
@@ -32,7 +36,7 @@ after(async () => {
 });
 
 /** A page that records CSP violations and console errors. */
-async function open(path, options = {}) {
+async function open(path, options = {}, origin = base) {
   const context = await browser.newContext();
   const page = await context.newPage();
   const problems = [];
@@ -46,7 +50,7 @@ async function open(path, options = {}) {
       window.__cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`),
     );
   });
-  const response = await page.goto(base + path, options);
+  const response = await page.goto(origin + path, options);
   return { page, response, problems };
 }
 
@@ -147,24 +151,69 @@ test("streamed sections render in order, each as it arrives", async () => {
   await context.close();
 });
 
-test("the comment form posts to the post's own URL, redirects back, and the regenerated page shows it", async () => {
-  const { page, problems } = await open("/blog/caf%C3%A9");
+/** Posts a comment through the page's form; returns the POST request the browser sent. */
+async function postComment(page, text) {
   await page.waitForSelector("body[data-hydrated=counter]");
-  const text = `Seen from Chromium ${Date.now()}`;
   await page.fill("#comments input[name=name]", "Browser");
   await page.fill("#comments textarea[name=text]", text);
-  const [response] = await Promise.all([
-    page.waitForNavigation(),
-    page.click("#comments button[type=submit]"),
-  ]);
-  // The POST answered 303; the browser followed it with a GET of the same page (post-redirect-get).
-  assert.equal(response.request().method(), "GET");
-  assert.equal(new URL(page.url()).pathname + new URL(page.url()).hash, "/blog/caf%C3%A9#comments");
-  assert.equal(response.headers()["x-facetheory-isr"], "miss", "the POST revalidated the cached page");
-  const comments = await page.$$eval("ul.comments li", (lis) => lis.map((li) => li.textContent));
-  assert.ok(comments.includes(`Browser: ${text}`), JSON.stringify(comments));
+  const posted = page.waitForRequest((r) => r.method() === "POST");
+  const [navigation] = await Promise.all([page.waitForNavigation(), page.click("#comments button[type=submit]")]);
+  return { request: await posted, navigation };
+}
+
+for (const [where, origin] of [["blog serve", () => base], ["the CloudFront plan (preview edge, OAC)", () => edgeBase]]) {
+  test(`the comment form posts with its body's SHA-256 and the regenerated page shows it, through ${where}`, async () => {
+    const { page, problems } = await open("/blog/caf%C3%A9", {}, origin());
+    const text = `Seen from Chromium ${Date.now()}`;
+    const { request, navigation } = await postComment(page, text);
+    // The OAC form transport sent it: urlencoded, with the hash of the exact bytes.
+    const body = request.postData();
+    assert.equal(body, new URLSearchParams({ name: "Browser", text }).toString());
+    assert.equal(request.headers()["x-amz-content-sha256"], createHash("sha256").update(body).digest("hex"));
+    assert.match(request.headers()["content-type"], /^application\/x-www-form-urlencoded/);
+    // Post-redirect-get as a full-page navigation to where the 303 pointed.
+    assert.equal(navigation.request().method(), "GET");
+    assert.equal(new URL(page.url()).pathname, "/blog/caf%C3%A9");
+    const comments = await page.$$eval("ul.comments li", (lis) => lis.map((li) => li.textContent));
+    assert.ok(comments.includes(`Browser: ${text}`), JSON.stringify(comments));
+    await page.waitForSelector("body[data-hydrated=counter]");
+    await page.screenshot({ path: `${artifacts}/blog-post-comment.png`, fullPage: true });
+    assert.deepEqual(await page.evaluate(() => window.__cspViolations), []);
+    assert.deepEqual(problems, []);
+  });
+}
+
+test("through the CloudFront plan: an unmarked form is refused by the Function URL, a multipart one by the transport", async () => {
+  const { page } = await open("/blog/caf%C3%A9", {}, edgeBase);
   await page.waitForSelector("body[data-hydrated=counter]");
-  await page.screenshot({ path: `${artifacts}/blog-post-comment.png`, fullPage: true });
-  assert.deepEqual(await page.evaluate(() => window.__cspViolations), []);
-  assert.deepEqual(problems, []);
+  const posts = [];
+  page.on("request", (r) => r.method() === "POST" && posts.push(r.url()));
+  // Marked but multipart: the transport cannot sign it, so nothing is sent.
+  await page.evaluate(() => {
+    const form = document.createElement("form");
+    form.method = "post";
+    form.action = "/api/subscribe";
+    form.enctype = "multipart/form-data";
+    form.setAttribute("data-facetheory-oac-form", "");
+    form.innerHTML = '<input name="email" value="a@b.example">';
+    document.body.append(form);
+    form.requestSubmit();
+  });
+  await page.waitForSelector("form[data-facetheory-oac-error]");
+  assert.match(await page.getAttribute("form[data-facetheory-oac-error]", "data-facetheory-oac-error"), /multipart\/form-data cannot be signed/);
+  assert.deepEqual(posts, [], "a refused form sends nothing");
+  // Unmarked: the browser's native POST has no payload hash, and the OAC-signed origin refuses it.
+  const [navigation] = await Promise.all([
+    page.waitForNavigation(),
+    page.evaluate(() => {
+      const form = document.createElement("form");
+      form.method = "post";
+      form.action = "/api/subscribe";
+      form.innerHTML = '<input name="email" value="a@b.example">';
+      document.body.append(form);
+      form.requestSubmit();
+    }),
+  ]);
+  assert.equal(navigation.status(), 403);
+  assert.equal(navigation.headers()["x-preview-origin"], "lambda");
 });

@@ -4,6 +4,7 @@
 
 use facetheory::isr::IsrRuntime;
 use facetheory::server::Server;
+use sha2::Digest;
 
 use crate::http_client::{send, start, Running};
 
@@ -76,7 +77,11 @@ async fn a_comment_posts_to_the_page_url_redirects_back_and_the_isr_page_regener
     let first = send(addr, "GET", "/blog/routing", &[], "").await;
     assert_eq!(first.headers["x-facetheory-isr"], "miss");
     assert!(first.body.contains("No comments yet"), "{}", first.body);
-    assert!(first.body.contains(r#"<form method="post" action="/blog/routing">"#), "{}", first.body);
+    assert!(
+        first.body.contains(r#"<form method="post" action="/blog/routing" data-facetheory-oac-form>"#),
+        "{}",
+        first.body
+    );
     assert_eq!(send(addr, "GET", "/blog/routing", &[], "").await.headers["x-facetheory-isr"], "hit");
 
     let posted = send(addr, "POST", "/blog/routing", &[FORM], "name=Ada&text=Precedence+%3C3").await;
@@ -88,6 +93,12 @@ async fn a_comment_posts_to_the_page_url_redirects_back_and_the_isr_page_regener
     assert_eq!(after.headers["x-facetheory-isr"], "miss", "the POST marked the cached page stale");
     assert!(after.body.contains("<strong>Ada</strong>: Precedence &lt;3"), "{}", after.body);
     assert_eq!(send(addr, "GET", "/blog/routing", &[], "").await.headers["x-facetheory-isr"], "hit");
+
+    // What the OAC form transport sends: the body's SHA-256 in x-amz-content-sha256 (checked, then accepted).
+    let body = "name=Grace&text=Signed";
+    let hash: String = sha2::Sha256::digest(body).iter().map(|b| format!("{b:02x}")).collect();
+    let signed = send(addr, "POST", "/blog/routing", &[FORM, ("x-amz-content-sha256", &hash)], body).await;
+    assert_eq!(signed.status, 303, "{}", signed.body);
     running.stop().await;
 }
 
@@ -96,7 +107,9 @@ async fn bad_form_bodies_are_client_errors_and_store_nothing() {
     let running = serve_blog().await;
     let addr = running.addr;
     type Case<'a> = (&'a [(&'a str, &'a str)], String, u16, &'a str);
-    let cases: [Case; 6] = [
+    let other_body_hash = ("x-amz-content-sha256", "8e3b2f7c1e8d2f5b7f0c4c0bd1d0a6e1e6a0f6b3f3ad6fb7b1bd7b8b5f8c6b9a");
+    let cases: [Case; 7] = [
+        (&[FORM, other_body_hash], "name=Ada&text=hi".into(), 400, "x-amz-content-sha256 does not match"),
         (&[FORM], "name=Ada".into(), 400, "missing field `text`"),
         (&[FORM], "name=%ZZ&text=x".into(), 400, "not followed by two hex digits"),
         (

@@ -13,6 +13,6 @@ export default defineConfig({
     outDir: "dist",
     emptyOutDir: true,
     assetsDir: "assets",
-    rollupOptions: { input: { search: "src/search.ts", counter: "src/counter.ts" } },
+    rollupOptions: { input: { search: "src/search.ts", counter: "src/counter.ts", post: "src/post.ts" } },
   },
 });

@@ -17,14 +17,14 @@ use crate::posts::Posts;
 /// Only `?ref=` makes a separate cached variant (it thanks the referrer); any other query parameter
 /// (`?utm_source=…`) is ignored, so query strings cannot fill the cache.
 ///
-/// The comment form posts to this same URL ([`comment`]), which saves, revalidates this page and redirects
+/// The comment form posts to this same URL ([`comment`]) through the OAC form transport, which saves, revalidates this page and redirects
 /// back (post-redirect-get): the next GET regenerates the page with the comment.
 #[face(mode = "isr", revalidate = 60, tags = ["posts"], query = ["ref"])]
 pub async fn post(slug: String, posts: &State<Posts>, ctx: &FaceContext) -> Result<Option<Page<CounterData>>> {
     let Some(post) = posts.find(&slug) else { return Ok(None) };
     let page = article(posts, &slug, ctx)?.tag(format!("post:{slug}")).strict_csp();
     let data = CounterData { start: post.likes, step: 1, label: "Likes".into() };
-    Ok(Some(match islands::island("src/counter.ts") {
+    Ok(Some(match islands::island("src/post.ts") {
         Some(island) => page.head_tags(island.head_tags).hydrate(data, island.bootstrap_module),
         None => page.hydrate(data, ""),
     }))
@@ -69,7 +69,8 @@ pub fn article(posts: &Posts, slug: &str, ctx: &FaceContext) -> Result<Page> {
                 h2 { "Comments" }
                 @if comments.is_empty() { p { "No comments yet." } }
                 ul.comments { @for c in &comments { li { strong { (c.name) } ": " (c.text) } } }
-                form method="post" action=(ctx.path()) {
+                // Sent by the OAC form transport (src/post.ts): CloudFront needs the body's SHA-256.
+                form method="post" action=(ctx.path()) data-facetheory-oac-form {
                     label { "Name " input name="name" required maxlength="60"; }
                     label { "Comment " textarea name="text" required maxlength="1000" {} }
                     button type="submit" { "Post comment" }
