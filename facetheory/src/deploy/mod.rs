@@ -1,20 +1,23 @@
 //! The AWS deployment shape of a site, generated from its route table and reserved endpoints
-//! (`<site> deploy-plan --out DIR`). The template and the function are real files beside this module
-//! (`template.yaml`, `cloudfront-function.js`), filled in at marked lines:
+//! (`<site> deploy-plan --out DIR`). One list of [`Behavior`]s per strategy, in CloudFront precedence order,
+//! feeds every file, so what is linted and what the preview replays are the same plan:
 //!
-//! - `cloudfront-function.js`: the viewer-request function of Strategy A (extensionless URIs → the S3 key
+//! - `cloudfront-function.js`: the default behavior's viewer-request function (extensionless URIs → the S3 key
 //!   shape, original URI kept in `x-facetheory-original-uri` for the Lambda failover);
-//! - `behaviors.json`: CloudFront cache behaviors for Strategy A (S3-primary origin group with Lambda failover)
-//!   and Strategy B (explicit behaviors for the known SSG routes), with the reserved prefixes;
-//! - `template.yaml`: a CloudFormation template (Strategy A) — Lambda (`provided.al2023`, arm64) with a
-//!   `RESPONSE_STREAM` Function URL on `AWS_IAM` behind CloudFront OAC, the assets/SSG bucket with OAC, the ISR
-//!   bucket and DynamoDB table (TTL on), and the runtime's environment variables.
+//!   `strip-original-uri.js`: the Lambda behaviors' function (drops a viewer-supplied original URI);
+//! - `behaviors.json`: both strategies' behaviors with origins, methods, [`CachePolicy`] and
+//!   [`OriginRequestPolicy`], and the policies' rules;
+//! - `template.yaml` (`template.rs`): CloudFormation for Strategy A — Lambda with a `RESPONSE_STREAM` Function
+//!   URL on `AWS_IAM` behind CloudFront OAC, the site bucket, the ISR bucket with lifecycle rules, the DynamoDB
+//!   table with TTL, the generated sidecar secret, and the runtime's environment;
+//! - `preview.mjs`: the local edge that replays the plan (docs/deployment.md).
 //!
 //! ```
 //! let app = facetheory::App::builder().build().unwrap();
 //! let plan = facetheory::deploy::plan(&app, &facetheory::deploy::PlanOptions::default());
 //! assert!(plan.template.contains("RESPONSE_STREAM"));
 //! assert!(plan.cloudfront_function.contains("x-facetheory-original-uri"));
+//! assert_eq!(plan.behaviors["strategyA"][0]["pathPattern"], "/.vite/*");
 //! ```
 
 use serde_json::json;
