@@ -158,7 +158,11 @@ fn check_uri(event: &mut serde_json::Value) -> Result<(), InvalidEvent> {
         let headers = event.get("headers")?.as_object()?;
         headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).and_then(|(_, v)| v.as_str()).map(str::to_string)
     };
-    let host = header("host").or_else(|| text(event, &["requestContext", "domainName"]));
+    // lambda_http reads the host header through `HeaderValue::to_str`, which refuses anything but visible ASCII,
+    // and then falls back to the domain name: so must we.
+    let host = header("host")
+        .filter(|h| http::HeaderValue::from_str(h).is_ok_and(|v| v.to_str().is_ok()))
+        .or_else(|| text(event, &["requestContext", "domainName"]));
     let scheme = header("x-forwarded-proto").unwrap_or_else(|| "https".into());
     let query = text(event, &["rawQueryString"]).unwrap_or_default();
     // lambda_http: with a host, the whole URL; without, the path of `http://localhost<path>`; then `?<query>`.
