@@ -89,6 +89,24 @@ impl Stream for DocumentTail {
                 self.done = true;
                 Poll::Ready(Some(Bytes::from_static(DOCUMENT_END.as_bytes())))
             }
+            Poll::Ready(Some(Err(err))) if section_failure(&err).is_some() => {
+                // One deferred section failed: its fallback stays; the others keep streaming.
+                let failed = section_failure(&err).expect("checked");
+                tracing::error!(
+                    target: "facetheory::request",
+                    route = self.route,
+                    request_id = %self.request.request_id,
+                    section = %failed.id,
+                    error = %failed.error,
+                    "deferred section failed; its fallback stays"
+                );
+                self.request.report(
+                    crate::observe::Phase::Stream,
+                    crate::observe::error_class(&failed.error),
+                    &failed.error,
+                );
+                Poll::Ready(Some(Bytes::from(crate::sections::failed_markup(&failed.id))))
+            }
             Poll::Ready(Some(Err(err))) => {
                 tracing::error!(
                     target: "facetheory::request",
@@ -106,6 +124,13 @@ impl Stream for DocumentTail {
                 Poll::Ready(Some(Bytes::from(tail)))
             }
         }
+    }
+}
+
+fn section_failure(err: &crate::Error) -> Option<&crate::sections::SectionFailed> {
+    match err.kind() {
+        crate::ErrorKind::Internal(source) => source.downcast_ref(),
+        _ => None,
     }
 }
 

@@ -35,6 +35,7 @@ pub mod isr;
 pub mod lambda;
 pub mod observe;
 pub mod params;
+pub mod sections;
 pub mod server;
 pub mod ssg;
 pub mod store;
@@ -132,7 +133,7 @@ pub use facetheory_macros::resource;
 /// `pub mod faces { …; pub static ROUTES: … }` — what the build script generates, without a build script.
 pub use facetheory_macros::faces;
 
-pub use maud::{self, html, Markup, PreEscaped};
+pub use maud::{self, html, Markup, PreEscaped, Render};
 
 /// Everything a face file usually needs.
 pub mod prelude {

@@ -39,11 +39,21 @@ pub(crate) fn not_found_no_store() -> Response<Body> {
 
 /// JSON bytes with an explicit `cache-control`.
 pub(crate) fn json_bytes(status: StatusCode, body: Bytes, cache: &'static str) -> Response<Body> {
+    bytes_with(status, "application/json; charset=utf-8", cache, body)
+}
+
+/// Bytes with a content type and `cache-control`.
+pub(crate) fn bytes_with(
+    status: StatusCode,
+    content_type: &'static str,
+    cache: &'static str,
+    body: Bytes,
+) -> Response<Body> {
     let len = body.len();
     let mut r = Response::new(Body::full(body));
     *r.status_mut() = status;
     let h = r.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json; charset=utf-8"));
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
     h.insert(header::CONTENT_LENGTH, HeaderValue::from(len));
     r

@@ -217,3 +217,54 @@ test("through the CloudFront plan: an unmarked form is refused by the Function U
   assert.equal(navigation.status(), 403);
   assert.equal(navigation.headers()["x-preview-origin"], "lambda");
 });
+
+test("deferred sections stream in completion order and swap into their slots under strict CSP", async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const problems = [];
+  page.on("console", (m) => m.type() === "error" && problems.push(m.text()));
+  await page.addInitScript(() => {
+    window.__cspViolations = [];
+    window.__swapped = [];
+    const t0 = performance.now();
+    document.addEventListener("securitypolicyviolation", (e) => window.__cspViolations.push(e.violatedDirective));
+    document.addEventListener("facetheory:section", (e) =>
+      window.__swapped.push({ id: e.detail.id, at: performance.now() - t0 }),
+    );
+  });
+  const response = await page.goto(`${base}/deferred`);
+  assert.match(response.headers()["content-security-policy"], /script-src 'self' 'nonce-/);
+  await page.waitForFunction(() => window.__swapped.length === 3);
+  const swapped = await page.evaluate(() => window.__swapped);
+  // Declared slow (400 ms), fast (50), middle (200): completion order is fast, middle, slow.
+  assert.deepEqual(swapped.map((s) => s.id), ["ft-s1", "ft-s2", "ft-s0"]);
+  assert.ok(swapped[2].at - swapped[0].at >= 250, `fast and slow swapped ${(swapped[2].at - swapped[0].at).toFixed(0)} ms apart`);
+  // Each section sits where its slot was, in the shell's order; no slot, fallback or section wrapper is left.
+  assert.deepEqual(await page.$$eval("main section.deferred", (s) => s.map((e) => e.dataset.section)), ["slow", "fast", "middle"]);
+  assert.equal(await page.locator("facetheory-slot, facetheory-section, [data-fallback]").count(), 0);
+  await page.screenshot({ path: `${artifacts}/blog-deferred.png`, fullPage: true });
+  assert.deepEqual(await page.evaluate(() => window.__cspViolations), []);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test("a failed deferred section keeps its fallback; without JavaScript sections arrive after the shell", async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${base}/deferred?fail=1`);
+  await page.waitForSelector("main section.deferred[data-section=slow]");
+  assert.equal(await page.getAttribute("facetheory-slot#ft-s2", "data-facetheory-error"), "");
+  assert.match(await page.textContent("facetheory-slot#ft-s2"), /Loading the middle section/);
+  assert.doesNotMatch(await page.content(), /data source failed/);
+  await context.close();
+
+  const noJs = await browser.newContext({ javaScriptEnabled: false });
+  const plain = await noJs.newPage();
+  await plain.goto(`${base}/deferred`);
+  // The fallbacks stay in the shell; the sections follow it, in the order they finished.
+  assert.equal(await plain.locator("main facetheory-slot [data-fallback]").count(), 3);
+  const after = await plain.$$eval("footer ~ facetheory-section section", (s) => s.map((e) => e.dataset.section));
+  assert.deepEqual(after, ["fast", "middle", "slow"]);
+  await plain.screenshot({ path: `${artifacts}/blog-deferred-no-js.png`, fullPage: true });
+  await noJs.close();
+});

@@ -132,8 +132,10 @@ test("form posts reach Lambda with the body's SHA-256; without it the Function U
 test("reserved prefixes and mutating routes go where the plan says", async () => {
   const manifest = JSON.parse(fs.readFileSync(path.join(siteDir, ".facetheory", "ssg-manifest.json"), "utf8"));
   const asset = manifest.assets.find((a) => a.startsWith("assets/"));
+  const runtime = manifest.assets.find((a) => a.startsWith("_facetheory/runtime/"));
   const cases = [
     ["GET", `/${asset}`, "s3", 200],
+    ["GET", `/${runtime}`, "s3", 200],
     ["GET", "/.vite/manifest.json", "s3", 200],
     ["GET", "/_facetheory/data/about.json", "s3", 200],
     ["GET", "/_facetheory/ssr-data/not.a-token", "lambda", 404],

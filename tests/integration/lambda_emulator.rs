@@ -67,6 +67,30 @@ async fn emulator_streams_the_live_page_incrementally() {
 
 #[tokio::test]
 #[ignore = "needs the cargo-lambda emulator started by scripts/test"]
+async fn emulator_streams_deferred_sections_in_completion_order() {
+    let (parts, frames) = invoke("GET", "/deferred", "").await;
+    assert_eq!(parts.status, 200);
+    assert!(parts.headers["content-security-policy"].to_str().unwrap().contains("script-src 'self' 'nonce-"));
+    let first = String::from_utf8_lossy(&frames[0].1).into_owned();
+    assert!(first.contains("<facetheory-slot id=\"ft-s0\">") && !first.contains("<facetheory-section"), "{first}");
+    // Declared slow (400 ms), fast (50), middle (200); each arrives in a frame of its own, fast first.
+    let at = |name: &str| {
+        let needle = format!("data-section=\"{name}\"");
+        frames.iter().find(|(_, b)| String::from_utf8_lossy(b).contains(&needle)).map(|(t, _)| *t).expect(name)
+    };
+    let (fast, middle, slow) = (at("fast"), at("middle"), at("slow"));
+    assert!(fast < middle && middle < slow, "{fast:?} {middle:?} {slow:?}");
+    assert!(slow - fast >= Duration::from_millis(250), "the frames left as the sections finished");
+    let all = text(&frames);
+    assert!(all.ends_with("</facetheory-section-end></body></html>"), "{all}");
+    println!(
+        "lambda emulator /deferred: shell after {:?}, sections after {fast:?} (50 ms), {middle:?} (200 ms), {slow:?} (400 ms)",
+        frames[0].0
+    );
+}
+
+#[tokio::test]
+#[ignore = "needs the cargo-lambda emulator started by scripts/test"]
 async fn emulator_serves_resources_errors_and_bodies() {
     let (parts, frames) = invoke("GET", "/api/posts", "").await;
     assert_eq!(parts.status, 200);

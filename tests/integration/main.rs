@@ -11,6 +11,7 @@ mod lambda_events;
 mod observability;
 mod panics;
 mod paths;
+mod sections;
 mod served_over_tcp;
 mod service;
 mod ssg;

@@ -87,11 +87,18 @@ async fn strict_pages_fail_closed_and_honour_overrides() {
         .route(&faces::__FACETHEORY_ROUTE_strict_stream)
         .build()
         .unwrap();
-    for path in ["/inline-handler", "/inline-hydration", "/strict-stream"] {
+    for path in ["/inline-handler", "/inline-hydration"] {
         let (parts, body) = get(&app, path).await;
         assert_eq!(parts.status, 500, "{path}");
         assert!(!body.contains("steal"), "{path}");
     }
+    // A strict stream is checked chunk by chunk: the offending chunk is never sent.
+    let (parts, body) = get(&app, "/strict-stream").await;
+    assert_eq!(parts.status, 200);
+    assert!(
+        body.ends_with("<p>a</p><template data-facetheory-stream-error=\"true\"></template></body></html>"),
+        "{body}"
+    );
     let (parts, _) = get(&app, "/own-header").await;
     assert_eq!(parts.headers["content-security-policy"], "default-src 'none'");
     let (parts, _) = get(&app, "/extra-directive").await;

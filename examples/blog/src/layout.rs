@@ -1,39 +1,39 @@
 //! The shared page shell.
 
-use facetheory::{head, html, Markup, Page, PreEscaped};
+use facetheory::{head, html, Markup, Page, Render};
 
 // Links are built by the typed path builders generated from the route table: a renamed or removed page is
 // a compile error here, not a broken link.
 use crate::faces::paths;
 
-/// Wraps content in the site's header and footer and sets the common head tags.
-pub fn page(title: &str, content: Markup) -> Page {
-    Page::new(html! {
+/// The site's header, `main` around the content, and footer.
+pub fn frame(content: impl Render) -> Markup {
+    html! {
         (nav())
         main { (content) }
         footer { p { "An example facetheory site." } }
-    })
-    .title(format!("{title} · facetheory blog"))
-    .head(head::charset("utf-8"))
-    .head(head::meta("viewport", "width=device-width, initial-scale=1"))
+    }
 }
 
-/// The same shell around a streamed body: the header goes out with the first chunk, each section as it is
+/// The common head tags and title.
+pub fn dress<H>(page: Page<H>, title: &str) -> Page<H> {
+    page.title(format!("{title} · facetheory blog"))
+        .head(head::charset("utf-8"))
+        .head(head::meta("viewport", "width=device-width, initial-scale=1"))
+}
+
+/// Wraps content in the site's frame and sets the common head tags.
+pub fn page(title: &str, content: Markup) -> Page {
+    dress(Page::new(frame(content)), title)
+}
+
+/// The same frame around a streamed body: the header goes out with the first chunk, each section as it is
 /// produced, the footer last.
 pub fn streamed<S>(title: &str, sections: S) -> Page
 where
     S: futures_util::Stream<Item = facetheory::Result<Markup>> + Send + 'static,
 {
-    use futures_util::StreamExt;
-    let open = html! { (nav()) (PreEscaped("<main>")) };
-    let close = html! { (PreEscaped("</main>")) footer { p { "An example facetheory site." } } };
-    let body = futures_util::stream::once(async move { Ok(open) })
-        .chain(sections)
-        .chain(futures_util::stream::once(async move { Ok(close) }));
-    Page::stream(body)
-        .title(format!("{title} · facetheory blog"))
-        .head(head::charset("utf-8"))
-        .head(head::meta("viewport", "width=device-width, initial-scale=1"))
+    dress(Page::stream(sections).within(frame), title)
 }
 
 fn nav() -> Markup {
@@ -43,6 +43,7 @@ fn nav() -> Markup {
                 a href=(paths::home()) { "Home" } " · "
                 a href=(paths::about()) { "About" } " · "
                 a href=(paths::live()) { "Live" } " · "
+                a href=(paths::deferred()) { "Deferred" } " · "
                 a href=(paths::docs(&[])) { "Docs" } " · "
                 a href=(paths::posts()) { "API" }
             }

@@ -204,8 +204,13 @@ impl AppBuilder {
                 )));
             }
         }
-        let mut reserved =
-            vec![ReservedEndpoint { pattern: format!("{SSG_DATA_PREFIX}/<rest+>"), endpoint: Reserved::SsgData }];
+        let mut reserved = vec![
+            ReservedEndpoint { pattern: format!("{SSG_DATA_PREFIX}/<rest+>"), endpoint: Reserved::SsgData },
+            ReservedEndpoint {
+                pattern: format!("{}/<rest+>", crate::sections::RUNTIME_PREFIX),
+                endpoint: Reserved::Runtime,
+            },
+        ];
         if let Some(sidecars) = &sidecars {
             reserved.push(ReservedEndpoint {
                 pattern: format!("{}/<rest*>", sidecars.prefix()),

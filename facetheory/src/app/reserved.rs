@@ -39,6 +39,13 @@ impl App {
                 Some(res) => res,
                 None => not_found_no_store(),
             },
+            Reserved::Runtime if read && rest == *crate::sections::MODULE_FILE => crate::response::bytes_with(
+                StatusCode::OK,
+                "text/javascript; charset=utf-8",
+                cache_control::ASSET,
+                bytes::Bytes::from_static(crate::sections::MODULE_SOURCE.as_bytes()),
+            ),
+            Reserved::Runtime => not_found_no_store(),
             Reserved::SsgData | Reserved::StaticDir(_) => self.not_found(request).await,
         }
     }

@@ -29,13 +29,15 @@ pub enum Reserved {
     Revalidate,
     /// `<prefix>/<path*>`: a static directory (the index into the app's static directories).
     StaticDir(usize),
+    /// `/_facetheory/runtime/<file+>`: the framework's client modules (the deferred-sections swap module).
+    Runtime,
 }
 
 impl Reserved {
     /// Who answers it in the AWS deployment.
     pub fn origin(self) -> Origin {
         match self {
-            Reserved::SsgData | Reserved::StaticDir(_) => Origin::S3,
+            Reserved::SsgData | Reserved::StaticDir(_) | Reserved::Runtime => Origin::S3,
             Reserved::SsrSidecar | Reserved::Revalidate => Origin::Lambda,
         }
     }
@@ -47,6 +49,7 @@ impl Reserved {
             Reserved::SsgData => "SSG hydration data files",
             Reserved::Revalidate => "on-demand ISR revalidation (AppBuilder::revalidate_secret)",
             Reserved::StaticDir(_) => "a static directory (AppBuilder::static_dir)",
+            Reserved::Runtime => "facetheory's client modules (deferred sections)",
         }
     }
 }

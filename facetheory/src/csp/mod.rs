@@ -251,6 +251,35 @@ pub(crate) fn apply_nonce(tags: &mut [HeadTag], nonce: &str) {
 /// `<style>` tags and `style` attributes are rejected.
 pub fn validate_document(html: &str, policy: &CspPolicy, sources: &CspSources) -> Result<(), CspError> {
     let tags = tokenize::start_tags(html).map_err(|_| err("unterminated tag"))?;
+    check_tags(&tags, policy, sources)
+}
+
+/// Appended to a streamed chunk before it is checked: it is seen as a tag only if the chunk ends in the data
+/// state, where the next chunk begins.
+const FRAGMENT_END: &str = "<facetheory-fragment-end>";
+
+/// Checks one chunk of a streamed strict document as [`validate_document`] does, and that it ends outside any
+/// tag, comment or raw-text element — so the browser reads the next chunk in the state the next check assumes.
+///
+/// ```
+/// use facetheory::csp::{validate_fragment, CspPolicy, CspSources};
+/// let (policy, sources) = (CspPolicy::STRICT, CspSources::nonce("abcdefghijklmnopqrstuv"));
+/// assert!(validate_fragment("<section><p>ok</p></section>", &policy, &sources).is_ok());
+/// assert!(validate_fragment("<p onclick=\"x()\">no</p>", &policy, &sources).is_err());
+/// assert!(validate_fragment("<textarea>the next chunk would be text", &policy, &sources).is_err());
+/// ```
+pub fn validate_fragment(html: &str, policy: &CspPolicy, sources: &CspSources) -> Result<(), CspError> {
+    let probe = format!("{html}{FRAGMENT_END}");
+    let tags = tokenize::start_tags(&probe).map_err(|_| err("unterminated tag"))?;
+    match tags.split_last() {
+        Some((last, rest)) if last.name == "facetheory-fragment-end" && last.attrs.is_empty() => {
+            check_tags(rest, policy, sources)
+        }
+        _ => Err(err("a streamed chunk must end outside any tag, comment or raw-text element")),
+    }
+}
+
+fn check_tags(tags: &[tokenize::StartTag<'_>], policy: &CspPolicy, sources: &CspSources) -> Result<(), CspError> {
     for tag in tags {
         let name = tag.name.as_str();
         let attrs = &tag.attrs;

@@ -243,29 +243,26 @@ pub(crate) async fn render(
             headers.insert(header::CONTENT_LENGTH, HeaderValue::from(len));
             Body::chunks([Bytes::from(start), Bytes::from(body), Bytes::from_static(DOCUMENT_END.as_bytes())])
         }
-        (PageBody::Stream(chunks), Some((policy, sources))) => {
-            match strict::collect_stream(start, chunks, &policy, &sources, route, &request.request_id).await? {
-                Ok(document) => {
-                    headers.insert(header::CONTENT_LENGTH, HeaderValue::from(document.len()));
-                    Body::full(document)
-                }
-                Err(too_large) => return Ok(too_large),
-            }
-        }
-        (PageBody::Stream(mut chunks), None) => {
+        (PageBody::Stream(mut chunks), sources) => {
             // Preflight: status and headers are final once the first chunk exists; a failure before it is a
             // clean 500. The head goes out together with the first chunk.
             let first = match crate::unwind::catch(futures_util::StreamExt::next(&mut chunks)).await {
-                Ok(Some(Ok(markup))) => Bytes::from(markup.into_string()),
+                Ok(Some(Ok(markup))) => markup.into_string(),
                 Ok(Some(Err(e))) => return Err(RenderError::Stream(e)),
-                Ok(None) => Bytes::new(),
+                Ok(None) => String::new(),
                 Err(panic) => {
                     return Err(RenderError::Stream(crate::Error::msg(format!("the stream panicked: {panic}"))))
                 }
             };
+            // A strict document is checked chunk by chunk as it streams: the start (head and first chunk) before
+            // anything is sent, each later chunk before it is sent.
+            if let Some((policy, sources)) = sources {
+                strict::validate_fragment(&format!("{start}{first}"), &policy, &sources)?;
+                chunks = strict::checked(chunks, policy, sources);
+            }
             headers.remove(header::CONTENT_LENGTH);
             let tail = DocumentTail::new(chunks, route, Arc::clone(request));
-            Body::streaming([Bytes::from(start), first], Box::pin(tail))
+            Body::streaming([Bytes::from(start), Bytes::from(first)], Box::pin(tail))
         }
     };
     Ok(Rendered { status, headers, body, tags, sidecar })

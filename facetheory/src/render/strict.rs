@@ -1,11 +1,9 @@
 //! Strict-CSP pages in the render step: choosing nonce or hashes, checking the head and the whole document,
-//! and collecting a streamed strict body (it cannot be checked until it is whole).
+//! and checking a streamed strict body chunk by chunk as it leaves.
 
-use bytes::Bytes;
-use http::{header, HeaderMap, HeaderValue, StatusCode};
+use http::HeaderValue;
 
-use super::{RenderError, Rendered, ScriptSources};
-use crate::body::Body;
+use super::ScriptSources;
 use crate::context::RequestInfo;
 use crate::csp::{
     apply_nonce, build_strict_csp_header, validate_document, validate_head, CspError, CspPolicy, CspSources,
@@ -13,11 +11,6 @@ use crate::csp::{
 use crate::document::DOCUMENT_END;
 use crate::head::HeadTag;
 use crate::page::{MarkupStream, PageParts};
-
-/// Largest streamed body a strict page may collect for validation.
-pub(crate) const MAX_STRICT_STREAM_BYTES: usize = 5 * 1024 * 1024;
-
-const PAYLOAD_TOO_LARGE_HTML: &str = "<!doctype html><html lang=\"en\"><head><title>Payload Too Large</title></head><body><h1>Payload Too Large</h1><template data-facetheory-error=\"strict-csp-stream-body-too-large\"></template></body></html>";
 
 /// Applies the nonce (or lists hashes), checks the head, and builds the header unless the page set its own.
 pub(super) fn prepare(
@@ -67,39 +60,18 @@ pub(super) fn validate(start: &str, body: &str, policy: &CspPolicy, sources: &Cs
     validate_document(&doc, policy, sources)
 }
 
-/// Collects a strict streamed body (bounded) and checks it. `Ok(Err(page))` is the 413 page for a body over
-/// [`MAX_STRICT_STREAM_BYTES`].
-pub(super) async fn collect_stream(
-    start: String,
-    mut chunks: MarkupStream,
-    policy: &CspPolicy,
-    sources: &CspSources,
-    route: &str,
-    request_id: &str,
-) -> Result<Result<String, Rendered>, RenderError> {
-    let mut body = String::new();
-    loop {
-        let next = crate::unwind::catch(futures_util::StreamExt::next(&mut chunks)).await;
-        let chunk = match next {
-            Ok(Some(chunk)) => chunk,
-            Ok(None) => break,
-            Err(panic) => Err(crate::Error::msg(format!("the stream panicked: {panic}"))),
-        };
-        body.push_str(&chunk.map_err(RenderError::Stream)?.into_string());
-        if body.len() > MAX_STRICT_STREAM_BYTES {
-            tracing::error!(route, request_id, "strict streamed body over {MAX_STRICT_STREAM_BYTES} bytes");
-            let mut headers = HeaderMap::new();
-            headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
-            return Ok(Err(Rendered {
-                status: StatusCode::PAYLOAD_TOO_LARGE,
-                headers,
-                body: Body::full(Bytes::from_static(PAYLOAD_TOO_LARGE_HTML.as_bytes())),
-                tags: Vec::new(),
-                sidecar: None,
-            }));
-        }
-    }
-    let doc = format!("{start}{body}{DOCUMENT_END}");
-    validate_document(&doc, policy, sources)?;
-    Ok(Ok(doc))
+/// Checks the start of a streamed strict document (head and first chunk).
+pub(super) fn validate_fragment(html: &str, policy: &CspPolicy, sources: &CspSources) -> Result<(), CspError> {
+    crate::csp::validate_fragment(html, policy, sources)
+}
+
+/// Checks each later chunk before it is sent: a chunk that fails ends the document with the stream-error
+/// marker (the response has started), and is never sent.
+pub(super) fn checked(chunks: MarkupStream, policy: CspPolicy, sources: CspSources) -> MarkupStream {
+    Box::pin(futures_util::StreamExt::map(chunks, move |chunk| {
+        let markup = chunk?;
+        crate::csp::validate_fragment(&markup.0, &policy, &sources)
+            .map_err(|e| crate::Error::msg(format!("strict CSP: a streamed chunk was refused: {}", e.0)))?;
+        Ok(markup)
+    }))
 }

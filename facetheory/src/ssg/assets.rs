@@ -20,6 +20,14 @@ pub(super) fn copy_assets(app: &App, out: &Path) -> Result<(Vec<String>, Option<
             asset_manifest = Some(AssetManifest { format: "vite".into(), path: ".vite/manifest.json".into() });
         }
     }
+    // The framework's own client modules, served from S3 like any asset.
+    let rel = format!("{}/{}", crate::sections::RUNTIME_PREFIX.trim_start_matches('/'), *crate::sections::MODULE_FILE);
+    let dest = inside(out, &rel).map_err(|reason| SsgError::OutDir { path: out.into(), reason })?;
+    if let Some(dir) = dest.parent() {
+        std::fs::create_dir_all(dir).map_err(io_err(dir))?;
+    }
+    std::fs::write(&dest, crate::sections::MODULE_SOURCE).map_err(io_err(&dest))?;
+    copied.push(rel);
     copied.sort();
     copied.dedup();
     Ok((copied, asset_manifest))
