@@ -16,7 +16,7 @@ commands:
   serve [--addr ADDR]   serve the site over HTTP (the default command). ADDR is host:port (localhost:3001,
                         0.0.0.0:8080); the default is 127.0.0.1 on port $PORT, or 3000
   routes                print the route table in precedence order
-  build --out DIR [--trailing-slash always|never] [--concurrency N] [--incremental]
+  build --out DIR [--trailing-slash always|never] [--concurrency N] [--incremental] [--links error|warn|off]
                         render every SSG page into DIR (HTML, hydration data, 404.html, assets, manifest)
   deploy-plan --out DIR [--trailing-slash always|never]
                         write the CloudFront function, behaviors and CloudFormation template for this site
@@ -146,10 +146,18 @@ pub fn parse_args_with_port<S: AsRef<str>>(args: &[S], port: Option<&str>) -> Re
             let mut out = None;
             let mut opts = crate::ssg::BuildOptions::new("");
             for (flag, value) in
-                options("build", rest, &["--out", "--trailing-slash", "--concurrency"], &["--incremental"])?
+                options("build", rest, &["--out", "--trailing-slash", "--concurrency", "--links"], &["--incremental"])?
             {
                 match (flag.as_str(), value) {
                     ("--out", Some(v)) => out = Some(std::path::PathBuf::from(v)),
+                    ("--links", Some(v)) => {
+                        opts.links = match v {
+                            "error" => crate::ssg::LinkCheck::Error,
+                            "warn" => crate::ssg::LinkCheck::Warn,
+                            "off" => crate::ssg::LinkCheck::Off,
+                            _ => return Err(format!("invalid value for --links: {v:?} (expected error, warn or off)")),
+                        }
+                    }
                     ("--trailing-slash", Some(v)) => opts.trailing_slash = trailing_slash_value(v)?,
                     ("--concurrency", Some(v)) => {
                         opts.concurrency = v.parse().ok().filter(|n: &usize| *n >= 1).ok_or_else(|| {
@@ -259,14 +267,24 @@ async fn run_build(app: &App, opts: &crate::ssg::BuildOptions) -> ExitCode {
         line.push_str(&format!("; {} unchanged page(s) skipped", report.skipped.len()));
     }
     println!("{line} in {:.2} s", started.elapsed().as_secs_f64());
-    if report.failures.is_empty() {
-        return ExitCode::SUCCESS;
+    if !report.broken_links.is_empty() {
+        let what = if opts.links == crate::ssg::LinkCheck::Error { "error" } else { "warning" };
+        eprintln!("{what}: {} broken link(s) in the written pages (page → link):", report.broken_links.len());
+        for link in &report.broken_links {
+            eprintln!("{link}");
+        }
     }
-    eprintln!("SSG failed for {} route(s):", report.failures.len());
-    for f in &report.failures {
-        eprintln!("{f}");
+    if !report.failures.is_empty() {
+        eprintln!("SSG failed for {} route(s):", report.failures.len());
+        for f in &report.failures {
+            eprintln!("{f}");
+        }
     }
-    ExitCode::from(1)
+    if report.succeeded(opts.links) {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
 }
 
 /// The process's log output: JSON lines on Lambda (one object per event, fields at the top level, which

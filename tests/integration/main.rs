@@ -8,6 +8,7 @@ mod isr;
 mod isr_aws;
 mod lambda_emulator;
 mod lambda_events;
+mod links;
 mod observability;
 mod panics;
 mod paths;

@@ -48,6 +48,7 @@ fn usage_errors_exit_2() {
         &["serve", "--addr"],
         &["serve", "--addr", "nope"],
         &["routes", "x"],
+        &["build", "--out", "x", "--links", "sometimes"],
     ] {
         let out = Command::new(BIN).args(args).env_remove("AWS_LAMBDA_RUNTIME_API").output().unwrap();
         assert_eq!(out.status.code(), Some(2), "{args:?}");

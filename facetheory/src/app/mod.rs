@@ -23,7 +23,7 @@ use http::{HeaderValue, Method, Request, Response};
 
 pub use builder::AppBuilder;
 pub use static_render::StaticRenderError;
-pub(crate) use table::{Origin, Reserved, ReservedEndpoint};
+pub(crate) use table::{Endpoint, Origin, Reserved, ReservedEndpoint};
 
 use crate::after_response::AfterResponse;
 use crate::body::{Body, RequestBody};
@@ -34,7 +34,7 @@ use crate::isr::IsrRuntime;
 use crate::route::TrailingSlash;
 use crate::static_files::StaticDir;
 use crate::BoxFuture;
-use table::{Endpoint, Table};
+use table::Table;
 
 /// The default largest request body a resource route accepts (the Lambda Function URL payload limit);
 /// [`AppBuilder::max_request_body`] changes it.
@@ -133,6 +133,16 @@ impl App {
             Endpoint::Reserved(endpoint) => Some(ReservedEndpoint { pattern: e.pattern.to_string(), endpoint }),
             Endpoint::Route(_) => None,
         })
+    }
+
+    /// What a `GET` of `path` reaches (after a trailing-slash redirect), if anything.
+    pub(crate) fn get_target(&self, path: &str) -> Option<Endpoint> {
+        let resolved = match self.inner.table.resolve(path, self.inner.trailing_slash) {
+            table::Resolution::Redirect(to) => return self.get_target(&to).filter(|_| to != path),
+            table::Resolution::Found(group, _) => table::for_method(group, &http::Method::GET).ok()?.endpoint,
+            table::Resolution::NotFound => return None,
+        };
+        Some(resolved)
     }
 
     /// The not-found face (`faces/404.rs`), if the app has one.

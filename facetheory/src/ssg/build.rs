@@ -9,6 +9,7 @@ use facetheory_codegen::route::RoutePattern;
 use futures_util::StreamExt;
 
 use super::assets::copy_assets;
+use super::links::{self, LinkCheck};
 use super::manifest::{self, CachePolicy, Manifest, PageEntry, MANIFEST_FILE};
 use super::paths::{content_hash, html_file, inside, page_path};
 use super::{BuildOptions, BuildReport, Failure, SsgError};
@@ -240,6 +241,17 @@ pub async fn build(app: &App, opts: &BuildOptions) -> Result<BuildReport, SsgErr
     write_file(&out.join(MANIFEST_FILE), json.as_bytes())?;
     failures.sort_by(|a, b| (&a.path, &a.route_pattern).cmp(&(&b.path, &b.route_pattern)));
     report.failures = failures;
+    if opts.links != LinkCheck::Off {
+        // Every page in the manifest, written now or kept from before, and the 404 page.
+        let mut pages = vec![("/404.html".to_string(), String::from_utf8_lossy(&not_found).into_owned())];
+        for entry in &report.pages {
+            let path = inside(out, &entry.file).map_err(|reason| SsgError::OutDir { path: out.into(), reason })?;
+            let html = std::fs::read(&path).map_err(io_err(&path))?;
+            pages.push((entry.path.clone(), String::from_utf8_lossy(&html).into_owned()));
+        }
+        let written: BTreeSet<String> = report.pages.iter().map(|p| p.path.clone()).collect();
+        report.broken_links = links::check(app, out, &pages, &written);
+    }
     Ok(report)
 }
 

@@ -12,6 +12,7 @@
 
 mod assets;
 mod build;
+mod links;
 mod manifest;
 mod paths;
 
@@ -20,6 +21,7 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 
 pub use build::build;
+pub use links::{BrokenLink, LinkCheck};
 pub use manifest::{AssetManifest, CachePolicy, Manifest, PageEntry, MANIFEST_FILE};
 pub use paths::{content_hash, html_file, page_path};
 
@@ -44,6 +46,8 @@ pub struct BuildOptions {
     pub concurrency: usize,
     /// Keep the output directory and skip writing pages whose content hash is unchanged.
     pub incremental: bool,
+    /// What broken links in the written pages do (default: fail the build).
+    pub links: LinkCheck,
 }
 
 impl BuildOptions {
@@ -54,6 +58,7 @@ impl BuildOptions {
             trailing_slash: OutputTrailingSlash::Always,
             concurrency: 4,
             incremental: false,
+            links: LinkCheck::Error,
         }
     }
 }
@@ -118,4 +123,13 @@ pub struct BuildReport {
     pub failures: Vec<Failure>,
     /// Asset files copied.
     pub assets: usize,
+    /// Same-origin links in the written pages that reach nothing (at most 1,000 listed).
+    pub broken_links: Vec<BrokenLink>,
+}
+
+impl BuildReport {
+    /// Whether the build succeeded under `links`: no page failed, and no broken link unless they only warn.
+    pub fn succeeded(&self, links: LinkCheck) -> bool {
+        self.failures.is_empty() && (self.broken_links.is_empty() || links != LinkCheck::Error)
+    }
 }
