@@ -59,4 +59,40 @@ export async function loadFaceHydrationData<T>(doc: Document = document): Promis
   const url = readFaceExternalHydrationDataUrl(doc);
   return url ? fetchExternalFaceHydrationData<T>(url) : null;
 }
+/** The page's island payloads (`Page::island`): `{"islands": {id: data}}`, loaded once per page. */
+let islandPayload: Promise<Record<string, unknown>> | null = null;
+
+function islandData(doc: Document): Promise<Record<string, unknown>> {
+  islandPayload ??= loadFaceHydrationData<{ islands?: Record<string, unknown> }>(doc).then((p) => p?.islands ?? {});
+  return islandPayload;
+}
+
+/**
+ * Hydrates every island of `entry` on the page (`Island::new("src/counter.ts", data)` on the server): calls
+ * `mount` with each mount point (`[data-facetheory-island]`) and its own payload, found by the island's id.
+ * Several islands, of one entry or many, share the page's one hydration payload, whatever its transport
+ * (inline, SSR sidecar, ISR sidecar, SSG file). Returns how many were mounted.
+ *
+ *   await hydrateIslands<CounterData>("src/counter.ts", (el, data) => { … });
+ */
+export async function hydrateIslands<T>(
+  entry: string,
+  mount: (element: HTMLElement, data: T, id: string) => void,
+  doc: Document = document,
+): Promise<number> {
+  const elements = Array.from(doc.querySelectorAll<HTMLElement>("[data-facetheory-island]")).filter(
+    (el) => el.dataset.facetheoryEntry === entry,
+  );
+  if (elements.length === 0) return 0;
+  const payload = await islandData(doc);
+  let mounted = 0;
+  for (const el of elements) {
+    const id = el.dataset.facetheoryIsland ?? "";
+    if (!(id in payload)) throw new Error(`no payload for island "${id}" (${entry})`);
+    mount(el, payload[id] as T, id);
+    mounted++;
+  }
+  return mounted;
+}
+
 export * from "./oac-form";

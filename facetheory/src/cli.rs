@@ -247,6 +247,21 @@ pub fn routes_table(app: &App, base: &str) -> String {
     out
 }
 
+/// A release binary does not build or plan a deployment without its client build: the site would ship without
+/// its islands. (A debug build warns and goes on, so the server can run before the client is built.)
+fn release_without_client(app: &App) -> bool {
+    if cfg!(debug_assertions) {
+        return false;
+    }
+    match app.client_build_problem() {
+        Some(problem) => {
+            eprintln!("error: the client build (AppBuilder::vite) is missing: {problem}");
+            true
+        }
+        None => false,
+    }
+}
+
 async fn run_build(app: &App, opts: &crate::ssg::BuildOptions) -> ExitCode {
     let started = std::time::Instant::now();
     let report = match crate::ssg::build(app, opts).await {
@@ -360,6 +375,7 @@ pub async fn run_with_base(builder: AppBuilder, base: &str, version: &str) -> Ex
             print!("{}", routes_table(&app, base));
             ExitCode::SUCCESS
         }
+        Ok(Command::Build(_) | Command::DeployPlan { .. }) if release_without_client(&app) => ExitCode::from(1),
         Ok(Command::Build(opts)) => run_build(&app, &opts).await,
         Ok(Command::DeployPlan { out, trailing_slash }) => {
             let site = std::env::current_exe()

@@ -57,6 +57,7 @@ mod document;
 mod error;
 mod escape;
 mod face;
+mod island;
 mod meta;
 mod page;
 mod query;
@@ -133,6 +134,7 @@ pub use facetheory_macros::resource;
 /// `pub mod faces { …; pub static ROUTES: … }` — what the build script generates, without a build script.
 pub use facetheory_macros::faces;
 
+pub use island::{Island, MAX_ISLANDS};
 pub use maud::{self, html, Markup, PreEscaped, Render};
 
 /// Everything a face file usually needs.
@@ -140,8 +142,8 @@ pub mod prelude {
     pub use crate::head;
     pub use crate::{
         extract::{Form, QueryAs},
-        face, html, resource, Error, FaceContext, Json, Markup, Page, Redirect, ResourceResponse, Result, State,
-        StaticParams,
+        face, html, resource, Error, FaceContext, Island, Json, Markup, Page, Redirect, ResourceResponse, Result,
+        State, StaticParams,
     };
 }
 

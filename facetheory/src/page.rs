@@ -89,6 +89,10 @@ pub(crate) struct PageParts {
     pub tags: Vec<String>,
     /// Other sites may show the page in a frame (no `x-frame-options: DENY`).
     pub allow_framing: bool,
+    /// Islands (entry, mount id, payload), in the order added.
+    pub islands: Vec<crate::island::Island>,
+    /// Entries without a payload.
+    pub modules: Vec<crate::island::EntryUse>,
 }
 
 impl Page<()> {
@@ -286,8 +290,18 @@ impl<H> Page<H> {
 
 impl<H: Serialize> Page<H> {
     /// Serializes the hydration payload into head tags; the page type no longer depends on `H`.
-    pub fn into_erased(self) -> Result<ErasedPage> {
+    pub fn into_erased(mut self) -> Result<ErasedPage> {
         let mut hydration_tags = Vec::new();
+        let entries = crate::island::entries(&self.parts.islands, &self.parts.modules);
+        if let Some(payload) = crate::island::payload(&self.parts.islands) {
+            if self.hydration.is_some() {
+                return Err(Error::msg("a page hydrates with islands or with Page::hydrate, not both"));
+            }
+            let json = safe_json(&payload).map_err(|e| Error::msg(format!("island data does not serialize: {e}")))?;
+            hydration_tags.push(crate::hydration::inline_data(json));
+        }
+        self.parts.islands.clear();
+        self.parts.modules.clear();
         if let Some(Hydration { data, bootstrap, data_url }) = self.hydration {
             if !bootstrap.is_empty() && !bootstrap_is_safe(&bootstrap) {
                 return Err(Error::msg(format!(
@@ -313,7 +327,7 @@ impl<H: Serialize> Page<H> {
                 hydration_tags.push(crate::head::module_script(bootstrap));
             }
         }
-        Ok(ErasedPage { parts: self.parts, hydration_tags })
+        Ok(ErasedPage { parts: self.parts, hydration_tags, entries })
     }
 }
 
@@ -326,6 +340,8 @@ fn bootstrap_is_safe(url: &str) -> bool {
 pub struct ErasedPage {
     pub(crate) parts: PageParts,
     pub(crate) hydration_tags: Vec<HeadTag>,
+    /// The Vite entries of the page's islands and modules, resolved by the render step.
+    pub(crate) entries: Vec<String>,
 }
 
 /// What a face function may return: `Page<H>`, `Option<Page<H>>` (`None` is the 404 page), a [`Redirect`](crate::Redirect),

@@ -273,3 +273,56 @@ mod tests {
             .starts_with("cannot read vite manifest /no/such/manifest.json"));
     }
 }
+
+/// The app's client build (`AppBuilder::vite`): its directory and manifest, read once at start-up.
+#[derive(Debug)]
+pub(crate) struct ClientBuild {
+    dist: std::path::PathBuf,
+    manifest: Result<ViteManifest, String>,
+}
+
+impl ClientBuild {
+    /// Reads `dist/.vite/manifest.json`; a missing or bad manifest is kept as the reason islands cannot load.
+    pub(crate) fn load(dist: &Path) -> ClientBuild {
+        let path = dist.join(".vite").join("manifest.json");
+        let manifest = ViteManifest::load(&path)
+            .map_err(|e| format!("{e} (build the client first, e.g. `npm run build` next to vite.config)"));
+        ClientBuild { dist: dist.to_path_buf(), manifest }
+    }
+
+    /// The directory.
+    pub(crate) fn dist(&self) -> &Path {
+        &self.dist
+    }
+
+    /// Why the manifest cannot be used, if it cannot.
+    pub(crate) fn problem(&self) -> Option<&str> {
+        self.manifest.as_ref().err().map(String::as_str)
+    }
+
+    /// The head tags and module of `entry`.
+    pub(crate) fn resolve(&self, entry: &str) -> Result<EntryAssets, String> {
+        let manifest = self.manifest.as_ref().map_err(Clone::clone)?;
+        manifest.entry(entry, &AssetOptions::default()).map_err(|e| format!("island entry {entry:?}: {e}"))
+    }
+
+    /// The top-level directories the built files live in (`assets`): each is served as a static directory.
+    pub(crate) fn asset_dirs(&self) -> Vec<String> {
+        let mut dirs: Vec<String> = match &self.manifest {
+            Ok(m) => m
+                .chunks
+                .values()
+                .flat_map(|c| c.file.iter().chain(&c.css).chain(&c.assets))
+                .filter_map(|f| f.split_once('/').map(|(dir, _)| dir.to_string()))
+                .filter(|d| !d.is_empty() && d != "." && d != ".." && !d.starts_with('.'))
+                .collect(),
+            Err(_) => Vec::new(),
+        };
+        if dirs.is_empty() {
+            dirs.push("assets".into());
+        }
+        dirs.sort();
+        dirs.dedup();
+        dirs
+    }
+}

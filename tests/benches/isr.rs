@@ -13,17 +13,22 @@ use criterion::black_box;
 use facetheory::isr::{AwsIsrConfig, IsrRuntime};
 use http_body_util::BodyExt;
 
+/// The likes counter as the post page renders it (without the island wrapper).
+fn likes() -> facetheory::Markup {
+    facetheory::html! { button.counter type="button" { "Likes: 3" } }
+}
+
 mod faces {
     use facetheory::prelude::*;
 
     #[face(route = "/ssr/<slug>")]
     pub async fn ssr_post(slug: String, ctx: &FaceContext) -> Result<Page> {
-        blog::faces::blog_slug::article(&blog::posts::Posts::new(), &slug, ctx)
+        blog::faces::blog_slug::article(&blog::posts::Posts::new(), &slug, ctx, super::likes())
     }
 
     #[face(route = "/isr/<slug>", mode = "isr", revalidate = 3600)]
     pub async fn isr_post(slug: String, ctx: &FaceContext) -> Result<Page> {
-        blog::faces::blog_slug::article(&blog::posts::Posts::new(), &slug, ctx)
+        blog::faces::blog_slug::article(&blog::posts::Posts::new(), &slug, ctx, super::likes())
     }
 }
 

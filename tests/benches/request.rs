@@ -9,9 +9,15 @@ use criterion::{black_box, Criterion};
 use facetheory::{FaceContext, Page};
 use http_body_util::BodyExt;
 
+/// The likes counter as the post page renders it (without the island wrapper).
+fn likes() -> facetheory::Markup {
+    facetheory::html! { button.counter type="button" { "Likes: 3" } }
+}
+
 fn render_alone() -> usize {
     let ctx = FaceContext::builder("GET", "/blog/hello-world").param("slug", "hello-world").build();
-    let page: Page = blog::faces::blog_slug::article(&blog::posts::Posts::new(), "hello-world", &ctx).expect("page");
+    let page: Page =
+        blog::faces::blog_slug::article(&blog::posts::Posts::new(), "hello-world", &ctx, likes()).expect("page");
     page.status().as_u16() as usize
 }
 
@@ -44,7 +50,7 @@ mod post {
 
     #[face(route = "/post/<slug>")]
     pub fn post(slug: String, ctx: &FaceContext) -> Result<Page> {
-        blog::faces::blog_slug::article(&blog::posts::Posts::new(), &slug, ctx)
+        blog::faces::blog_slug::article(&blog::posts::Posts::new(), &slug, ctx, super::likes())
     }
 }
 

@@ -54,36 +54,44 @@ async function open(path, options = {}, origin = base) {
   return { page, response, problems };
 }
 
-test("search island hydrates from the server's typed data and filters as you type", async () => {
+test("two islands on one page hydrate from their own inline payloads", async () => {
   const { page, problems } = await open("/");
-  await page.waitForSelector("body[data-hydrated=search]");
+  await page.waitForSelector("body.hydrated-search");
+  await page.waitForSelector("body.hydrated-counter");
   const data = JSON.parse(await page.textContent("#__FACETHEORY_DATA__"));
+  assert.deepEqual(Object.keys(data.islands).sort(), ["counter", "search"]);
   const serverTitles = await page.$$eval("ul.posts li a", (as) => as.map((a) => a.textContent));
-  assert.deepEqual(data.posts.map((p) => p.title), serverTitles, "hydration data equals what the server rendered");
+  assert.deepEqual(data.islands.search.posts.map((p) => p.title), serverTitles, "the search payload is what the server rendered");
   await page.fill("input[name=q]", "rout");
   const filtered = await page.$$eval("ul.posts li a", (as) => as.map((a) => a.textContent));
   assert.deepEqual(filtered, ["Routing without surprises"]);
+  await page.click("[data-facetheory-island=counter] button.counter");
+  assert.equal(await page.textContent("[data-facetheory-island=counter] button.counter"), "Visits: 1");
   await page.screenshot({ path: `${artifacts}/blog-home-search.png`, fullPage: true });
   assert.deepEqual(problems, []);
 });
 
-test("strict-CSP page hydrates its island from a signed SSR sidecar with no CSP violation", async () => {
+test("two islands of one entry on a strict page hydrate from one signed SSR sidecar with no CSP violation", async () => {
   const { page, response, problems } = await open("/secure");
   const csp = response.headers()["content-security-policy"];
   assert.match(csp, /script-src 'self' 'nonce-[A-Za-z0-9+/=]{24}'/);
   assert.doesNotMatch(csp, /unsafe-inline/);
-  await page.waitForSelector("body[data-hydrated=counter]");
+  await page.waitForSelector("body.hydrated-counter");
   const dataUrl = await page.getAttribute("#__FACETHEORY_DATA_URL__", "href");
   assert.match(dataUrl, /^\/_facetheory\/ssr-data\/[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/);
   const sidecar = await page.request.get(base + dataUrl);
   assert.equal(sidecar.headers()["cache-control"], "no-store");
-  const served = await sidecar.json();
+  const served = (await sidecar.json()).islands;
   const tampered = await page.request.get(base + dataUrl.slice(0, -2) + (dataUrl.endsWith("AA") ? "BB" : "AA"));
   assert.equal(tampered.status(), 404);
-  assert.equal(await page.textContent("button.counter"), `${served.label}: ${served.start}`);
-  await page.click("button.counter");
-  await page.click("button.counter");
-  assert.equal(await page.textContent("button.counter"), `${served.label}: ${served.start + 2 * served.step}`);
+  for (const id of ["counter", "score"]) {
+    const button = `[data-facetheory-island=${id}] button.counter`;
+    const { label, start, step } = served[id];
+    assert.equal(await page.textContent(button), `${label}: ${start}`);
+    await page.click(button);
+    await page.click(button);
+    assert.equal(await page.textContent(button), `${label}: ${start + 2 * step}`, `${id} counts with its own payload`);
+  }
   assert.equal(await page.$("#__FACETHEORY_DATA__"), null, "no inline data on a strict page");
   await page.screenshot({ path: `${artifacts}/blog-secure-counter.png`, fullPage: true });
   assert.deepEqual(await page.evaluate(() => window.__cspViolations), []);
@@ -96,10 +104,10 @@ test("strict-CSP ISR post hydrates from its ISR sidecar, fresh and from the cach
     const state = response.headers()["x-facetheory-isr"];
     assert.ok(expected === "hit" ? state === "hit" : ["miss", "hit"].includes(state), state);
     assert.doesNotMatch(response.headers()["content-security-policy"], /unsafe-inline|nonce-/);
-    await page.waitForSelector("body[data-hydrated=counter]");
+    await page.waitForSelector("body.hydrated-counter");
     const dataUrl = await page.getAttribute("#__FACETHEORY_DATA_URL__", "href");
     assert.match(dataUrl, /^\/blog\/routing\?ref=browser&__facetheory_isr_hydration=[A-Za-z0-9_-]+$/);
-    const served = await (await page.request.get(base + dataUrl)).json();
+    const served = (await (await page.request.get(base + dataUrl)).json()).islands.counter;
     assert.equal(served.label, "Likes");
     await page.click("button.counter");
     assert.equal(await page.textContent("button.counter"), `Likes: ${served.start + 1}`);
@@ -111,9 +119,20 @@ test("strict-CSP ISR post hydrates from its ISR sidecar, fresh and from the cach
   }
 });
 
+test("an SSG page's island hydrates from its data file, served from the static output through the plan", async () => {
+  const { page, response, problems } = await open("/about", {}, edgeBase);
+  assert.equal(response.headers()["x-preview-origin"], "s3");
+  await page.waitForSelector("body.hydrated-counter");
+  assert.equal(await page.getAttribute("#__FACETHEORY_DATA_URL__", "href"), "/_facetheory/data/about.json");
+  await page.click("[data-facetheory-island=counter] button.counter");
+  assert.equal(await page.textContent("[data-facetheory-island=counter] button.counter"), "Stars: 43");
+  assert.deepEqual(await page.evaluate(() => window.__cspViolations), []);
+  assert.deepEqual(problems, []);
+});
+
 test("an inline script injected into the strict page is blocked by its CSP", async () => {
   const { page } = await open("/secure");
-  await page.waitForSelector("body[data-hydrated=counter]");
+  await page.waitForSelector("body.hydrated-counter");
   // The header really is enforced: an inline script added now must be refused and reported.
   await page.evaluate(() => {
     const s = document.createElement("script");
@@ -153,7 +172,7 @@ test("streamed sections render in order, each as it arrives", async () => {
 
 /** Posts a comment through the page's form; returns the POST request the browser sent. */
 async function postComment(page, text) {
-  await page.waitForSelector("body[data-hydrated=counter]");
+  await page.waitForSelector("body.hydrated-counter");
   await page.fill("#comments input[name=name]", "Browser");
   await page.fill("#comments textarea[name=text]", text);
   const posted = page.waitForRequest((r) => r.method() === "POST");
@@ -176,7 +195,7 @@ for (const [where, origin] of [["blog serve", () => base], ["the CloudFront plan
     assert.equal(new URL(page.url()).pathname, "/blog/caf%C3%A9");
     const comments = await page.$$eval("ul.comments li", (lis) => lis.map((li) => li.textContent));
     assert.ok(comments.includes(`Browser: ${text}`), JSON.stringify(comments));
-    await page.waitForSelector("body[data-hydrated=counter]");
+    await page.waitForSelector("body.hydrated-counter");
     await page.screenshot({ path: `${artifacts}/blog-post-comment.png`, fullPage: true });
     assert.deepEqual(await page.evaluate(() => window.__cspViolations), []);
     assert.deepEqual(problems, []);
@@ -185,7 +204,7 @@ for (const [where, origin] of [["blog serve", () => base], ["the CloudFront plan
 
 test("through the CloudFront plan: an unmarked form is refused by the Function URL, a multipart one by the transport", async () => {
   const { page } = await open("/blog/caf%C3%A9", {}, edgeBase);
-  await page.waitForSelector("body[data-hydrated=counter]");
+  await page.waitForSelector("body.hydrated-counter");
   const posts = [];
   page.on("request", (r) => r.method() === "POST" && posts.push(r.url()));
   // Marked but multipart: the transport cannot sign it, so nothing is sent.

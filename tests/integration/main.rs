@@ -4,6 +4,7 @@ mod docs;
 mod forms;
 mod hardening;
 mod http_client;
+mod islands;
 mod isr;
 mod isr_aws;
 mod lambda_emulator;

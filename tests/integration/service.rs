@@ -22,6 +22,7 @@ async fn app_is_a_tower_service() {
             "/blog/new",
             "/blog/<slug>",
             "/blog/<slug>",
+            "/deferred",
             "/docs/<rest*>",
             "/favicon.ico",
             "/live",

@@ -60,7 +60,7 @@ async fn the_blog_builds_to_the_s3_layout() {
     assert!(!about.contains("id=\"__FACETHEORY_DATA__\""));
     assert!(!about.contains("nonce"), "no per-request nonce in static HTML");
     let data: serde_json::Value = serde_json::from_slice(&files["_facetheory/data/about.json"]).unwrap();
-    assert_eq!(data["start"], 42);
+    assert_eq!(data["islands"]["counter"]["start"], 42, "{data}");
     assert!(String::from_utf8_lossy(&files["404.html"]).contains("data-facetheory-ssg-404"));
     let manifest: Manifest = serde_json::from_slice(&files[".facetheory/ssg-manifest.json"]).unwrap();
     let paths: Vec<&str> = manifest.pages.iter().map(|p| p.path.as_str()).collect();

@@ -121,7 +121,11 @@ async fn strict_ssr_inline_hydration_moves_to_a_signed_sidecar() {
     assert_eq!(parts.status, 200);
     assert_eq!(parts.headers["content-type"], "application/json; charset=utf-8");
     assert_eq!(parts.headers["cache-control"], "no-store");
-    assert_eq!(json, r#"{"start":10,"step":5,"label":"Clicks"}"#);
+    // Both counter islands' payloads, by island id, in one sidecar.
+    assert_eq!(
+        json,
+        r#"{"islands":{"counter":{"label":"Clicks","start":10,"step":5},"score":{"label":"Score","start":100,"step":-10}}}"#
+    );
     // Anything wrong is a plain 404: a changed token, a bare prefix, another method.
     let (parts, text) = get(&app, &format!("{}x", url)).await;
     assert_eq!((parts.status.as_u16(), text.as_str()), (404, "Not Found"));

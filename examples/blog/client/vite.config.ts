@@ -13,6 +13,6 @@ export default defineConfig({
     outDir: "dist",
     emptyOutDir: true,
     assetsDir: "assets",
-    rollupOptions: { input: { search: "src/search.ts", counter: "src/counter.ts", post: "src/post.ts" } },
+    rollupOptions: { input: { search: "src/search.ts", counter: "src/counter.ts", forms: "src/forms.ts" } },
   },
 });

@@ -24,6 +24,7 @@ fn routes_prints_the_table_in_precedence_order() {
             "/blog/new",
             "/blog/<slug>",
             "/blog/<slug>",
+            "/deferred",
             "/docs/<rest*>",
             "/favicon.ico",
             "/live",

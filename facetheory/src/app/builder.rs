@@ -35,6 +35,9 @@ pub struct AppBuilder {
     state: crate::state::StateMap,
     max_request_body: Option<usize>,
     on_error: Option<Arc<crate::observe::ErrorHook>>,
+    client: Option<std::path::PathBuf>,
+    csp: Option<crate::csp::CspPolicy>,
+    csp_directives: Vec<(String, Vec<String>)>,
 }
 
 impl AppBuilder {
@@ -62,6 +65,42 @@ impl AppBuilder {
     /// prefix is a route (`<prefix>/<path*>`) under the same conflict check as faces.
     pub fn static_dir(mut self, prefix: &str, dir: impl Into<std::path::PathBuf>) -> Self {
         self.static_dirs.push(StaticDir::new(prefix, dir));
+        self
+    }
+
+    /// The Vite client build (its `dist` directory), read once at start-up: `page.island(…)` and
+    /// `page.module(…)` resolve their entries against its `.vite/manifest.json`, the directories the built files
+    /// live in (`assets`) are served (and copied by `build`, routed to S3 by `deploy-plan`). Without a built
+    /// client, pages render without their islands and each missing entry is logged once; a release `build` or
+    /// `deploy-plan` fails instead, naming what is missing.
+    ///
+    /// ```
+    /// let app = facetheory::App::builder().vite("client/dist").build().unwrap();
+    /// assert!(app.static_dir_sources().any(|(prefix, _)| prefix == "/assets"));
+    /// ```
+    pub fn vite(mut self, dist: impl Into<std::path::PathBuf>) -> Self {
+        self.client = Some(dist.into());
+        self
+    }
+
+    /// The CSP policy of every page that sets none (default: none, i.e. no strict policy). A page's own
+    /// [`Page::csp`](crate::Page::csp) / [`Page::strict_csp`](crate::Page::strict_csp) wins;
+    /// `Page::csp(CspPolicy::RELAXED)` opts one page out of an app-wide strict policy.
+    ///
+    /// ```
+    /// use facetheory::csp::CspPolicy;
+    /// let app = facetheory::App::builder().csp(CspPolicy::STRICT).build().unwrap();
+    /// # let _ = app;
+    /// ```
+    pub fn csp(mut self, policy: crate::csp::CspPolicy) -> Self {
+        self.csp = Some(policy);
+        self
+    }
+
+    /// Adds sources to a directive of every strict page's header, before the page's own
+    /// ([`Page::csp_directive`](crate::Page::csp_directive)).
+    pub fn csp_directive(mut self, name: &str, values: &[&str]) -> Self {
+        self.csp_directives.push((name.to_string(), values.iter().map(|v| v.to_string()).collect()));
         self
     }
 
@@ -220,6 +259,18 @@ impl AppBuilder {
         if self.revalidate_secret.is_some() {
             reserved.push(ReservedEndpoint { pattern: REVALIDATE_PATH.into(), endpoint: Reserved::Revalidate });
         }
+        let client = self.client.as_deref().map(crate::vite::ClientBuild::load);
+        if let Some(client) = &client {
+            if let Some(problem) = client.problem() {
+                tracing::warn!(dist = %client.dist().display(), problem, "the client build is missing: pages render without their islands");
+            }
+            for dir in client.asset_dirs() {
+                let prefix = format!("/{dir}");
+                if !self.static_dirs.iter().any(|d| d.prefix() == prefix) {
+                    self.static_dirs.push(StaticDir::new(&prefix, client.dist().join(&dir)));
+                }
+            }
+        }
         for (i, dir) in self.static_dirs.iter().enumerate() {
             if dir.prefix() == "/" {
                 return Err(AppError::Config(format!(
@@ -260,6 +311,7 @@ impl AppBuilder {
                 after_response: AfterResponse::default(),
                 sidecars,
                 static_dirs: self.static_dirs,
+                page_defaults: crate::render::PageDefaults::new(self.csp, self.csp_directives, client),
 
                 table,
                 trailing_slash: self.trailing_slash,

@@ -13,7 +13,7 @@ use crate::error::{Error, ErrorKind};
 use crate::face::{FaceMode, FaceRoute, MethodSet, ResourceRoute, RouteDescriptor, RouteKind};
 use crate::observe::Phase;
 use crate::page::ErasedPage;
-use crate::render::{render, RenderPlan};
+use crate::render::{render, MissingEntries, RenderPlan};
 use crate::resource::ResourceResponse;
 use crate::response::{internal_error, plain, redirect};
 use crate::unwind;
@@ -129,7 +129,9 @@ impl App {
         request: &Arc<RequestInfo>,
         status: Option<StatusCode>,
     ) -> Response<Body> {
-        let plan = RenderPlan::on_request(&face.mode, self.inner.sidecars.as_ref()).with_status(status);
+        let plan = RenderPlan::on_request(&face.mode, self.inner.sidecars.as_ref())
+            .with_defaults(&self.inner.page_defaults, MissingEntries::Warn)
+            .with_status(status);
         match render(page, plan, request, desc.pattern).await {
             Ok(rendered) => {
                 if rendered.body.is_streaming() {

@@ -13,7 +13,7 @@ use crate::context::{FaceContext, RequestInfo};
 use crate::face::{FaceRoute, RouteDescriptor};
 use crate::hydration::HYDRATION_PARAM;
 use crate::isr::{Generation, IsrOutcome, IsrRuntime};
-use crate::render::{render, RenderPlan};
+use crate::render::{render, MissingEntries, RenderPlan};
 use crate::response::{json_bytes, not_found_no_store};
 use crate::unwind;
 
@@ -44,12 +44,14 @@ impl App {
         let face_render = face.render;
         let render_request = Arc::clone(&ctx.request);
         let render_ctx = ctx.clone();
+        let app = Arc::clone(&self.inner);
         let regenerate = move |generation: Generation| async move {
             let started = std::time::Instant::now();
             let span = tracing::debug_span!("facetheory.render", route = desc.pattern);
             let page = tracing::Instrument::instrument(unwind::call(face_render(render_ctx)), span).await?;
             let sidecar_param = generation.hydration_param();
-            let rendered = render(page, RenderPlan::isr(&sidecar_param), &render_request, desc.pattern).await?;
+            let plan = RenderPlan::isr(&sidecar_param).with_defaults(&app.page_defaults, MissingEntries::Warn);
+            let rendered = render(page, plan, &render_request, desc.pattern).await?;
             let mut page = rendered.buffered().await;
             crate::isr::keep_shareable_headers(&mut page.headers);
             let page_tags = std::mem::take(&mut page.tags);

@@ -84,6 +84,8 @@ struct Inner {
     not_found: Option<&'static RouteDescriptor>,
     scope: Arc<crate::state::AppScope>,
     max_request_body: usize,
+    /// CSP default and client build for every page.
+    page_defaults: crate::render::PageDefaults,
     /// Set by the first request: later ones are not cold starts.
     warm: std::sync::atomic::AtomicBool,
 }
@@ -143,6 +145,11 @@ impl App {
             table::Resolution::NotFound => return None,
         };
         Some(resolved)
+    }
+
+    /// Why the client build (`AppBuilder::vite`) cannot be used, if it is configured and cannot.
+    pub fn client_build_problem(&self) -> Option<String> {
+        self.inner.page_defaults.client.as_ref().and_then(|c| c.problem().map(str::to_string))
     }
 
     /// The not-found face (`faces/404.rs`), if the app has one.

@@ -11,7 +11,7 @@ use super::App;
 use crate::context::{FaceContext, RequestInfo};
 use crate::error::{Error, ErrorKind};
 use crate::face::Mode;
-use crate::render::{render, RenderError, RenderPlan, Rendered};
+use crate::render::{render, MissingEntries, RenderError, RenderPlan, Rendered};
 use crate::route::TrailingSlash;
 use crate::unwind;
 
@@ -77,7 +77,11 @@ impl App {
         );
         let ctx = FaceContext::new(Arc::clone(&request), desc.pattern, entry.captures(&found));
         let page = unwind::call((face.render)(ctx)).await.map_err(StaticRenderError::Face)?;
-        let plan = RenderPlan::ssg().with_status(face.not_found.then_some(StatusCode::NOT_FOUND));
+        // A release build fails a page whose island entry is not built; a debug build renders it without.
+        let missing = if cfg!(debug_assertions) { MissingEntries::Warn } else { MissingEntries::Fail };
+        let plan = RenderPlan::ssg()
+            .with_defaults(&self.inner.page_defaults, missing)
+            .with_status(face.not_found.then_some(StatusCode::NOT_FOUND));
         let rendered = render(page, plan, &request, desc.pattern).await?;
         Ok(rendered.buffered().await)
     }

@@ -52,7 +52,15 @@ fn reserved_endpoints_are_listed_as_configured() {
     let app = App::builder().ssr_hydration_sidecars(sidecars).static_dir("/static", "dist").build().unwrap();
     let mut patterns: Vec<String> = app.reserved_endpoints().map(|r| r.pattern).collect();
     patterns.sort();
-    assert_eq!(patterns, ["/_facetheory/data/<rest+>", "/_facetheory/ssr-data/<rest*>", "/static/<rest*>"]);
+    assert_eq!(
+        patterns,
+        [
+            "/_facetheory/data/<rest+>",
+            "/_facetheory/runtime/<rest+>",
+            "/_facetheory/ssr-data/<rest*>",
+            "/static/<rest*>"
+        ]
+    );
 }
 
 #[tokio::test]

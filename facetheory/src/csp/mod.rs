@@ -34,6 +34,10 @@ impl CspPolicy {
     /// No inline scripts, styles or raw head HTML.
     pub const STRICT: CspPolicy = CspPolicy { inline_scripts: false, inline_styles: false, raw_head: false };
 
+    /// Every inline channel allowed and no CSP header: what a page without a policy gets. Opts one page out of
+    /// an app-wide strict default ([`AppBuilder::csp`](crate::AppBuilder::csp)).
+    pub const RELAXED: CspPolicy = CspPolicy { inline_scripts: true, inline_styles: true, raw_head: true };
+
     /// True when the page needs strict validation and a CSP header.
     pub fn is_strict(&self) -> bool {
         !self.inline_scripts || !self.inline_styles

@@ -6,7 +6,10 @@
 //! value — status, headers, body, cache tags, hydration sidecar bytes — and nothing else travels back. The
 //! value becomes an `http::Response` once, at the edge ([`Rendered::into_response`]).
 
+mod defaults;
 mod strict;
+
+pub(crate) use defaults::{MissingEntries, PageDefaults};
 
 use std::sync::Arc;
 
@@ -138,7 +141,14 @@ pub(crate) struct RenderPlan<'a> {
     pub(crate) cache_control: Option<&'static str>,
     /// Replaces the page's status (the not-found page answers 404).
     pub(crate) status: Option<StatusCode>,
+    /// The app's defaults (CSP, client build).
+    pub(crate) defaults: &'a PageDefaults,
+    /// What an island entry that cannot be resolved does.
+    pub(crate) missing_entries: MissingEntries,
 }
+
+/// For plans made without an app (tests of the render step).
+static NO_DEFAULTS: std::sync::LazyLock<PageDefaults> = std::sync::LazyLock::new(PageDefaults::default);
 
 impl<'a> RenderPlan<'a> {
     /// A face answering a request directly: SSR pages (signed sidecars when configured, nonces), SSG pages
@@ -150,6 +160,8 @@ impl<'a> RenderPlan<'a> {
                 scripts: ScriptSources::Nonce,
                 cache_control: Some(cache_control::SSR),
                 status: None,
+                defaults: &NO_DEFAULTS,
+                missing_entries: MissingEntries::Warn,
             },
             FaceMode::Ssg { .. } => Self::ssg(),
             FaceMode::Isr { .. } => RenderPlan {
@@ -157,6 +169,8 @@ impl<'a> RenderPlan<'a> {
                 scripts: ScriptSources::Hashes,
                 cache_control: None,
                 status: None,
+                defaults: &NO_DEFAULTS,
+                missing_entries: MissingEntries::Warn,
             },
         }
     }
@@ -168,6 +182,8 @@ impl<'a> RenderPlan<'a> {
             scripts: ScriptSources::Hashes,
             cache_control: None,
             status: None,
+            defaults: &NO_DEFAULTS,
+            missing_entries: MissingEntries::Warn,
         }
     }
 
@@ -178,7 +194,16 @@ impl<'a> RenderPlan<'a> {
             scripts: ScriptSources::Hashes,
             cache_control: Some(cache_control::SSG),
             status: None,
+            defaults: &NO_DEFAULTS,
+            missing_entries: MissingEntries::Warn,
         }
+    }
+
+    /// Uses the app's defaults; `missing` says what an unresolvable island entry does.
+    pub(crate) fn with_defaults(mut self, defaults: &'a PageDefaults, missing: MissingEntries) -> Self {
+        self.defaults = defaults;
+        self.missing_entries = missing;
+        self
     }
 
     /// Forces the status.
@@ -195,10 +220,14 @@ pub(crate) async fn render(
     request: &Arc<RequestInfo>,
     route: &'static str,
 ) -> Result<Rendered, RenderError> {
-    let ErasedPage { mut parts, mut hydration_tags } = page;
+    let ErasedPage { mut parts, mut hydration_tags, entries } = page;
     if let Some(problem) = parts.invalid.take() {
         return Err(RenderError::InvalidPage(problem));
     }
+    plan.defaults.apply_csp(&mut parts);
+    plan.defaults
+        .resolve_entries(&entries, &mut parts, &mut hydration_tags, plan.missing_entries)
+        .map_err(RenderError::InvalidPage)?;
     let tags = std::mem::take(&mut parts.tags);
     let mut headers = std::mem::take(&mut parts.headers);
     for cookie in &parts.cookies {

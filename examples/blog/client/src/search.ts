@@ -1,13 +1,12 @@
-// The home page's search island: filters the server-rendered post list as you type, from typed hydration data.
-import { loadFaceHydrationData } from "facetheory-client";
+// The home page's search island: filters the server-rendered post list as you type, from its typed payload.
+import { hydrateIslands } from "facetheory-client";
 import type { HomeData } from "./generated/HomeData";
 import "./islands.css";
 
-async function main() {
-  const data = await loadFaceHydrationData<HomeData>();
-  const input = document.querySelector<HTMLInputElement>("input[name=q]");
-  const list = document.querySelector<HTMLUListElement>("ul.posts");
-  if (!data || !input || !list) return;
+hydrateIslands<HomeData>("src/search.ts", (el, data) => {
+  const input = el.querySelector<HTMLInputElement>("input[name=q]");
+  const list = el.querySelector<HTMLUListElement>("ul.posts");
+  if (!input || !list) return;
   const render = (q: string) => {
     const needle = q.trim().toLowerCase();
     list.replaceChildren(
@@ -24,7 +23,8 @@ async function main() {
     );
   };
   input.addEventListener("input", () => render(input.value));
-  document.body.dataset.hydrated = "search";
-}
-
-main().catch((e) => console.error("search island failed", e));
+})
+  .then((n) => {
+    if (n > 0) document.body.classList.add("hydrated-search");
+  })
+  .catch((e) => console.error("search island failed", e));

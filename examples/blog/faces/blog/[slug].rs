@@ -2,7 +2,7 @@ use facetheory::prelude::*;
 
 use facetheory::extract::Form;
 
-use crate::islands::{self, CounterData};
+use crate::payloads::CounterData;
 use crate::layout;
 use crate::posts::Posts;
 
@@ -11,8 +11,9 @@ use crate::posts::Posts;
 /// others wait or get the previous version. Tagged `posts` (every post) and `post:<slug>`, so
 /// `POST /_facetheory/revalidate` can refresh one post or all of them at once.
 ///
-/// The page is strict-CSP and hydrates a likes counter: its data cannot be inline, so the ISR runtime stores it
-/// beside the cached HTML and the page points at `?__facetheory_isr_hydration=…`.
+/// The page is strict-CSP and hydrates a likes counter island: its data cannot be inline, so the ISR runtime
+/// stores it beside the cached HTML and the page points at `?__facetheory_isr_hydration=…`. The comment form is
+/// sent by the OAC form transport (`src/forms.ts`, a module without a payload).
 ///
 /// Only `?ref=` makes a separate cached variant (it thanks the referrer); any other query parameter
 /// (`?utm_source=…`) is ignored, so query strings cannot fill the cache.
@@ -20,14 +21,11 @@ use crate::posts::Posts;
 /// The comment form posts to this same URL ([`comment`]) through the OAC form transport, which saves, revalidates this page and redirects
 /// back (post-redirect-get): the next GET regenerates the page with the comment.
 #[face(mode = "isr", revalidate = 60, tags = ["posts"], query = ["ref"])]
-pub async fn post(slug: String, posts: &State<Posts>, ctx: &FaceContext) -> Result<Option<Page<CounterData>>> {
+pub async fn post(slug: String, posts: &State<Posts>, ctx: &FaceContext) -> Result<Option<Page>> {
     let Some(post) = posts.find(&slug) else { return Ok(None) };
-    let page = article(posts, &slug, ctx)?.tag(format!("post:{slug}")).strict_csp();
-    let data = CounterData { start: post.likes, step: 1, label: "Likes".into() };
-    Ok(Some(match islands::island("src/post.ts") {
-        Some(island) => page.head_tags(island.head_tags).hydrate(data, island.bootstrap_module),
-        None => page.hydrate(data, ""),
-    }))
+    let likes = Island::new("src/counter.ts", CounterData { start: post.likes, step: 1, label: "Likes".into() });
+    let page = article(posts, &slug, ctx, likes.mount(html! { button.counter type="button" { "Likes: " (post.likes) } }))?;
+    Ok(Some(page.tag(format!("post:{slug}")).strict_csp().island(likes).module("src/forms.ts")))
 }
 
 /// What the comment form sends.
@@ -50,8 +48,8 @@ pub async fn comment(slug: String, Form(new): Form<NewComment>, posts: &State<Po
     Ok(Redirect::see_other(format!("{}#comments", ctx.path())))
 }
 
-/// The post's document without the island (also what the benchmarks render).
-pub fn article(posts: &Posts, slug: &str, ctx: &FaceContext) -> Result<Page> {
+/// The post's document; `likes` is the likes counter (the benchmarks pass plain markup).
+pub fn article(posts: &Posts, slug: &str, ctx: &FaceContext, likes: impl facetheory::Render) -> Result<Page> {
     let post = posts.find(slug).ok_or_else(Error::not_found)?;
     let comments = posts.comments(slug);
     Ok(layout::page(
@@ -64,7 +62,7 @@ pub fn article(posts: &Posts, slug: &str, ctx: &FaceContext) -> Result<Page> {
             @if let Some(from) = ctx.query().get("ref") {
                 p.referrer { "Thanks for following the link from " (from) "." }
             }
-            button.counter type="button" { "Likes: " (post.likes) }
+            (likes)
             section #comments {
                 h2 { "Comments" }
                 @if comments.is_empty() { p { "No comments yet." } }

@@ -2,6 +2,6 @@
 import type { PostSummary } from "./PostSummary";
 
 /**
- * Hydration payload of the home page's search island.
+ * Payload of the home page's search island.
  */
 export type HomeData = { posts: Array<PostSummary>, };

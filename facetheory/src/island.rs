@@ -1,0 +1,130 @@
+//! Islands: interactive parts of a page, each a Vite entry with its own typed payload and mount point. A page
+//! may carry several; their payloads travel together as the page's hydration data (`{"islands": {id: data}}`),
+//! so every transport — inline, SSR sidecar, ISR sidecar, SSG file — carries them unchanged. The render step
+//! resolves each entry against the app's Vite manifest ([`AppBuilder::vite`](crate::AppBuilder::vite)) into
+//! its modulepreload/stylesheet tags and module script.
+//!
+//! ```
+//! use facetheory::{html, Island, Page};
+//! #[derive(serde::Serialize)]
+//! struct Counter { start: i32 }
+//! let likes = Island::new("src/counter.ts", Counter { start: 3 });
+//! let page = Page::new(html! { article { (likes.mount(html! { button { "Likes: 3" } })) } }).island(likes);
+//! # let _ = page;
+//! ```
+
+use maud::{Markup, PreEscaped, Render};
+use serde::Serialize;
+
+use crate::escape::escape_html_into;
+use crate::page::Page;
+
+/// Most islands (with modules) on one page.
+pub const MAX_ISLANDS: usize = 64;
+
+/// An island: a Vite entry (`src/counter.ts`), the id of its mount point, and its payload.
+#[derive(Debug)]
+pub struct Island {
+    pub(crate) entry: String,
+    pub(crate) id: String,
+    pub(crate) data: Result<serde_json::Value, String>,
+}
+
+/// An entry (or module) a page uses, as the render step resolves it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct EntryUse {
+    pub(crate) entry: String,
+}
+
+impl Island {
+    /// An island of `entry` (a key of the Vite manifest) with its payload. Its id is the entry's file stem
+    /// (`src/counter.ts` → `counter`); give a second island of the same entry on a page its own [`Island::id`].
+    pub fn new(entry: impl Into<String>, data: impl Serialize) -> Island {
+        let entry = entry.into();
+        let stem = entry.rsplit('/').next().unwrap_or(&entry);
+        let id = stem.split('.').next().unwrap_or(stem).to_string();
+        let data =
+            serde_json::to_value(data).map_err(|e| format!("island {entry}: the payload does not serialize: {e}"));
+        Island { entry, id, data }
+    }
+
+    /// Sets the id (unique on the page; letters, digits, `-` and `_`).
+    pub fn id(mut self, id: impl Into<String>) -> Island {
+        self.id = id.into();
+        self
+    }
+
+    /// The mount point around the island's server-rendered markup:
+    /// `<div data-facetheory-island="<id>" data-facetheory-entry="<entry>">…</div>`. The client's
+    /// `hydrateIslands(entry, …)` finds it and hands it its payload.
+    pub fn mount(&self, content: impl Render) -> Markup {
+        let mut out = String::from("<div data-facetheory-island=\"");
+        escape_html_into(&mut out, &self.id);
+        out.push_str("\" data-facetheory-entry=\"");
+        escape_html_into(&mut out, &self.entry);
+        out.push_str("\">");
+        content.render_to(&mut out);
+        out.push_str("</div>");
+        PreEscaped(out)
+    }
+}
+
+fn valid_id(id: &str) -> bool {
+    !id.is_empty() && id.len() <= 64 && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+impl<H> Page<H> {
+    /// Adds an island: its payload joins the page's hydration data under its id, and its entry's module and
+    /// preload/stylesheet tags join the head. A page uses islands or [`Page::hydrate`], not both.
+    pub fn island(mut self, island: Island) -> Self {
+        let problem = match &island.data {
+            Err(e) => Some(e.clone()),
+            Ok(_) if !valid_id(&island.id) => Some(format!("island id {:?} must be 1-64 of [A-Za-z0-9_-]", island.id)),
+            Ok(_) if self.parts.islands.iter().any(|i| i.id == island.id) => {
+                Some(format!("two islands on the page have the id {:?}: give one its own with Island::id", island.id))
+            }
+            Ok(_) if self.parts.islands.len() + self.parts.modules.len() >= MAX_ISLANDS => {
+                Some(format!("a page may have at most {MAX_ISLANDS} islands and modules"))
+            }
+            Ok(_) => None,
+        };
+        match problem {
+            Some(p) => self.parts.invalid = Some(p),
+            None => self.parts.islands.push(island),
+        }
+        self
+    }
+
+    /// Adds a Vite entry with no payload (e.g. a form transport or analytics): its module and
+    /// preload/stylesheet tags join the head.
+    pub fn module(mut self, entry: impl Into<String>) -> Self {
+        let entry = EntryUse { entry: entry.into() };
+        if self.parts.islands.len() + self.parts.modules.len() >= MAX_ISLANDS {
+            self.parts.invalid = Some(format!("a page may have at most {MAX_ISLANDS} islands and modules"));
+        } else if !self.parts.modules.contains(&entry) {
+            self.parts.modules.push(entry);
+        }
+        self
+    }
+}
+
+/// The page's island payload (`{"islands": {id: data}}`), if it has islands.
+pub(crate) fn payload(islands: &[Island]) -> Option<serde_json::Value> {
+    if islands.is_empty() {
+        return None;
+    }
+    let map: serde_json::Map<String, serde_json::Value> =
+        islands.iter().map(|i| (i.id.clone(), i.data.clone().unwrap_or(serde_json::Value::Null))).collect();
+    Some(serde_json::json!({ "islands": map }))
+}
+
+/// Every entry the page needs, islands first, each once, in order.
+pub(crate) fn entries(islands: &[Island], modules: &[EntryUse]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for e in islands.iter().map(|i| &i.entry).chain(modules.iter().map(|m| &m.entry)) {
+        if !out.contains(e) {
+            out.push(e.clone());
+        }
+    }
+    out
+}

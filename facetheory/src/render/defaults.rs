@@ -1,0 +1,106 @@
+//! What the app sets for every page — the CSP default and extra directives, and the client build that islands
+//! resolve against — and the resolution of a page's island entries into head tags and module scripts.
+
+use std::collections::HashSet;
+use std::sync::Mutex;
+
+use crate::csp::CspPolicy;
+use crate::head::HeadTag;
+use crate::page::PageParts;
+use crate::vite::ClientBuild;
+
+/// How many missing entries are remembered for warn-once (then every miss is logged at debug level).
+const MAX_WARNED: usize = 256;
+
+/// The app's defaults for every page ([`AppBuilder::csp`](crate::AppBuilder::csp),
+/// [`AppBuilder::vite`](crate::AppBuilder::vite)).
+#[derive(Debug, Default)]
+pub(crate) struct PageDefaults {
+    pub(crate) csp: Option<CspPolicy>,
+    pub(crate) csp_directives: Vec<(String, Vec<String>)>,
+    pub(crate) client: Option<ClientBuild>,
+    warned: Mutex<HashSet<String>>,
+}
+
+/// What a page's entry that cannot be resolved does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum MissingEntries {
+    /// The page renders without it; one warning per entry (requests, debug builds).
+    Warn,
+    /// The page fails, naming it (a release `build`).
+    Fail,
+}
+
+impl PageDefaults {
+    pub(crate) fn new(
+        csp: Option<CspPolicy>,
+        csp_directives: Vec<(String, Vec<String>)>,
+        client: Option<ClientBuild>,
+    ) -> Self {
+        PageDefaults { csp, csp_directives, client, warned: Mutex::new(HashSet::new()) }
+    }
+
+    /// Applies the app's CSP default (a page's own policy wins) and its directives (before the page's own).
+    pub(crate) fn apply_csp(&self, parts: &mut PageParts) {
+        if parts.csp.is_none() {
+            parts.csp = self.csp;
+        }
+        if !self.csp_directives.is_empty() {
+            let own = std::mem::take(&mut parts.csp_directives);
+            parts.csp_directives = self.csp_directives.iter().cloned().chain(own).collect();
+        }
+    }
+
+    /// Resolves `entries`: their preload and stylesheet links join the head, their module scripts follow the
+    /// hydration data. An entry that cannot be resolved is skipped with one warning, or fails the page.
+    pub(crate) fn resolve_entries(
+        &self,
+        entries: &[String],
+        parts: &mut PageParts,
+        hydration_tags: &mut Vec<HeadTag>,
+        missing: MissingEntries,
+    ) -> Result<(), String> {
+        for entry in entries {
+            let resolved = match &self.client {
+                Some(client) => client.resolve(entry),
+                None => Err(format!("island entry {entry:?}: the app has no client build (AppBuilder::vite)")),
+            };
+            match resolved {
+                Ok(assets) => {
+                    parts.head.extend(assets.head_tags);
+                    hydration_tags.push(crate::head::module_script(assets.bootstrap_module));
+                }
+                Err(reason) if missing == MissingEntries::Fail => return Err(reason),
+                Err(reason) => self.warn_once(entry, &reason),
+            }
+        }
+        Ok(())
+    }
+
+    fn warn_once(&self, entry: &str, reason: &str) {
+        let mut warned = self.warned.lock().unwrap_or_else(|p| p.into_inner());
+        if warned.len() < MAX_WARNED && warned.insert(entry.to_string()) {
+            tracing::warn!(entry, reason, "the page renders without this island");
+        } else {
+            tracing::debug!(entry, reason, "the page renders without this island");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{MissingEntries, PageDefaults};
+    use crate::page::PageParts;
+
+    #[test]
+    fn a_missing_entry_fails_a_release_build_naming_it_and_is_skipped_otherwise() {
+        let defaults = PageDefaults::default();
+        let entries = vec!["src/counter.ts".to_string()];
+        let (mut parts, mut tags) = (PageParts::default(), Vec::new());
+        let err = defaults.resolve_entries(&entries, &mut parts, &mut tags, MissingEntries::Fail).unwrap_err();
+        assert!(err.contains("\"src/counter.ts\"") && err.contains("AppBuilder::vite"), "{err}");
+        assert!(defaults.resolve_entries(&entries, &mut parts, &mut tags, MissingEntries::Warn).is_ok());
+        assert!(tags.is_empty() && parts.head.is_empty(), "nothing is added for an entry that is not built");
+        assert_eq!(defaults.warned.lock().unwrap().len(), 1, "warned once");
+    }
+}
