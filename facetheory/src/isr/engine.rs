@@ -246,7 +246,8 @@ impl IsrRuntime {
         Fut: Future<Output = Result<Rendered<Bytes>, Error>> + Send + 'static,
     {
         let key = self.cache_key(ctx, route)?;
-        let implicit = [path_tag(ctx.path()), format!("route:{route}")];
+        // The tags every generation carries; built only when one is written, not on a hit.
+        let implicit = || [path_tag(ctx.path()), format!("route:{route}")];
         let now = (self.config.clock)();
         let span = tracing::debug_span!("facetheory.isr.metadata_read", key);
         let record = match tracing::Instrument::instrument(self.config.meta.get(&key), span).await {
@@ -274,7 +275,7 @@ impl IsrRuntime {
                             lease,
                             rec.clone(),
                             revalidate_seconds,
-                            implicit,
+                            implicit(),
                             render,
                         )),
                         // Another request is regenerating it.
@@ -309,7 +310,7 @@ impl IsrRuntime {
                 Meanwhile::Latest(latest) => latest,
             };
             return self
-                .regenerate(&ctx.request, &key, lease, latest.as_ref(), revalidate_seconds, &implicit, render)
+                .regenerate(&ctx.request, &key, lease, latest.as_ref(), revalidate_seconds, &implicit(), render)
                 .await;
         }
         tracing::debug!(key, "ISR lease held elsewhere");

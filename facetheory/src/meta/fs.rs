@@ -3,9 +3,11 @@
 //! atomic hard link, so exactly one process wins; an expired lock is taken over by an atomic rename, which
 //! only one contender can perform.
 
+use std::collections::HashMap;
 use std::fs;
 use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use serde::{Deserialize, Serialize};
 
@@ -18,6 +20,41 @@ use crate::BoxFuture;
 /// Metadata files under a root directory.
 pub struct FsMetaStore {
     root: PathBuf,
+    /// Records already parsed, by metadata file, with the file's identity when read: a hit costs one `stat`
+    /// instead of a read and a JSON parse on the blocking pool. Another process's write replaces the file
+    /// (a new inode, mtime and size), so a changed file is always read again.
+    parsed: Arc<Mutex<HashMap<String, Parsed>>>,
+}
+
+/// A record parsed from a metadata file, with the file and its identity when read.
+struct Parsed {
+    path: PathBuf,
+    identity: FileIdentity,
+    record: IsrRecord,
+}
+
+/// Most parsed records kept (then the cache starts over).
+const MAX_PARSED: usize = 10_000;
+
+/// What changes when a metadata file is replaced.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+struct FileIdentity {
+    ino: u64,
+    len: u64,
+    mtime_ns: i128,
+    ctime_ns: i128,
+}
+
+impl FileIdentity {
+    fn of(m: &fs::Metadata) -> FileIdentity {
+        use std::os::unix::fs::MetadataExt;
+        FileIdentity {
+            ino: m.ino(),
+            len: m.len(),
+            mtime_ns: i128::from(m.mtime()) * 1_000_000_000 + i128::from(m.mtime_nsec()),
+            ctime_ns: i128::from(m.ctime()) * 1_000_000_000 + i128::from(m.ctime_nsec()),
+        }
+    }
 }
 
 #[derive(Serialize, Deserialize)]
@@ -29,7 +66,15 @@ struct MetaFile {
 impl FsMetaStore {
     /// A store rooted at `root` (created as needed).
     pub fn new(root: impl Into<PathBuf>) -> Self {
-        FsMetaStore { root: root.into() }
+        FsMetaStore { root: root.into(), parsed: Default::default() }
+    }
+
+    /// The record parsed earlier for `key`, if its file has not changed since (no digest, one `stat`).
+    fn parsed_if_current(&self, key: &str) -> Option<IsrRecord> {
+        let path = self.parsed.lock().unwrap_or_else(|p| p.into_inner()).get(key)?.path.clone();
+        let identity = FileIdentity::of(&fs::metadata(&path).ok()?);
+        let parsed = self.parsed.lock().unwrap_or_else(|p| p.into_inner());
+        parsed.get(key).filter(|p| p.identity == identity).map(|p| p.record.clone())
     }
 
     fn paths(&self, key: &str) -> (PathBuf, PathBuf) {
@@ -44,12 +89,17 @@ impl FsMetaStore {
     }
 }
 
-fn read_record(meta: &Path, key: &str) -> Result<Option<IsrRecord>, StoreError> {
-    let bytes = match fs::read(meta) {
-        Ok(b) => b,
+/// The record in `meta` and the identity of the file it was read from (one open file: stat and read agree).
+fn read_record(meta: &Path, key: &str) -> Result<Option<(FileIdentity, IsrRecord)>, StoreError> {
+    use std::io::Read;
+    let mut file = match fs::File::open(meta) {
+        Ok(f) => f,
         Err(e) if e.kind() == ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(io(key)(e)),
     };
+    let identity = FileIdentity::of(&file.metadata().map_err(io(key))?);
+    let mut bytes = Vec::new();
+    file.read_to_end(&mut bytes).map_err(io(key))?;
     let file: MetaFile = serde_json::from_slice(&bytes)
         .map_err(|e| StoreError::Corrupt { key: key.to_string(), reason: format!("metadata file: {e}") })?;
     if file.key != key {
@@ -58,7 +108,7 @@ fn read_record(meta: &Path, key: &str) -> Result<Option<IsrRecord>, StoreError> 
             reason: "metadata file belongs to another key".into(),
         });
     }
-    Ok(Some(file.record))
+    Ok(Some((identity, file.record)))
 }
 
 fn io(key: &str) -> impl Fn(std::io::Error) -> StoreError + '_ {
@@ -122,9 +172,22 @@ impl MetaStore for FsMetaStore {
     }
 
     fn get(&self, key: &str) -> BoxFuture<Result<Option<IsrRecord>, StoreError>> {
+        // A hit on a record this process has parsed costs a `stat` (no blocking-pool hop, no digest, no JSON).
+        if let Some(record) = self.parsed_if_current(key) {
+            return Box::pin(std::future::ready(Ok(Some(record))));
+        }
         let (meta, _) = self.paths(key);
         let key = key.to_string();
-        blocking(&key.clone(), move || read_record(&meta, &key))
+        let parsed = Arc::clone(&self.parsed);
+        blocking(&key.clone(), move || {
+            let Some((identity, record)) = read_record(&meta, &key)? else { return Ok(None) };
+            let mut parsed = parsed.lock().unwrap_or_else(|p| p.into_inner());
+            if parsed.len() >= MAX_PARSED {
+                parsed.clear();
+            }
+            parsed.insert(key, Parsed { path: meta, identity, record: record.clone() });
+            Ok(Some(record))
+        })
     }
 
     fn try_acquire_lease(&self, key: &str, now_ms: u64, lease_ms: u64) -> BoxFuture<Result<Option<Lease>, StoreError>> {
@@ -171,7 +234,7 @@ impl MetaStore for FsMetaStore {
     fn invalidate_tags(&self, tags: &[String], now_ms: u64) -> BoxFuture<Result<u64, StoreError>> {
         let root = self.root.clone();
         let tags = tags.to_vec();
-        let this = FsMetaStore { root: root.clone() };
+        let this = FsMetaStore { root: root.clone(), parsed: Default::default() };
         blocking("tag index", move || {
             let mut keys = std::collections::BTreeSet::new();
             for tag in &tags {
@@ -209,7 +272,7 @@ impl MetaStore for FsMetaStore {
                     continue;
                 };
                 let result = (|| {
-                    let Some(mut record) = read_record(&meta, &key)? else { return Ok(false) };
+                    let Some((_, mut record)) = read_record(&meta, &key)? else { return Ok(false) };
                     if !record.tags.iter().any(|t| tags.contains(t)) {
                         return Ok(false);
                     }
@@ -228,5 +291,51 @@ impl MetaStore for FsMetaStore {
             }
             Ok(marked)
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{FsMetaStore, MetaStore};
+    use crate::meta::IsrRecord;
+
+    fn record(pointer: &str) -> IsrRecord {
+        IsrRecord {
+            html_pointer: pointer.into(),
+            generated_at_ms: 1_000,
+            revalidate_seconds: 60,
+            etag: None,
+            tags: vec![],
+            invalidated_at_ms: None,
+        }
+    }
+
+    /// The parsed-record cache never hides another process's write: a second store on the same directory
+    /// (another process) commits, tags a record stale, or a file is corrupted — the first store sees each.
+    #[tokio::test]
+    async fn a_cached_record_is_reread_when_another_process_changes_its_file() {
+        let dir = std::env::temp_dir().join(format!("facetheory-fsmeta-cache-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let (a, b) = (FsMetaStore::new(&dir), FsMetaStore::new(&dir));
+        for (i, pointer) in ["g1", "g2", "g3"].into_iter().enumerate() {
+            let lease = b.try_acquire_lease("k", 1_000, 5_000).await.unwrap().expect("lease");
+            assert!(b.commit("k", &lease, record(pointer), 1_000).await.unwrap());
+            // Twice: the second read is served from the cache, and must still be this generation.
+            for _ in 0..2 {
+                assert_eq!(a.get("k").await.unwrap().unwrap().html_pointer, pointer, "generation {i}");
+            }
+        }
+        b.invalidate_tags(&["t".into()], 2_000).await.ok();
+        let lease = b.try_acquire_lease("k", 1_000, 5_000).await.unwrap().expect("lease");
+        let mut tagged = record("g4");
+        tagged.tags = vec!["t".into()];
+        assert!(b.commit("k", &lease, tagged, 1_000).await.unwrap());
+        assert_eq!(a.get("k").await.unwrap().unwrap().html_pointer, "g4");
+        assert_eq!(b.invalidate_tags(&["t".into()], 2_000).await.unwrap(), 1);
+        assert_eq!(a.get("k").await.unwrap().unwrap().invalidated_at_ms, Some(2_000), "the mark is seen");
+        let (meta, _) = a.paths("k");
+        std::fs::write(&meta, b"{ not json").unwrap();
+        assert!(a.get("k").await.is_err(), "a corrupted file is read again, not served from the cache");
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }
