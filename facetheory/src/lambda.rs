@@ -76,6 +76,15 @@ pub struct InvalidEvent(pub String);
 /// assert!(std::str::from_utf8(&fixed).unwrap().contains(r#""method":"POST""#));
 /// ```
 pub fn normalize_event(body: &[u8]) -> Result<Option<Vec<u8>>, (Vec<u8>, InvalidEvent)> {
+    if needs_nothing(body) {
+        return Ok(None);
+    }
+    normalize_event_in_full(body)
+}
+
+/// [`normalize_event`] without its fast path (the fuzz target checks that both always agree).
+#[doc(hidden)]
+pub fn normalize_event_in_full(body: &[u8]) -> Result<Option<Vec<u8>>, (Vec<u8>, InvalidEvent)> {
     // Not JSON, or not an HTTP event: lambda_http reports those itself, without panicking.
     let Ok(mut event) = serde_json::from_slice::<serde_json::Value>(body) else { return Ok(None) };
     if !event.is_object() {
@@ -132,6 +141,117 @@ fn normalize(event: &mut serde_json::Value) -> bool {
     changed
 }
 
+/// Why lambda_http would fail (panic) building the URI of an event with these parts, if it would: the check of
+/// [`normalize_event`], done the way lambda_http builds it.
+fn uri_problem(
+    raw_path: &str,
+    stage: Option<&str>,
+    host_header: Option<&str>,
+    domain_name: Option<&str>,
+    forwarded_proto: Option<&str>,
+    query: &str,
+) -> Option<String> {
+    // As lambda_http does: a missing `rawPath` is empty, a stage other than `$default` prefixes it.
+    let path = match stage {
+        Some(stage) if stage != "$default" && std::env::var_os("AWS_LAMBDA_HTTP_IGNORE_STAGE_IN_PATH").is_none() => {
+            if raw_path.starts_with(&format!("/{stage}/")) {
+                raw_path.to_string()
+            } else {
+                format!("/{stage}{raw_path}")
+            }
+        }
+        _ => raw_path.to_string(),
+    };
+    // lambda_http reads the host header through `HeaderValue::to_str`, which refuses anything but visible ASCII,
+    // and then falls back to the domain name: so must we.
+    let host = host_header.filter(|h| http::HeaderValue::from_str(h).is_ok_and(|v| v.to_str().is_ok())).or(domain_name);
+    let scheme = forwarded_proto.unwrap_or("https");
+    // lambda_http: with a host, the whole URL; without, the path of `http://localhost<path>`; then `?<query>`.
+    let base = match host {
+        None => url::Url::parse(&format!("http://localhost{path}"))
+            .map(|u| u.path().to_string())
+            .map_err(|e| format!("path {path:?}: {e}")),
+        Some(host) => url::Url::parse(&format!("{scheme}://{host}{path}"))
+            .map(|u| u.to_string())
+            .map_err(|e| format!("scheme {scheme:?}, host {host:?} or path {path:?}: {e}")),
+    };
+    match base {
+        Err(problem) => Some(problem),
+        Ok(base) => {
+            let uri = if query.is_empty() { base } else { format!("{base}?{query}") };
+            http::Uri::try_from(uri).err().map(|e| format!("query {query:?}: {e}"))
+        }
+    }
+}
+
+/// The fields [`normalize_event`] looks at, borrowed from the event's bytes: the common event (nothing to
+/// change, a URI lambda_http can build) is recognised without building a JSON tree.
+#[derive(serde::Deserialize)]
+struct Probe<'a> {
+    #[serde(rename = "rawPath", borrow, default)]
+    raw_path: Option<std::borrow::Cow<'a, str>>,
+    #[serde(rename = "rawQueryString", borrow, default)]
+    raw_query: Option<std::borrow::Cow<'a, str>>,
+    #[serde(borrow, default)]
+    headers: Option<std::collections::BTreeMap<std::borrow::Cow<'a, str>, std::borrow::Cow<'a, str>>>,
+    #[serde(rename = "queryStringParameters", default)]
+    query_parameters: Option<std::collections::BTreeMap<String, serde::de::IgnoredAny>>,
+    #[serde(rename = "requestContext", borrow, default)]
+    context: Option<ProbeContext<'a>>,
+}
+
+#[derive(serde::Deserialize)]
+struct ProbeContext<'a> {
+    #[serde(rename = "domainName", borrow, default)]
+    domain_name: Option<std::borrow::Cow<'a, str>>,
+    #[serde(borrow, default)]
+    stage: Option<std::borrow::Cow<'a, str>>,
+    #[serde(borrow, default)]
+    http: Option<ProbeHttp<'a>>,
+}
+
+#[derive(serde::Deserialize)]
+struct ProbeHttp<'a> {
+    #[serde(borrow, default)]
+    method: Option<std::borrow::Cow<'a, str>>,
+}
+
+/// True when the event certainly needs no change: every condition of [`normalize_event`] holds. Anything
+/// unusual (a field of another type, duplicate keys, two spellings of one header) returns false and takes the
+/// full path.
+fn needs_nothing(body: &[u8]) -> bool {
+    let Ok(probe) = serde_json::from_slice::<Probe<'_>>(body) else { return false };
+    let empty = std::collections::BTreeMap::new();
+    let headers = probe.headers.as_ref().unwrap_or(&empty);
+    let one = |name: &str| {
+        let mut found = headers.iter().filter(|(k, _)| k.eq_ignore_ascii_case(name));
+        match (found.next(), found.next()) {
+            (Some((_, v)), None) => Ok(Some(v.as_ref())),
+            (None, _) => Ok(None),
+            (Some(_), Some(_)) => Err(()),
+        }
+    };
+    let (Ok(host), Ok(proto), Ok(None)) = (one("host"), one("x-forwarded-proto"), one("cookie")) else { return false };
+    let context = probe.context.as_ref();
+    let method = context.and_then(|c| c.http.as_ref()).and_then(|h| h.method.as_deref());
+    if method.is_some_and(|m| m.bytes().any(|b| b.is_ascii_lowercase())) {
+        return false;
+    }
+    let query = probe.raw_query.as_deref().unwrap_or("");
+    if query.is_empty() && probe.query_parameters.as_ref().is_some_and(|p| !p.is_empty()) {
+        return false;
+    }
+    uri_problem(
+        probe.raw_path.as_deref().unwrap_or(""),
+        context.and_then(|c| c.stage.as_deref()),
+        host,
+        context.and_then(|c| c.domain_name.as_deref()),
+        proto,
+        query,
+    )
+    .is_none()
+}
+
 /// The URI check of [`normalize_event`]: on failure the event is rewritten in place and the reason returned.
 fn check_uri(event: &mut serde_json::Value) -> Result<(), InvalidEvent> {
     let text = |v: &serde_json::Value, path: &[&str]| {
@@ -141,46 +261,18 @@ fn check_uri(event: &mut serde_json::Value) -> Result<(), InvalidEvent> {
         }
         v.as_str().map(str::to_string)
     };
-    // As lambda_http does: a missing `rawPath` is empty, a stage other than `$default` prefixes it, header names
-    // are case-insensitive.
-    let raw_path = text(event, &["rawPath"]).unwrap_or_default();
-    let path = match text(event, &["requestContext", "stage"]) {
-        Some(stage) if stage != "$default" && std::env::var_os("AWS_LAMBDA_HTTP_IGNORE_STAGE_IN_PATH").is_none() => {
-            if raw_path.starts_with(&format!("/{stage}/")) {
-                raw_path
-            } else {
-                format!("/{stage}{raw_path}")
-            }
-        }
-        _ => raw_path,
-    };
     let header = |name: &str| {
         let headers = event.get("headers")?.as_object()?;
         headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).and_then(|(_, v)| v.as_str()).map(str::to_string)
     };
-    // lambda_http reads the host header through `HeaderValue::to_str`, which refuses anything but visible ASCII,
-    // and then falls back to the domain name: so must we.
-    let host = header("host")
-        .filter(|h| http::HeaderValue::from_str(h).is_ok_and(|v| v.to_str().is_ok()))
-        .or_else(|| text(event, &["requestContext", "domainName"]));
-    let scheme = header("x-forwarded-proto").unwrap_or_else(|| "https".into());
-    let query = text(event, &["rawQueryString"]).unwrap_or_default();
-    // lambda_http: with a host, the whole URL; without, the path of `http://localhost<path>`; then `?<query>`.
-    let base = match &host {
-        None => url::Url::parse(&format!("http://localhost{path}"))
-            .map(|u| u.path().to_string())
-            .map_err(|e| format!("path {path:?}: {e}")),
-        Some(host) => url::Url::parse(&format!("{scheme}://{host}{path}"))
-            .map(|u| u.to_string())
-            .map_err(|e| format!("scheme {scheme:?}, host {host:?} or path {path:?}: {e}")),
-    };
-    let problem = match base {
-        Err(problem) => Some(problem),
-        Ok(base) => {
-            let uri = if query.is_empty() { base } else { format!("{base}?{query}") };
-            http::Uri::try_from(uri).err().map(|e| format!("query {query:?}: {e}"))
-        }
-    };
+    let problem = uri_problem(
+        &text(event, &["rawPath"]).unwrap_or_default(),
+        text(event, &["requestContext", "stage"]).as_deref(),
+        header("host").as_deref(),
+        text(event, &["requestContext", "domainName"]).as_deref(),
+        header("x-forwarded-proto").as_deref(),
+        &text(event, &["rawQueryString"]).unwrap_or_default(),
+    );
     let Some(problem) = problem else { return Ok(()) };
     event["rawPath"] = "/".into();
     event["rawQueryString"] = "".into();

@@ -214,6 +214,16 @@ fn main() {
             black_box(floor(false).len());
         },
     );
+    let (normalize_ns, parse_ns) = interleave::interleaved(
+        41,
+        round,
+        || {
+            black_box(facetheory::lambda::normalize_event(EVENT.as_bytes()).is_ok());
+        },
+        || {
+            black_box(lambda_http::request::from_str(EVENT).is_ok());
+        },
+    );
     println!("synthetic article page, {size} bytes (interleaved rounds, medians):");
     println!("  floor: raw maud + serde_json, same bytes  {floor_ns:9.0} ns");
     println!("  through the app (tower::Service)          {app_ns:9.0} ns");
@@ -227,6 +237,9 @@ fn main() {
         "  Lambda / in-process = {:.2}x (goal <= 1.15x), {:.0} ns for the event",
         lambda_ns / app2_ns,
         lambda_ns - app2_ns
+    );
+    println!(
+        "    of which: checking the event (normalize_event) {normalize_ns:.0} ns, lambda_http's parse {parse_ns:.0} ns"
     );
     println!("  of the floor, maud escaping the article text: {:.0} ns ({:.0}%; the same page pre-escaped renders in {pre_ns:.0} ns)",
         escaped_ns - pre_ns, (escaped_ns - pre_ns) / escaped_ns * 100.0);

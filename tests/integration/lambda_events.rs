@@ -103,6 +103,15 @@ fn events_lambda_http_would_panic_on_are_answered_400() {
         assert_eq!(res.status(), 400, "{name}: {reason}");
         assert_eq!(res.headers()["x-request-id"], "invocation-1");
     }
+    // The fast path agrees with the full check on every fixture and fuzz seed.
+    for dir in ["fixtures/lambda", "fuzz/seeds/lambda_event"] {
+        for entry in std::fs::read_dir(format!("{}/{dir}", env!("CARGO_MANIFEST_DIR"))).unwrap().flatten() {
+            let bytes = std::fs::read(entry.path()).unwrap();
+            let (fast, full) =
+                (facetheory::lambda::normalize_event(&bytes), facetheory::lambda::normalize_event_in_full(&bytes));
+            assert_eq!(format!("{fast:?}"), format!("{full:?}"), "{}", entry.path().display());
+        }
+    }
     // Valid, already normal events pass untouched (no re-serialisation).
     for name in ["get_home_query_cookies", "get_post_encoded_path", "post_form_base64"] {
         assert!(matches!(facetheory::lambda::normalize_event(&raw_event(name)), Ok(None)), "{name}");

@@ -1,11 +1,15 @@
 //! Lambda event → request: whatever bytes arrive, checking and converting them never panics — events
-//! lambda_http would panic on are rewritten first (and answered 400).
+//! lambda_http would panic on are rewritten first (and answered 400), and the fast path agrees with the full one.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let body = match facetheory::lambda::normalize_event(data) {
+    // The fast path (a borrowed probe of the common event) never disagrees with the full check.
+    let fast = facetheory::lambda::normalize_event(data);
+    let full = facetheory::lambda::normalize_event_in_full(data);
+    assert_eq!(format!("{fast:?}"), format!("{full:?}"), "fast and full normalisation disagree");
+    let body = match fast {
         Ok(None) => data.to_vec(),
         Ok(Some(normalized)) => normalized,
         Err((fixed, _reason)) => fixed,
