@@ -58,6 +58,10 @@ pub(super) struct LastKnown {
 impl LastKnown {
     pub(super) fn remember(&self, key: &str, rec: &IsrRecord) {
         let mut map = self.map.lock().unwrap_or_else(|p| p.into_inner());
+        // Every hit remembers its record: most times it is the one already kept, and a compare is no allocation.
+        if map.get(key) == Some(rec) {
+            return;
+        }
         if map.len() >= LAST_KNOWN_CAPACITY && !map.contains_key(key) {
             map.clear();
         }
