@@ -335,6 +335,10 @@ fn isr_from_env(env: &EnvConfig) -> IsrRuntime {
         tracing::info!(bucket = %aws.bucket, table = %aws.table, "ISR on S3 + DynamoDB");
         return aws.runtime();
     }
+    #[cfg(not(feature = "aws"))]
+    if env.isr_bucket.is_some() || env.cache_table.is_some() {
+        tracing::warn!("FACETHEORY_ISR_BUCKET / the cache table is set, but facetheory was built without its `aws` feature: ISR uses the local store");
+    }
     IsrRuntime::local(env.isr_dir.clone().unwrap_or_else(|| std::path::PathBuf::from(".facetheory/isr")))
 }
 
@@ -367,14 +371,17 @@ fn sidecars_from_env(env: &EnvConfig) -> Result<SsrSidecars, AppError> {
 /// On Lambda every instance must see the same ISR cache and sidecars: a store local to one instance would
 /// cache and lease per instance (or under the read-only task root) and answer other instances' sidecar URLs 404.
 fn check_shared_on_lambda(isr: Option<&IsrRuntime>, sidecars: Option<&SsrSidecars>) -> Result<(), AppError> {
+    // Without the `aws` feature the S3 and DynamoDB stores are not compiled in: say so, or the variables the
+    // message asks for would be set and ignored.
+    let feature = if cfg!(feature = "aws") { "" } else { " and build facetheory with its `aws` feature" };
     if let Some(reach) = isr.map(IsrRuntime::reach).filter(|r| *r < StoreReach::Shared) {
         return Err(AppError::Config(format!(
-            "this app has ISR faces and runs on AWS Lambda, but its ISR store is local to one instance ({reach:?}): set FACETHEORY_ISR_BUCKET and FACETHEORY_CACHE_TABLE_NAME (the deploy-plan template wires both), or give AppBuilder::isr shared stores"
+            "this app has ISR faces and runs on AWS Lambda, but its ISR store is local to one instance ({reach:?}): set FACETHEORY_ISR_BUCKET and FACETHEORY_CACHE_TABLE_NAME (the deploy-plan template wires both){feature}, or give AppBuilder::isr shared stores"
         )));
     }
     if let Some(reach) = sidecars.map(SsrSidecars::reach).filter(|r| *r < StoreReach::Shared) {
         return Err(AppError::Config(format!(
-            "strict SSR pages publish hydration sidecars, but on AWS Lambda the sidecar store is local to one instance ({reach:?}): use AppBuilder::ssr_hydration_sidecars_from_env with FACETHEORY_SIDECAR_BUCKET and FACETHEORY_SIDECAR_SECRET set, or a shared store"
+            "strict SSR pages publish hydration sidecars, but on AWS Lambda the sidecar store is local to one instance ({reach:?}): use AppBuilder::ssr_hydration_sidecars_from_env with FACETHEORY_SIDECAR_BUCKET and FACETHEORY_SIDECAR_SECRET set{feature}, or a shared store"
         )));
     }
     Ok(())
