@@ -35,6 +35,7 @@ pub mod isr;
 pub mod lambda;
 pub mod observe;
 pub mod params;
+pub mod scaffold;
 pub mod sections;
 pub mod server;
 pub mod ssg;

@@ -1,0 +1,79 @@
+//! `cargo facetheory` — the first hour's tool. Install it from a checkout with
+//! `cargo install --path facetheory --features tool`.
+//!
+//! ```text
+//! cargo facetheory new <dir> [--path <facetheory checkout>]
+//! ```
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+const USAGE: &str = "usage:
+  cargo facetheory new <dir> [--path <facetheory checkout>]   a new site in <dir> (created; must be empty)
+  cargo facetheory --version | --help";
+
+fn main() -> ExitCode {
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    // Run as `cargo facetheory …`, cargo passes the subcommand's name first.
+    if args.first().map(String::as_str) == Some("facetheory") {
+        args.remove(0);
+    }
+    match args.first().map(String::as_str) {
+        Some("new") => new(&args[1..]),
+        Some("--version" | "-V") => {
+            println!("cargo-facetheory {}", env!("CARGO_PKG_VERSION"));
+            ExitCode::SUCCESS
+        }
+        Some("--help" | "-h") | None => {
+            println!("{USAGE}");
+            ExitCode::SUCCESS
+        }
+        Some(other) => usage(&format!("unknown command {other:?}")),
+    }
+}
+
+fn usage(problem: &str) -> ExitCode {
+    eprintln!("error: {problem}\n{USAGE}");
+    ExitCode::from(2)
+}
+
+fn new(args: &[String]) -> ExitCode {
+    let (mut dir, mut dependency) = (None, facetheory::scaffold::Dependency::CratesIo);
+    let mut i = 0;
+    while i < args.len() {
+        match args[i].as_str() {
+            "--path" => match args.get(i + 1) {
+                Some(p) => {
+                    dependency = facetheory::scaffold::Dependency::Path(PathBuf::from(p));
+                    i += 1;
+                }
+                None => return usage("--path needs the directory of a facetheory checkout"),
+            },
+            "--help" | "-h" => {
+                println!("{USAGE}");
+                return ExitCode::SUCCESS;
+            }
+            flag if flag.starts_with('-') => return usage(&format!("unknown option {flag:?}")),
+            d if dir.is_none() => dir = Some(PathBuf::from(d)),
+            extra => return usage(&format!("unexpected argument {extra:?}")),
+        }
+        i += 1;
+    }
+    let Some(dir) = dir else { return usage("new needs a directory") };
+    match facetheory::scaffold::new_site(&dir, &dependency) {
+        Ok(files) => {
+            for f in &files {
+                println!("created {}", f.display());
+            }
+            println!(
+                "\nnext:\n  cd {}\n  cargo run -- serve      # http://127.0.0.1:3000\n  cargo test",
+                dir.display()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
