@@ -27,6 +27,7 @@ pub mod cli;
 pub mod config;
 pub mod csp;
 pub mod deploy;
+pub mod doctor;
 pub mod extract;
 pub mod head;
 pub mod hydration;

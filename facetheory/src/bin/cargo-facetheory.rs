@@ -3,6 +3,7 @@
 //!
 //! ```text
 //! cargo facetheory new <dir> [--path <facetheory checkout>]
+//! cargo facetheory doctor [<site dir>]
 //! ```
 
 use std::path::PathBuf;
@@ -10,6 +11,7 @@ use std::process::ExitCode;
 
 const USAGE: &str = "usage:
   cargo facetheory new <dir> [--path <facetheory checkout>]   a new site in <dir> (created; must be empty)
+  cargo facetheory doctor [<site dir>]                         what the site needs on this machine
   cargo facetheory --version | --help";
 
 fn main() -> ExitCode {
@@ -20,6 +22,7 @@ fn main() -> ExitCode {
     }
     match args.first().map(String::as_str) {
         Some("new") => new(&args[1..]),
+        Some("doctor") => doctor(&args[1..]),
         Some("--version" | "-V") => {
             println!("cargo-facetheory {}", env!("CARGO_PKG_VERSION"));
             ExitCode::SUCCESS
@@ -75,5 +78,28 @@ fn new(args: &[String]) -> ExitCode {
             eprintln!("error: {e}");
             ExitCode::from(1)
         }
+    }
+}
+
+fn doctor(args: &[String]) -> ExitCode {
+    let dir = match args {
+        [] => PathBuf::from("."),
+        [d] if !d.starts_with('-') => PathBuf::from(d),
+        _ => return usage("doctor takes at most a site directory"),
+    };
+    use std::io::Write;
+    let checks = facetheory::doctor::checks(&dir, &|name| std::env::var(name).ok());
+    // A closed pipe (`| head`) ends the listing, not the process with a panic.
+    let mut out = std::io::stdout().lock();
+    for c in &checks {
+        let _ = writeln!(out, "{c}");
+    }
+    let failed = checks.iter().filter(|c| c.result.is_err()).count();
+    if failed == 0 {
+        let _ = writeln!(out, "all {} checks passed", checks.len());
+        ExitCode::SUCCESS
+    } else {
+        let _ = writeln!(out, "{failed} of {} checks failed", checks.len());
+        ExitCode::from(1)
     }
 }
