@@ -287,3 +287,22 @@ test("a failed deferred section keeps its fallback; without JavaScript sections 
   await plain.screenshot({ path: `${artifacts}/blog-deferred-no-js.png`, fullPage: true });
   await noJs.close();
 });
+
+test("the site's stylesheet loads through the Vite build and the theme cookie's dark theme applies", async () => {
+  const context = await browser.newContext();
+  const url = new URL(base);
+  await context.addCookies([{ name: "theme", value: "dark", domain: url.hostname, path: "/" }]);
+  const page = await context.newPage();
+  await page.goto(`${base}/`);
+  await page.waitForSelector("body.hydrated-search");
+  const stylesheet = await page.getAttribute('link[rel="stylesheet"][href^="/assets/site-"]', "href");
+  assert.ok(stylesheet, "the layout's src/site.ts entry brings its stylesheet");
+  const [bg, fg] = await page.evaluate(() => {
+    const s = getComputedStyle(document.body);
+    return [s.backgroundColor, s.color];
+  });
+  assert.equal(bg, "rgb(20, 23, 28)", "dark background");
+  assert.equal(fg, "rgb(230, 232, 235)", "light text");
+  await page.screenshot({ path: `${artifacts}/blog-home-dark.png` });
+  await context.close();
+});

@@ -13,6 +13,8 @@ export default defineConfig({
     outDir: "dist",
     emptyOutDir: true,
     assetsDir: "assets",
-    rollupOptions: { input: { search: "src/search.ts", counter: "src/counter.ts", forms: "src/forms.ts" } },
+    rollupOptions: {
+      input: { site: "src/site.ts", search: "src/search.ts", counter: "src/counter.ts", forms: "src/forms.ts" },
+    },
   },
 });

@@ -15,11 +15,12 @@ pub fn frame(content: impl Render) -> Markup {
     }
 }
 
-/// The common head tags and title.
+/// The common head tags, the title, and the site's stylesheet (the `src/site.ts` entry of the Vite build).
 pub fn dress<H>(page: Page<H>, title: &str) -> Page<H> {
     page.title(format!("{title} · facetheory blog"))
         .head(head::charset("utf-8"))
         .head(head::meta("viewport", "width=device-width, initial-scale=1"))
+        .module("src/site.ts")
 }
 
 /// Wraps content in the site's frame and sets the common head tags.
