@@ -77,8 +77,8 @@ fn app() -> facetheory::App {
         .unwrap()
 }
 
-/// Time of the first byte, of the frame carrying each section (by its `data-ms`), and of the last byte.
-async fn section_times(addr: std::net::SocketAddr) -> (Duration, Vec<(u64, Duration)>, Duration) {
+/// Sends a GET on a fresh connection: when it was sent, and the response body.
+async fn request(addr: std::net::SocketAddr, path: &str) -> (Instant, hyper::body::Incoming) {
     let stream = tokio::net::TcpStream::connect(addr).await.unwrap();
     let (mut sender, conn) =
         hyper::client::conn::http1::handshake::<_, http_body_util::Empty<Bytes>>(hyper_util::rt::TokioIo::new(stream))
@@ -86,8 +86,13 @@ async fn section_times(addr: std::net::SocketAddr) -> (Duration, Vec<(u64, Durat
             .unwrap();
     tokio::spawn(conn);
     let started = Instant::now();
-    let req = http::Request::get("/sections").header("host", "x").body(http_body_util::Empty::new()).unwrap();
-    let mut body = sender.send_request(req).await.unwrap().into_body();
+    let req = http::Request::get(path).header("host", "x").body(http_body_util::Empty::new()).unwrap();
+    (started, sender.send_request(req).await.unwrap().into_body())
+}
+
+/// Time of the first byte, of the frame carrying each section (by its `data-ms`), and of the last byte.
+async fn section_times(addr: std::net::SocketAddr) -> (Duration, Vec<(u64, Duration)>, Duration) {
+    let (started, mut body) = request(addr, "/sections").await;
     let (mut first, mut sections) = (None, Vec::new());
     while let Some(frame) = body.frame().await {
         let Ok(data) = frame.unwrap().into_data() else { continue };
@@ -104,15 +109,7 @@ async fn section_times(addr: std::net::SocketAddr) -> (Duration, Vec<(u64, Durat
 }
 
 async fn ttfb_and_total(addr: std::net::SocketAddr) -> (Duration, Duration) {
-    let stream = tokio::net::TcpStream::connect(addr).await.unwrap();
-    let (mut sender, conn) =
-        hyper::client::conn::http1::handshake::<_, http_body_util::Empty<Bytes>>(hyper_util::rt::TokioIo::new(stream))
-            .await
-            .unwrap();
-    tokio::spawn(conn);
-    let started = Instant::now();
-    let req = http::Request::get("/slow-data").header("host", "x").body(http_body_util::Empty::new()).unwrap();
-    let mut body = sender.send_request(req).await.unwrap().into_body();
+    let (started, mut body) = request(addr, "/slow-data").await;
     let mut first = None;
     while let Some(frame) = body.frame().await {
         if frame.unwrap().is_data() && first.is_none() {
