@@ -27,6 +27,8 @@ pub mod cli;
 pub mod config;
 pub mod csp;
 pub mod deploy;
+#[cfg(feature = "tool")]
+pub mod dev;
 pub mod doctor;
 pub mod extract;
 pub mod head;

@@ -4,6 +4,7 @@
 //! ```text
 //! cargo facetheory new <dir> [--path <facetheory checkout>]
 //! cargo facetheory doctor [<site dir>]
+//! cargo facetheory dev [--addr ADDR]
 //! ```
 
 use std::path::PathBuf;
@@ -12,6 +13,7 @@ use std::process::ExitCode;
 const USAGE: &str = "usage:
   cargo facetheory new <dir> [--path <facetheory checkout>]   a new site in <dir> (created; must be empty)
   cargo facetheory doctor [<site dir>]                         what the site needs on this machine
+  cargo facetheory dev [--addr ADDR]                           watch, rebuild, restart, reload (default 127.0.0.1:3000)
   cargo facetheory --version | --help";
 
 fn main() -> ExitCode {
@@ -23,6 +25,7 @@ fn main() -> ExitCode {
     match args.first().map(String::as_str) {
         Some("new") => new(&args[1..]),
         Some("doctor") => doctor(&args[1..]),
+        Some("dev") => dev(&args[1..]),
         Some("--version" | "-V") => {
             println!("cargo-facetheory {}", env!("CARGO_PKG_VERSION"));
             ExitCode::SUCCESS
@@ -101,5 +104,30 @@ fn doctor(args: &[String]) -> ExitCode {
     } else {
         let _ = writeln!(out, "{failed} of {} checks failed", checks.len());
         ExitCode::from(1)
+    }
+}
+
+fn dev(args: &[String]) -> ExitCode {
+    let addr = match args {
+        [] => "127.0.0.1:3000".to_string(),
+        [flag, a] if flag == "--addr" => a.clone(),
+        _ => return usage("dev takes --addr ADDR at most"),
+    };
+    let Ok(addr) = addr.parse() else {
+        return usage(&format!("invalid --addr {addr:?} (expected host:port, e.g. 127.0.0.1:3000)"));
+    };
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    match runtime.block_on(facetheory::dev::run(PathBuf::from("."), addr)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(1)
+        }
     }
 }
