@@ -34,15 +34,35 @@ type BoxBody = http_body_util::combinators::BoxBody<Bytes, std::io::Error>;
 struct State {
     target: Option<SocketAddr>,
     overlay: Option<String>,
+    /// Vite's dev server, when the site has a client with its dependencies installed.
+    vite: Option<SocketAddr>,
 }
+
+/// What Vite's dev server answers (its client, modules by source path, dependencies, HMR).
+const VITE_PREFIXES: [&str; 6] = ["/@vite/", "/@id/", "/@fs/", "/src/", "/node_modules/", "/__vite"];
 
 /// Runs until Ctrl-C: watches `dir`, rebuilds, restarts the site, serves on `addr`.
 pub async fn run(dir: PathBuf, addr: SocketAddr) -> Result<(), String> {
+    let dir = dir.canonicalize().map_err(|e| format!("{}: {e}", dir.display()))?;
     let state = Arc::new(Mutex::new(State::default()));
     let (reload, _) = tokio::sync::broadcast::channel::<()>(16);
     let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
     tokio::spawn(serve(listener, Arc::clone(&state), reload.clone()));
     println!("dev: http://{addr} — watching {}", dir.display());
+    // Island code: Vite's dev server (HMR), reached through this address so pages stay same-origin.
+    let _vite = match start_vite(&dir, addr.port()).await {
+        Ok(Some((child, vite))) => {
+            println!("dev: Vite dev server for client/ on {vite}, served through http://{addr}");
+            state.lock().unwrap_or_else(|p| p.into_inner()).vite = Some(vite);
+            Some(child)
+        }
+        Ok(None) => None,
+        Err(e) => {
+            println!("dev: no Vite dev server ({e}); islands use the last client build");
+            None
+        }
+    };
+    let vite_dev = state.lock().unwrap_or_else(|p| p.into_inner()).vite.is_some();
     let mut site: Option<tokio::process::Child> = None;
     let mut last = None;
     loop {
@@ -51,7 +71,7 @@ pub async fn run(dir: PathBuf, addr: SocketAddr) -> Result<(), String> {
             last = Some(fingerprint);
             let started = Instant::now();
             match build(&dir).await {
-                Ok(exe) => match (started.elapsed(), start(&exe, &dir).await) {
+                Ok(exe) => match (started.elapsed(), start(&exe, &dir, vite_dev).await) {
                     (built, Ok((child, port))) => {
                         if let Some(mut old) = site.replace(child) {
                             let _ = old.kill().await;
@@ -161,25 +181,59 @@ async fn build(dir: &Path) -> Result<PathBuf, Vec<String>> {
 }
 
 /// Starts `exe serve` on a free port and waits until it answers connections.
-async fn start(exe: &Path, dir: &Path) -> Result<(tokio::process::Child, u16), String> {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
+async fn start(exe: &Path, dir: &Path, vite_dev: bool) -> Result<(tokio::process::Child, u16), String> {
+    let port = free_port()?;
+    let mut command = tokio::process::Command::new(exe);
+    command.args(["serve", "--addr", &format!("127.0.0.1:{port}")]).current_dir(dir).kill_on_drop(true);
+    if vite_dev {
+        command.env(crate::vite::VITE_DEV_ENV, "1");
+    }
+    let child = command.spawn().map_err(|e| format!("cannot start {}: {e}", exe.display()))?;
+    wait_listening(port, &exe.display().to_string()).await?;
+    Ok((child, port))
+}
+
+fn free_port() -> Result<u16, String> {
+    std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
-        .map_err(|e| format!("no free port: {e}"))?
-        .port();
-    let child = tokio::process::Command::new(exe)
-        .args(["serve", "--addr", &format!("127.0.0.1:{port}")])
-        .current_dir(dir)
-        .kill_on_drop(true)
-        .spawn()
-        .map_err(|e| format!("cannot start {}: {e}", exe.display()))?;
-    let deadline = Instant::now() + Duration::from_secs(15);
+        .map(|a| a.port())
+        .map_err(|e| format!("no free port: {e}"))
+}
+
+async fn wait_listening(port: u16, what: &str) -> Result<(), String> {
+    let deadline = Instant::now() + Duration::from_secs(30);
     while Instant::now() < deadline {
         if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
-            return Ok((child, port));
+            return Ok(());
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    Err(format!("{} did not start listening within 15 s", exe.display()))
+    Err(format!("{what} did not start listening within 30 s"))
+}
+
+/// Starts Vite's dev server for `client/` when it has a `vite.config.*` and its dependencies; `None` when the
+/// site has no client. `FACETHEORY_DEV_PORT` tells the config the port the browser uses (for HMR's clientPort).
+async fn start_vite(dir: &Path, dev_port: u16) -> Result<Option<(tokio::process::Child, SocketAddr)>, String> {
+    let client = dir.join("client");
+    let has_config = ["vite.config.ts", "vite.config.js", "vite.config.mjs"].iter().any(|f| client.join(f).is_file());
+    if !has_config {
+        return Ok(None);
+    }
+    let vite = client.join("node_modules/.bin/vite");
+    if !vite.exists() {
+        return Err("client/node_modules is missing: npm ci in client/".into());
+    }
+    let port = free_port()?;
+    let child = tokio::process::Command::new(&vite)
+        .args(["--port", &port.to_string(), "--strictPort", "--host", "127.0.0.1"])
+        .env("FACETHEORY_DEV_PORT", dev_port.to_string())
+        .current_dir(&client)
+        .stdout(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .map_err(|e| format!("cannot start {}: {e}", vite.display()))?;
+    wait_listening(port, "vite").await?;
+    Ok(Some((child, SocketAddr::from(([127, 0, 0, 1], port)))))
 }
 
 /// The page shown while the last build failed.
@@ -211,6 +265,7 @@ async fn serve(
             let service = hyper::service::service_fn(move |req| handle(req, Arc::clone(&state), reload.clone()));
             let _ = hyper::server::conn::http1::Builder::new()
                 .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
+                .with_upgrades()
                 .await;
         });
     }
@@ -255,22 +310,33 @@ async fn handle(
         }
         _ => {}
     }
-    let (target, overlay) = {
+    let (target, overlay, vite) = {
         let s = state.lock().unwrap_or_else(|p| p.into_inner());
-        (s.target, s.overlay.clone())
+        (s.target, s.overlay.clone(), s.vite)
     };
+    // Vite's paths, and WebSocket upgrades (its HMR connects to the page's origin: `/?token=…`).
+    let upgrade = req.headers().get("upgrade").is_some();
+    let for_vite = upgrade || VITE_PREFIXES.iter().any(|p| req.uri().path().starts_with(p));
+    if let Some(vite) = vite.filter(|_| for_vite) {
+        let answer = if upgrade { tunnel(req, vite).await } else { forward(req, vite, false).await };
+        return Ok(answer.unwrap_or_else(|e| full(502, "text/plain", format!("dev: Vite did not answer: {e}\n"))));
+    }
     if let Some(page) = overlay {
         return Ok(full(500, "text/html; charset=utf-8", page));
     }
     let Some(target) = target else { return Ok(full(503, "text/plain", "dev: the first build is still running\n")) };
-    Ok(forward(req, target)
+    Ok(forward(req, target, true)
         .await
         .unwrap_or_else(|e| full(502, "text/plain", format!("dev: the site did not answer: {e}\n"))))
 }
 
 /// Forwards to the site; HTML answers get the reload module before `</head>` (facetheory sends the whole head
 /// in the first frame), everything else passes through unchanged.
-async fn forward(req: http::Request<Incoming>, target: SocketAddr) -> Result<http::Response<BoxBody>, String> {
+async fn forward(
+    req: http::Request<Incoming>,
+    target: SocketAddr,
+    inject: bool,
+) -> Result<http::Response<BoxBody>, String> {
     let (parts, body) = req.into_parts();
     let body = http_body_util::Limited::new(body, MAX_BODY).collect().await.map_err(|e| e.to_string())?.to_bytes();
     let stream = tokio::net::TcpStream::connect(target).await.map_err(|e| e.to_string())?;
@@ -282,7 +348,7 @@ async fn forward(req: http::Request<Incoming>, target: SocketAddr) -> Result<htt
     let html =
         res.headers().get("content-type").and_then(|v| v.to_str().ok()).is_some_and(|t| t.starts_with("text/html"));
     let (mut parts, body) = res.into_parts();
-    if !html {
+    if !html || !inject {
         return Ok(http::Response::from_parts(parts, body.map_err(std::io::Error::other).boxed()));
     }
     parts.headers.remove("content-length");
@@ -321,6 +387,36 @@ fn strip_ansi(text: &str) -> String {
         }
     }
     out
+}
+
+/// A WebSocket (Vite's HMR) passed through to Vite: the upgrade is forwarded, then bytes flow both ways.
+async fn tunnel(mut req: http::Request<Incoming>, target: SocketAddr) -> Result<http::Response<BoxBody>, String> {
+    let client_side = hyper::upgrade::on(&mut req);
+    let stream = tokio::net::TcpStream::connect(target).await.map_err(|e| e.to_string())?;
+    let (mut sender, conn) =
+        hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream)).await.map_err(|e| e.to_string())?;
+    tokio::spawn(conn.with_upgrades());
+    let (parts, _) = req.into_parts();
+    let mut res = sender
+        .send_request(http::Request::from_parts(parts, http_body_util::Empty::<Bytes>::new()))
+        .await
+        .map_err(|e| e.to_string())?;
+    if res.status() != http::StatusCode::SWITCHING_PROTOCOLS {
+        let (parts, body) = res.into_parts();
+        return Ok(http::Response::from_parts(parts, body.map_err(std::io::Error::other).boxed()));
+    }
+    let vite_side = hyper::upgrade::on(&mut res);
+    tokio::spawn(async move {
+        if let (Ok(a), Ok(b)) = (client_side.await, vite_side.await) {
+            let (mut a, mut b) = (hyper_util::rt::TokioIo::new(a), hyper_util::rt::TokioIo::new(b));
+            let _ = tokio::io::copy_bidirectional(&mut a, &mut b).await;
+        }
+    });
+    let (parts, _) = res.into_parts();
+    Ok(http::Response::from_parts(
+        parts,
+        http_body_util::Empty::new().map_err(|never: Infallible| match never {}).boxed(),
+    ))
 }
 
 fn memfind(hay: &[u8], needle: &[u8]) -> Option<usize> {

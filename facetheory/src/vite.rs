@@ -279,7 +279,13 @@ mod tests {
 pub(crate) struct ClientBuild {
     dist: std::path::PathBuf,
     manifest: Result<ViteManifest, String>,
+    /// Under `cargo facetheory dev` with a Vite dev server (`FACETHEORY_VITE_DEV=1`): entries are served from
+    /// source by the dev server, through the dev proxy (same origin), with HMR.
+    dev_server: bool,
 }
+
+/// Set by `cargo facetheory dev` on the site process when it runs Vite's dev server.
+pub(crate) const VITE_DEV_ENV: &str = "FACETHEORY_VITE_DEV";
 
 impl ClientBuild {
     /// Reads `dist/.vite/manifest.json`; a missing or bad manifest is kept as the reason islands cannot load.
@@ -287,7 +293,8 @@ impl ClientBuild {
         let path = dist.join(".vite").join("manifest.json");
         let manifest = ViteManifest::load(&path)
             .map_err(|e| format!("{e} (build the client first, e.g. `npm run build` next to vite.config)"));
-        ClientBuild { dist: dist.to_path_buf(), manifest }
+        let dev_server = std::env::var_os(VITE_DEV_ENV).is_some_and(|v| v == "1");
+        ClientBuild { dist: dist.to_path_buf(), manifest, dev_server }
     }
 
     /// The directory.
@@ -297,11 +304,26 @@ impl ClientBuild {
 
     /// Why the manifest cannot be used, if it cannot.
     pub(crate) fn problem(&self) -> Option<&str> {
+        if self.dev_server {
+            return None;
+        }
         self.manifest.as_ref().err().map(String::as_str)
     }
 
     /// The head tags and module of `entry`.
     pub(crate) fn resolve(&self, entry: &str) -> Result<EntryAssets, String> {
+        if self.dev_server {
+            // As the TypeScript runtime's dev asset helper: Vite's client, then the entry by its source path.
+            // On a strict SSR page the request's nonce lands on `<meta property="csp-nonce">`, which Vite's client
+            // puts on the styles it injects.
+            return Ok(EntryAssets {
+                bootstrap_module: format!("/{}", entry.trim_start_matches('/')),
+                head_tags: vec![
+                    HeadTag::Meta(Attrs::new().set("property", "csp-nonce")),
+                    crate::head::module_script("/@vite/client"),
+                ],
+            });
+        }
         let manifest = self.manifest.as_ref().map_err(Clone::clone)?;
         manifest.entry(entry, &AssetOptions::default()).map_err(|e| format!("island entry {entry:?}: {e}"))
     }

@@ -8,6 +8,9 @@ export default defineConfig({
   resolve: {
     alias: { "facetheory-client": fileURLToPath(new URL("../../../facetheory/client/index.ts", import.meta.url)) },
   },
+  // Under `cargo facetheory dev` the browser reaches this dev server through the dev address (same origin, so
+  // strict CSP allows it): HMR's WebSocket goes there too.
+  server: { hmr: { clientPort: Number(process.env.FACETHEORY_DEV_PORT) || undefined } },
   build: {
     manifest: true,
     outDir: "dist",

@@ -241,10 +241,14 @@ fn is_event_handler(name: &str) -> bool {
 /// Adds the request nonce to every script and style tag that has none.
 pub(crate) fn apply_nonce(tags: &mut [HeadTag], nonce: &str) {
     for tag in tags {
-        if let HeadTag::Script { attrs, .. } | HeadTag::Style { attrs, .. } = tag {
-            if attrs.get("nonce").is_none_or(str::is_empty) {
-                attrs.insert("nonce", AttrValue::Text(nonce.to_string()));
-            }
+        let attrs = match tag {
+            HeadTag::Script { attrs, .. } | HeadTag::Style { attrs, .. } => attrs,
+            // `<meta property="csp-nonce">` hands the nonce to client code that adds styles (Vite's dev client).
+            HeadTag::Meta(attrs) if attrs.get("property") == Some("csp-nonce") => attrs,
+            _ => continue,
+        };
+        if attrs.get("nonce").is_none_or(str::is_empty) {
+            attrs.insert("nonce", AttrValue::Text(nonce.to_string()));
         }
     }
 }

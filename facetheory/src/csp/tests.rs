@@ -205,3 +205,18 @@ fn the_reference_tokenizer_agrees_on_known_vectors() {
         assert_eq!(our_tags(html), Some(expected), "ours on {html:?}");
     }
 }
+
+#[test]
+fn the_nonce_reaches_scripts_styles_and_the_csp_nonce_meta_only() {
+    use crate::head::HeadTag;
+    let mut tags = vec![
+        HeadTag::Meta(Attrs::new().set("property", "csp-nonce")),
+        HeadTag::Meta(Attrs::new().set("name", "description").set("content", "x")),
+        crate::head::module_script("/@vite/client"),
+    ];
+    super::apply_nonce(&mut tags, "n0nce");
+    let html: Vec<String> = tags.iter().map(|t| t.render()).collect();
+    assert_eq!(html[0], r#"<meta nonce="n0nce" property="csp-nonce">"#);
+    assert!(!html[1].contains("nonce"), "{}", html[1]);
+    assert!(html[2].contains(r#"nonce="n0nce""#), "{}", html[2]);
+}
