@@ -2,7 +2,7 @@
 //! `cargo install --path facetheory --features tool`.
 //!
 //! ```text
-//! cargo facetheory new <dir> [--path <facetheory checkout>]
+//! cargo facetheory new <dir> [--path <facetheory checkout>] [--islands]
 //! cargo facetheory doctor [<site dir>]
 //! cargo facetheory dev [--addr ADDR]
 //! ```
@@ -11,7 +11,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 const USAGE: &str = "usage:
-  cargo facetheory new <dir> [--path <facetheory checkout>]   a new site in <dir> (created; must be empty)
+  cargo facetheory new <dir> [--path <checkout>] [--islands]  a new site in <dir> (created; must be empty);
+                                                               --islands adds a Vite client with one typed island
   cargo facetheory doctor [<site dir>]                         what the site needs on this machine
   cargo facetheory dev [--addr ADDR]                           watch, rebuild, restart, reload (default 127.0.0.1:3000)
   cargo facetheory --version | --help";
@@ -45,6 +46,7 @@ fn usage(problem: &str) -> ExitCode {
 
 fn new(args: &[String]) -> ExitCode {
     let (mut dir, mut dependency) = (None, facetheory::scaffold::Dependency::CratesIo);
+    let mut options = facetheory::scaffold::Options::default();
     let mut i = 0;
     while i < args.len() {
         match args[i].as_str() {
@@ -55,6 +57,7 @@ fn new(args: &[String]) -> ExitCode {
                 }
                 None => return usage("--path needs the directory of a facetheory checkout"),
             },
+            "--islands" => options.islands = true,
             "--help" | "-h" => {
                 println!("{USAGE}");
                 return ExitCode::SUCCESS;
@@ -66,7 +69,7 @@ fn new(args: &[String]) -> ExitCode {
         i += 1;
     }
     let Some(dir) = dir else { return usage("new needs a directory") };
-    match facetheory::scaffold::new_site(&dir, &dependency) {
+    match facetheory::scaffold::new_site_with(&dir, &dependency, &options) {
         Ok(files) => {
             for f in &files {
                 println!("created {}", f.display());

@@ -48,6 +48,26 @@ const FILES: &[(&str, &str)] = &[
     ("tests/site.rs", include_str!("site.rs.tmpl")),
 ];
 
+/// With `--islands`: a Vite client with one typed island (replacing the index page and the library), and the
+/// facetheory client module copied in (it is not on npm).
+const ISLAND_FILES: &[(&str, &str)] = &[
+    ("faces/index.rs", include_str!("islands/index.rs.tmpl")),
+    ("src/lib.rs", include_str!("islands/lib.rs.tmpl")),
+    ("client/package.json", include_str!("islands/package.json.tmpl")),
+    ("client/vite.config.ts", include_str!("islands/vite.config.ts.tmpl")),
+    ("client/tsconfig.json", include_str!("islands/tsconfig.json.tmpl")),
+    ("client/src/counter.ts", include_str!("islands/counter.ts.tmpl")),
+    ("client/src/facetheory/index.ts", include_str!("../../client/index.ts")),
+    ("client/src/facetheory/oac-form.ts", include_str!("../../client/oac-form.ts")),
+];
+
+/// What to scaffold.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// Add a Vite client with one typed island.
+    pub islands: bool,
+}
+
 /// Creates the site in `dir` (created; refused when it exists and is not empty); returns the files written.
 ///
 /// ```
@@ -58,6 +78,11 @@ const FILES: &[(&str, &str)] = &[
 /// # std::fs::remove_dir_all(&dir).unwrap();
 /// ```
 pub fn new_site(dir: &Path, dependency: &Dependency) -> Result<Vec<PathBuf>, ScaffoldError> {
+    new_site_with(dir, dependency, &Options::default())
+}
+
+/// [`new_site`] with options (`--islands`).
+pub fn new_site_with(dir: &Path, dependency: &Dependency, options: &Options) -> Result<Vec<PathBuf>, ScaffoldError> {
     let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let valid = name.starts_with(|c: char| c.is_ascii_alphabetic())
         && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
@@ -83,12 +108,26 @@ pub fn new_site(dir: &Path, dependency: &Dependency) -> Result<Vec<PathBuf>, Sca
     };
     let krate = name.replace('-', "_");
     let mut written = Vec::new();
-    for (file, template) in FILES {
+    let mut files: Vec<(&str, &str)> = FILES.to_vec();
+    if options.islands {
+        for (file, template) in ISLAND_FILES {
+            match files.iter_mut().find(|(f, _)| f == file) {
+                Some(slot) => slot.1 = template,
+                None => files.push((file, template)),
+            }
+        }
+        if let Some(slot) = files.iter_mut().find(|(f, _)| *f == ".gitignore") {
+            slot.1 = "/target\n.facetheory/\n/dist\nclient/node_modules/\nclient/dist/\n";
+        }
+    }
+    for (file, template) in files {
         let text = template
             .replace("{{name}}", &name)
             .replace("{{crate}}", &krate)
             .replace("{{facetheory}}", &facetheory)
             .replace("{{codegen}}", &codegen);
+        // The copied client module is not a template.
+        let text = if file.starts_with("client/src/facetheory/") { template.to_string() } else { text };
         let path = dir.join(file);
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent).map_err(|source| ScaffoldError::Io { path: parent.into(), source })?;
