@@ -65,6 +65,9 @@ pub async fn run(dir: PathBuf, addr: SocketAddr) -> Result<(), String> {
     let vite_dev = state.lock().unwrap_or_else(|p| p.into_inner()).vite.is_some();
     let mut site: Option<tokio::process::Child> = None;
     let mut last = None;
+    // Ctrl-C or SIGTERM: stop the site and Vite (kill_on_drop) before leaving.
+    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .map_err(|e| format!("cannot watch for SIGTERM: {e}"))?;
     loop {
         let fingerprint = fingerprint(&dir);
         if last != Some(fingerprint) {
@@ -96,7 +99,7 @@ pub async fn run(dir: PathBuf, addr: SocketAddr) -> Result<(), String> {
         }
         tokio::select! {
             _ = tokio::time::sleep(Duration::from_millis(300)) => {}
-            _ = tokio::signal::ctrl_c() => {
+            _ = async { tokio::select! { _ = tokio::signal::ctrl_c() => {}, _ = terminate.recv() => {} } } => {
                 if let Some(mut child) = site.take() {
                     let _ = child.kill().await;
                 }
