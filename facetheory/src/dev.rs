@@ -24,6 +24,8 @@ const RELOAD_JS: &str =
 const RELOAD_TAG: &str = "<script src=\"/_facetheory/dev/reload.js\" type=\"module\"></script>";
 /// Most files watched (a tree larger than this is watched in part, and `dev` says so).
 const MAX_WATCHED: usize = 20_000;
+/// Most compiler errors the overlay shows.
+const MAX_OVERLAY_ERRORS: usize = 20;
 /// Largest request body forwarded.
 const MAX_BODY: usize = 6 * 1024 * 1024;
 
@@ -160,7 +162,8 @@ async fn build(dir: &Path) -> Result<PathBuf, Vec<String>> {
                 let m = &msg["message"];
                 // The terminal shows every diagnostic as cargo would.
                 eprint!("{}", m["rendered"].as_str().unwrap_or(""));
-                if m["level"] != "error" {
+                // The overlay shows the first errors; the terminal has them all.
+                if m["level"] != "error" || errors.len() >= MAX_OVERLAY_ERRORS {
                     continue;
                 }
                 let span = m["spans"].as_array().and_then(|s| s.iter().find(|s| s["is_primary"] == true));
@@ -247,7 +250,7 @@ fn overlay(errors: &[String]) -> String {
     html.push_str(
         "</head><body><h1>Build failed</h1><p>Fix the error; the page reloads when the next build answers.</p>",
     );
-    for e in errors.iter().take(20) {
+    for e in errors {
         html.push_str("<pre class=\"facetheory-dev-error\">");
         crate::escape::escape_html_into(&mut html, e);
         html.push_str("</pre>");

@@ -21,6 +21,7 @@ import { fileURLToPath } from "node:url";
 
 const MAX_CACHE_ENTRIES = 1000;
 const MAX_CACHED_BODY = 5 * 1024 * 1024;
+const MAX_CACHE_BYTES = 64 * 1024 * 1024;
 const MAX_REQUEST_BODY = 10 * 1024 * 1024;
 const HOP_BY_HOP = new Set(["connection", "keep-alive", "transfer-encoding", "upgrade", "proxy-connection", "te", "trailer"]);
 const TYPES = {
@@ -203,9 +204,17 @@ function cacheKey(behavior, method, uri, request) {
   return `${behavior.pathPattern}\n${method === "HEAD" ? "GET" : method}\n${uri}\n${q}`;
 }
 
+/** Keeps `entry`, evicting the oldest entries past the entry and byte limits. */
 function remember(cache, key, entry) {
-  if (cache.size >= MAX_CACHE_ENTRIES) cache.delete(cache.keys().next().value);
+  cache.delete(key);
   cache.set(key, entry);
+  let bytes = 0;
+  for (const e of cache.values()) bytes += e.body.length;
+  while (cache.size > MAX_CACHE_ENTRIES || bytes > MAX_CACHE_BYTES) {
+    const [oldest, e] = cache.entries().next().value;
+    cache.delete(oldest);
+    bytes -= e.body.length;
+  }
 }
 
 // ---- origins ----
