@@ -4,13 +4,22 @@ use sha2::{Digest, Sha256};
 
 /// sha256 hex, first 24 characters.
 pub(crate) fn digest24(text: &str) -> String {
-    let d = Sha256::digest(text.as_bytes());
-    d.iter().take(12).map(|b| format!("{b:02x}")).collect()
+    hex(&Sha256::digest(text.as_bytes())[..12])
+}
+
+fn hex(bytes: &[u8]) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        out.push(HEX[usize::from(b >> 4)] as char);
+        out.push(HEX[usize::from(b & 15)] as char);
+    }
+    out
 }
 
 /// sha256 of `bytes`, lowercase hex (64 characters).
 pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+    hex(&Sha256::digest(bytes))
 }
 
 #[cfg(test)]

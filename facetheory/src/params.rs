@@ -155,12 +155,27 @@ pub fn percent_decode(raw: &str) -> Result<Cow<'_, str>, ParamError> {
 /// ```
 pub fn encode_uri_component(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-_.!~*'()".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
+    encode_uri_component_into(&mut out, s);
     out
+}
+
+/// [`encode_uri_component`] appending to `out` (unreserved runs are copied whole).
+pub(crate) fn encode_uri_component_into(out: &mut String, s: &str) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let bytes = s.as_bytes();
+    let mut run = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        if b.is_ascii_alphanumeric() || b"-_.!~*'()".contains(&b) {
+            continue;
+        }
+        // Runs start after an escaped byte: only ASCII runs are non-empty, so both ends are char boundaries.
+        if run < i {
+            out.push_str(&s[run..i]);
+        }
+        out.push('%');
+        out.push(HEX[usize::from(b >> 4)] as char);
+        out.push(HEX[usize::from(b & 15)] as char);
+        run = i + 1;
+    }
+    out.push_str(&s[run..]);
 }

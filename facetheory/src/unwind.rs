@@ -20,14 +20,16 @@ pub(crate) fn message(payload: &(dyn Any + Send)) -> String {
 }
 
 /// Runs `fut`; a panic while polling it becomes `Err(message)`. The future is not used after a panic, so
-/// asserting unwind safety cannot expose a broken invariant.
-pub(crate) async fn catch<F: Future>(fut: F) -> Result<F::Output, String> {
-    AssertUnwindSafe(fut).catch_unwind().await.map_err(|payload| message(payload.as_ref()))
+/// asserting unwind safety cannot expose a broken invariant. A plain combinator, not an `async fn`: an async
+/// wrapper would hold `fut` twice in its state (the argument and the running future), doubling what every
+/// request moves around.
+pub(crate) fn catch<F: Future>(fut: F) -> impl Future<Output = Result<F::Output, String>> {
+    AssertUnwindSafe(fut).catch_unwind().map(|r| r.map_err(|payload| message(payload.as_ref())))
 }
 
 /// Calls a face's or resource's glue; a panic inside it is an internal error carrying the panic message.
-pub(crate) async fn call<T>(handler: crate::BoxFuture<crate::Result<T>>) -> crate::Result<T> {
-    catch(handler).await.unwrap_or_else(|panic| Err(crate::Error::msg(format!("the handler panicked: {panic}"))))
+pub(crate) fn call<T>(handler: crate::BoxFuture<crate::Result<T>>) -> impl Future<Output = crate::Result<T>> {
+    catch(handler).map(|r| r.unwrap_or_else(|panic| Err(crate::Error::msg(format!("the handler panicked: {panic}")))))
 }
 
 #[cfg(test)]

@@ -70,6 +70,23 @@ fn main() {
     });
     let round = Duration::from_millis(60);
     let run = |app: &facetheory::App, path: &'static str| black_box(rt.block_on(get(app, path)));
+    if std::env::var_os("FACETHEORY_BENCH_SIZES").is_some() {
+        let req = || http::Request::get("/x").body(http_body_util::Empty::<Bytes>::new()).unwrap();
+        println!("handle future: {} bytes", std::mem::size_of_val(&memory.handle(req())));
+        return;
+    }
+    // Profiling aid: FACETHEORY_BENCH_PROFILE=memory|file|ping spins on one path (for perf record).
+    if let Ok(which) = std::env::var("FACETHEORY_BENCH_PROFILE") {
+        let until = Instant::now() + Duration::from_secs(4);
+        while Instant::now() < until {
+            match which.as_str() {
+                "file" => drop(run(&local, "/isr/hello-world")),
+                "ping" => drop(run(&memory, "/ping")),
+                _ => drop(run(&memory, "/isr/hello-world")),
+            }
+        }
+        return;
+    }
     let (hit, ssr) = interleave::interleaved(
         31,
         round,

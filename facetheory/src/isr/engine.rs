@@ -159,10 +159,11 @@ impl IsrRuntime {
 
     /// The cache key of a request, or the fail-closed error.
     pub fn cache_key(&self, ctx: &FaceContext, route: &str) -> Result<String, Error> {
-        let tenant = match &self.config.tenant {
-            Some(f) => {
-                f(ctx).map(|t| t.trim().to_string()).filter(|t| !t.is_empty()).unwrap_or_else(|| "default".into())
-            }
+        let tenant: std::borrow::Cow<'_, str> = match &self.config.tenant {
+            Some(f) => match f(ctx) {
+                Some(t) if !t.trim().is_empty() => t.trim().to_string().into(),
+                _ => "default".into(),
+            },
             None => {
                 if let Some(h) = key::tenant_header(ctx) {
                     return Err(Error::msg(format!(
@@ -172,9 +173,13 @@ impl IsrRuntime {
                 "default".into()
             }
         };
-        let key = key::default_cache_key(&tenant, route, ctx, &self.config.cookies);
         // Namespaced by the build: a new deployment never serves the previous one's HTML.
-        Ok(format!("{}@{key}", self.config.build_id))
+        let build = &self.config.build_id;
+        let mut out = String::with_capacity(build.len() + tenant.len() + route.len() + 64);
+        out.push_str(build);
+        out.push('@');
+        key::write_cache_key(&mut out, &tenant, route, ctx, &self.config.cookies);
+        Ok(out)
     }
 
     /// Names the build whose pages this runtime caches (default: `FACETHEORY_BUILD_ID`, else a digest of the
@@ -246,8 +251,6 @@ impl IsrRuntime {
         Fut: Future<Output = Result<Rendered<Bytes>, Error>> + Send + 'static,
     {
         let key = self.cache_key(ctx, route)?;
-        // The tags every generation carries; built only when one is written, not on a hit.
-        let implicit = || [path_tag(ctx.path()), format!("route:{route}")];
         let now = (self.config.clock)();
         let span = tracing::debug_span!("facetheory.isr.metadata_read", key);
         let record = match tracing::Instrument::instrument(self.config.meta.get(&key), span).await {
@@ -257,7 +260,7 @@ impl IsrRuntime {
                 tracing::warn!(key, error = %e, "ISR metadata record is corrupt; regenerating over it");
                 None
             }
-            Err(e) => return self.metadata_failure(&ctx.request, &key, e, render).await,
+            Err(e) => return Box::pin(self.metadata_failure(&ctx.request, &key, e, render)).await,
         };
         if let Some(rec) = &record {
             self.remember(&key, rec);
@@ -275,7 +278,7 @@ impl IsrRuntime {
                             lease,
                             rec.clone(),
                             revalidate_seconds,
-                            implicit(),
+                            implicit_tags(ctx, route),
                             render,
                         )),
                         // Another request is regenerating it.
@@ -295,6 +298,27 @@ impl IsrRuntime {
                 }
             }
         }
+        // Boxed: a hit's future (what every request moves) stays small.
+        Box::pin(self.regenerate_or_wait(ctx, route, key, record, now, revalidate_seconds, render)).await
+    }
+
+    /// No fresh page to serve: regenerate under a lease, wait for another request's, serve stale, or render
+    /// uncached.
+    #[allow(clippy::too_many_arguments)]
+    async fn regenerate_or_wait<F, Fut>(
+        &self,
+        ctx: &FaceContext,
+        route: &str,
+        key: String,
+        record: Option<IsrRecord>,
+        now: u64,
+        revalidate_seconds: u64,
+        render: F,
+    ) -> Result<IsrOutcome, Error>
+    where
+        F: FnOnce(Generation) -> Fut + Send + 'static,
+        Fut: Future<Output = Result<Rendered<Bytes>, Error>> + Send + 'static,
+    {
         // Only a write can grow the store: a key this route has no room for is rendered, not stored.
         if !self.caches.variants.admit(route, &key, self.config.max_variants) {
             tracing::warn!(key, route, cap = self.config.max_variants, "ISR variant cap reached; rendering uncached");
@@ -310,7 +334,15 @@ impl IsrRuntime {
                 Meanwhile::Latest(latest) => latest,
             };
             return self
-                .regenerate(&ctx.request, &key, lease, latest.as_ref(), revalidate_seconds, &implicit(), render)
+                .regenerate(
+                    &ctx.request,
+                    &key,
+                    lease,
+                    latest.as_ref(),
+                    revalidate_seconds,
+                    &implicit_tags(ctx, route),
+                    render,
+                )
                 .await;
         }
         tracing::debug!(key, "ISR lease held elsewhere");
@@ -432,6 +464,11 @@ impl IsrRuntime {
 }
 
 /// True when `rec` was generated after `seen` (or nothing was seen).
+/// The tags every generation carries; built only when one is written, not on a hit.
+fn implicit_tags(ctx: &FaceContext, route: &str) -> [String; 2] {
+    [path_tag(ctx.path()), format!("route:{route}")]
+}
+
 fn is_newer(rec: &IsrRecord, seen: Option<&IsrRecord>) -> bool {
     seen.is_none_or(|old| rec.generated_at_ms > old.generated_at_ms)
 }

@@ -5,7 +5,7 @@
 
 use crate::context::FaceContext;
 pub(crate) use crate::digest::digest24;
-use crate::params::encode_uri_component;
+use crate::params::encode_uri_component_into;
 
 /// Headers whose values make a request a different variant.
 pub(crate) const AUTH_HEADERS: &[&str] = &["authorization", "proxy-authorization", "x-amz-security-token", "x-api-key"];
@@ -23,22 +23,46 @@ pub enum CookieVary {
 }
 
 /// The default cache key for a request to `route`.
+#[cfg(test)]
 pub(crate) fn default_cache_key(tenant: &str, route: &str, ctx: &FaceContext, cookies: &CookieVary) -> String {
+    let mut key = String::new();
+    write_cache_key(&mut key, tenant, route, ctx, cookies);
+    key
+}
+
+/// The default cache key, appended to `key` in place (it is computed on every hit).
+pub(crate) fn write_cache_key(key: &mut String, tenant: &str, route: &str, ctx: &FaceContext, cookies: &CookieVary) {
+    key.push_str(tenant);
+    key.push_str("::");
+    key.push_str(route);
+    key.push('?');
+    let mut first = true;
+    let mut pair = |key: &mut String, k: &str, v: &str| {
+        if !std::mem::take(&mut first) {
+            key.push('&');
+        }
+        encode_uri_component_into(key, k);
+        key.push('=');
+        encode_uri_component_into(key, v);
+    };
     let mut params: Vec<(&str, &str)> = ctx.raw_params().collect();
     params.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
-    let mut parts: Vec<String> =
-        params.iter().map(|(k, v)| format!("{}={}", encode_uri_component(k), encode_uri_component(v))).collect();
+    for (k, v) in params {
+        pair(key, k, v);
+    }
     // A hydration sidecar request is the page's own request plus the sidecar parameter: same key.
     let mut query: Vec<(&str, &str)> =
         ctx.query().iter().filter(|(k, _)| *k != crate::hydration::HYDRATION_PARAM).collect();
     // Stable by key: values of a repeated key keep their order.
     query.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
-    parts.extend(query.iter().map(|(k, v)| format!("{}={}", encode_uri_component(k), encode_uri_component(v))));
+    for (k, v) in query {
+        pair(key, k, v);
+    }
 
     let mut variant = Vec::new();
     let mut auth_lines = Vec::new();
-    for name in AUTH_HEADERS {
-        let values: Vec<&str> = ctx.headers().get_all(*name).iter().filter_map(|v| v.to_str().ok()).collect();
+    for (name, header) in AUTH_HEADERS.iter().zip(auth_header_names()) {
+        let values: Vec<&str> = ctx.headers().get_all(header).iter().filter_map(|v| v.to_str().ok()).collect();
         if values.iter().any(|v| !v.is_empty()) {
             auth_lines.push(format!("{name}={}", values.join("\0")));
         }
@@ -46,27 +70,51 @@ pub(crate) fn default_cache_key(tenant: &str, route: &str, ctx: &FaceContext, co
     if !auth_lines.is_empty() {
         variant.push(format!("auth={}", digest24(&auth_lines.join("\n"))));
     }
-    let mut cookie_lines: Vec<String> = ctx
-        .cookies()
-        .iter()
-        .filter(|(n, _)| match cookies {
-            CookieVary::All => true,
-            CookieVary::Only(list) => list.iter().any(|c| c == n),
-        })
-        .map(|(n, v)| format!("{n}={v}"))
-        .collect();
-    cookie_lines.sort();
-    cookie_lines.dedup();
-    if !cookie_lines.is_empty() {
-        variant.push(format!("cookies={}", digest24(&cookie_lines.join("\n"))));
+    if ctx.headers().contains_key(http::header::COOKIE) {
+        let mut cookie_lines: Vec<String> = ctx
+            .cookies()
+            .iter()
+            .filter(|(n, _)| match cookies {
+                CookieVary::All => true,
+                CookieVary::Only(list) => list.iter().any(|c| c == n),
+            })
+            .map(|(n, v)| format!("{n}={v}"))
+            .collect();
+        cookie_lines.sort();
+        cookie_lines.dedup();
+        if !cookie_lines.is_empty() {
+            variant.push(format!("cookies={}", digest24(&cookie_lines.join("\n"))));
+        }
     }
-    let variant = if variant.is_empty() { String::new() } else { format!("#{}", variant.join("&")) };
-    format!("{tenant}::{route}?{}{variant}", parts.join("&"))
+    if !variant.is_empty() {
+        key.push('#');
+        key.push_str(&variant.join("&"));
+    }
+}
+
+/// [`AUTH_HEADERS`] as header names, parsed once (looking a header up by `&str` parses the name each time).
+fn auth_header_names() -> &'static [http::HeaderName; 4] {
+    static NAMES: [http::HeaderName; 4] = [
+        http::header::AUTHORIZATION,
+        http::header::PROXY_AUTHORIZATION,
+        http::HeaderName::from_static("x-amz-security-token"),
+        http::HeaderName::from_static("x-api-key"),
+    ];
+    &NAMES
+}
+
+/// [`TENANT_HEADERS`] as header names.
+fn tenant_header_names() -> &'static [http::HeaderName; 2] {
+    static NAMES: [http::HeaderName; 2] =
+        [http::HeaderName::from_static("x-tenant-id"), http::HeaderName::from_static("x-facetheory-tenant")];
+    &NAMES
 }
 
 /// The first non-empty tenant-boundary header, if any.
 pub(crate) fn tenant_header(ctx: &FaceContext) -> Option<&'static str> {
-    TENANT_HEADERS.iter().copied().find(|h| ctx.header(h).is_some_and(|v| !v.trim().is_empty()))
+    let found =
+        |h: &http::HeaderName| ctx.headers().get(h).and_then(|v| v.to_str().ok()).is_some_and(|v| !v.trim().is_empty());
+    TENANT_HEADERS.iter().zip(tenant_header_names()).find(|(_, h)| found(h)).map(|(name, _)| *name)
 }
 
 #[cfg(test)]
