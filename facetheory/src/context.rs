@@ -60,7 +60,7 @@ impl RequestInfo {
             raw_query,
             headers,
             request_id,
-            app: Arc::default(),
+            app: no_app(),
             extensions: http::Extensions::new(),
             invocation_id: None,
             recorder: Arc::default(),
@@ -70,7 +70,7 @@ impl RequestInfo {
         }
     }
 
-    /// The same request with the app's state and the request's extensions.
+    /// The same request with the app's state and the request's extensions (replacing [`no_app`]).
     pub(crate) fn with_app(mut self, app: Arc<crate::state::AppScope>, extensions: http::Extensions) -> Self {
         self.app = app;
         self.extensions = extensions;
@@ -370,4 +370,10 @@ impl FaceContextBuilder {
         ctx.body = self.body;
         ctx
     }
+}
+
+/// The scope of a request made outside an app (tests, builders): shared, so making one allocates nothing.
+fn no_app() -> Arc<crate::state::AppScope> {
+    static EMPTY: std::sync::LazyLock<Arc<crate::state::AppScope>> = std::sync::LazyLock::new(Arc::default);
+    Arc::clone(&EMPTY)
 }

@@ -18,7 +18,9 @@ pub(crate) const DOCUMENT_END: &str = "</body></html>";
 /// then the title, then hydration tags, normalised. The body itself is sent as is, after this prefix, so it is
 /// never copied.
 pub(crate) fn render_document_start(parts: &PageParts, hydration_tags: &[HeadTag]) -> String {
-    let mut out = String::with_capacity(1024);
+    let tags = || parts.head.iter().chain(parts.title.iter()).chain(hydration_tags.iter());
+    // Sized once: a head that outgrows its buffer is copied on every doubling.
+    let mut out = String::with_capacity(256 + tags().map(HeadTag::size_hint).sum::<usize>());
     out.push_str("<!doctype html><html");
     let lang = parts.lang.as_deref().filter(|l| !l.is_empty());
     let attr_lang = parts.html_attrs.get("lang").filter(|l| !l.is_empty());
@@ -30,11 +32,11 @@ pub(crate) fn render_document_start(parts: &PageParts, hydration_tags: &[HeadTag
         out.push('"');
     } else {
         let mut html_attrs = parts.html_attrs.clone();
-        html_attrs.insert("lang", AttrValue::Text(lang.unwrap_or("en").to_string()));
+        html_attrs.insert("lang", AttrValue::Text(lang.unwrap_or("en").to_string().into()));
         html_attrs.render_into(&mut out);
     }
     out.push_str("><head>");
-    render_head_into(&mut out, parts.head.iter().chain(parts.title.iter()).chain(hydration_tags.iter()));
+    render_head_into(&mut out, tags());
     out.push_str("</head><body");
     parts.body_attrs.render_into(&mut out);
     out.push('>');

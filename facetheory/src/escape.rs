@@ -1,21 +1,35 @@
 //! Escaping primitives shared by head rendering, documents and hydration.
 
+/// Bytes [`escape_html_into`] replaces, as a table: one load per byte instead of five comparisons.
+const HTML_SPECIAL: [bool; 256] = {
+    let mut t = [false; 256];
+    t[b'&' as usize] = true;
+    t[b'<' as usize] = true;
+    t[b'>' as usize] = true;
+    t[b'"' as usize] = true;
+    t[b'\'' as usize] = true;
+    t
+};
+
 /// Escapes `&`, `<`, `>`, `"`, `'` for HTML text and attribute values, appending to `out` (copies unescaped
 /// runs in one go).
 pub(crate) fn escape_html_into(out: &mut String, s: &str) {
+    let bytes = s.as_bytes();
     let mut last = 0;
-    for (i, b) in s.bytes().enumerate() {
-        let rep = match b {
+    let mut i = 0;
+    while let Some(found) = bytes[i..].iter().position(|&b| HTML_SPECIAL[usize::from(b)]) {
+        let at = i + found;
+        // Special bytes are ASCII: both ends of the run are char boundaries.
+        out.push_str(&s[last..at]);
+        out.push_str(match bytes[at] {
             b'&' => "&amp;",
             b'<' => "&lt;",
             b'>' => "&gt;",
             b'"' => "&quot;",
-            b'\'' => "&#39;",
-            _ => continue,
-        };
-        out.push_str(&s[last..i]);
-        out.push_str(rep);
-        last = i + 1;
+            _ => "&#39;",
+        });
+        i = at + 1;
+        last = i;
     }
     out.push_str(&s[last..]);
 }
@@ -49,13 +63,26 @@ pub(crate) fn escape_json_for_html(json: &str) -> String {
     out
 }
 
-/// `serde_json` serialization followed by [`escape_json_for_html`] (skipped when nothing needs escaping).
+/// `serde_json` serialization that is safe inside a `<script>` element, in one pass: `<`, `>`, `&`, U+2028 and
+/// U+2029 inside strings (the only place JSON can hold them) are written as `\uXXXX` as the text is written.
 pub(crate) fn safe_json<T: serde::Serialize + ?Sized>(value: &T) -> Result<String, serde_json::Error> {
-    let json = serde_json::to_string(value)?;
-    if json.bytes().any(|b| matches!(b, b'<' | b'>' | b'&' | 0xE2)) {
-        return Ok(escape_json_for_html(&json));
+    let mut out = Vec::with_capacity(256);
+    value.serialize(&mut serde_json::Serializer::with_formatter(&mut out, HtmlSafeJson))?;
+    // serde_json writes UTF-8 and the formatter only replaces whole characters with ASCII.
+    String::from_utf8(out).map_err(|e| serde::ser::Error::custom(format!("serialized JSON is not UTF-8: {e}")))
+}
+
+/// serde_json's compact output with string fragments passed through [`escape_json_for_html`]'s rules.
+struct HtmlSafeJson;
+
+impl serde_json::ser::Formatter for HtmlSafeJson {
+    fn write_string_fragment<W: ?Sized + std::io::Write>(&mut self, w: &mut W, fragment: &str) -> std::io::Result<()> {
+        let bytes = fragment.as_bytes();
+        if !bytes.iter().any(|b| matches!(b, b'<' | b'>' | b'&' | 0xE2)) {
+            return w.write_all(bytes);
+        }
+        w.write_all(escape_json_for_html(fragment).as_bytes())
     }
-    Ok(json)
 }
 
 #[cfg(test)]
@@ -72,5 +99,8 @@ mod tests {
         // U+2027 (E2 80 A7) and other multi-byte characters stay as they are.
         assert_eq!(safe_json(&"a\u{2029}b\u{2027}é<").unwrap(), "\"a\\u2029b\u{2027}é\\u003c\"");
         assert_eq!(safe_json(&"plain").unwrap(), r#""plain""#);
+        // Keys are strings too; escapes serde_json writes itself stay as they are.
+        let map = std::collections::BTreeMap::from([("<k>", "a\"b\n&")]);
+        assert_eq!(safe_json(&map).unwrap(), r#"{"\u003ck\u003e":"a\"b\n\u0026"}"#);
     }
 }

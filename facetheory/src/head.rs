@@ -22,15 +22,25 @@ use crate::escape::{escape_html_into, safe_json};
 /// An attribute value: text, or a bare boolean attribute.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum AttrValue {
-    /// `name="value"` (escaped).
-    Text(String),
+    /// `name="value"` (escaped); literals are kept without copying.
+    Text(Cow<'static, str>),
     /// A bare attribute (`crossorigin`).
     Flag,
 }
 
-/// Attributes of a tag, kept sorted by name (byte order), which is also the rendering order.
+impl AttrValue {
+    fn text_len(&self) -> usize {
+        match self {
+            AttrValue::Text(t) => t.len(),
+            AttrValue::Flag => 0,
+        }
+    }
+}
+
+/// Attributes of a tag, kept sorted by name (byte order), which is also the rendering order. Names are
+/// almost always literals: they are kept without copying.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Attrs(Vec<(String, AttrValue)>);
+pub struct Attrs(Vec<(Cow<'static, str>, AttrValue)>);
 
 impl Attrs {
     /// No attributes.
@@ -39,40 +49,46 @@ impl Attrs {
     }
 
     /// Sets a text attribute (replacing one of the same name).
-    pub fn set(mut self, name: &str, value: impl Into<String>) -> Self {
+    ///
+    /// ```
+    /// use facetheory::head::Attrs;
+    /// assert_eq!(Attrs::new().set("rel", "icon").set("href", "/a.svg").render(), r#" href="/a.svg" rel="icon""#);
+    /// ```
+    pub fn set(mut self, name: impl Into<Cow<'static, str>>, value: impl Into<Cow<'static, str>>) -> Self {
         self.insert(name, AttrValue::Text(value.into()));
         self
     }
 
     /// Sets a bare boolean attribute.
-    pub fn flag(mut self, name: &str) -> Self {
+    pub fn flag(mut self, name: impl Into<Cow<'static, str>>) -> Self {
         self.insert(name, AttrValue::Flag);
         self
     }
 
     /// Inserts or replaces, keeping names sorted.
-    pub fn insert(&mut self, name: &str, value: AttrValue) {
+    pub fn insert(&mut self, name: impl Into<Cow<'static, str>>, value: AttrValue) {
+        let name = name.into();
         match self.0.binary_search_by(|(n, _)| n.as_bytes().cmp(name.as_bytes())) {
             Ok(i) => self.0[i].1 = value,
-            Err(i) => self.0.insert(i, (name.to_string(), value)),
+            Err(i) => self.0.insert(i, (name, value)),
         }
     }
 
     /// A text attribute's value.
     pub fn get(&self, name: &str) -> Option<&str> {
         self.0.iter().find_map(|(n, v)| match v {
-            AttrValue::Text(t) if n == name => Some(t.as_str()),
+            AttrValue::Text(t) if n.as_ref() == name => Some(t.as_ref()),
             _ => None,
         })
     }
 
     fn contains(&self, name: &str) -> bool {
-        self.0.iter().any(|(n, _)| n == name)
+        self.0.iter().any(|(n, _)| n.as_ref() == name)
     }
 
     /// The attribute names, in order.
     pub fn names(&self) -> impl Iterator<Item = &str> {
-        self.0.iter().map(|(n, _)| n.as_str())
+        self.0.iter().map(|(n, _)| n.as_ref())
     }
 
     /// Renders ` a="x" b` with names sorted (byte order) and everything escaped.
@@ -190,6 +206,18 @@ impl HeadTag {
                 out.push_str("</style>");
             }
             HeadTag::Raw(html) => out.push_str(html),
+        }
+    }
+
+    /// About how many bytes the tag renders to (before escaping), to size the document's buffer once.
+    pub(crate) fn size_hint(&self) -> usize {
+        let attrs = |a: &Attrs| a.0.iter().map(|(n, v)| n.len() + 4 + v.text_len()).sum::<usize>();
+        match self {
+            HeadTag::Title(t) => t.len() + 15,
+            HeadTag::Meta(a) | HeadTag::Link(a) => attrs(a) + 8,
+            HeadTag::Script { attrs: a, body } => attrs(a) + body.len() + 17,
+            HeadTag::Style { attrs: a, css } => attrs(a) + css.len() + 15,
+            HeadTag::Raw(html) => html.len(),
         }
     }
 
@@ -312,23 +340,23 @@ pub fn title_template(text: &str, template: &str) -> Result<HeadTag, HeadError> 
 }
 
 /// `<meta charset>`.
-pub fn charset(charset: &str) -> HeadTag {
+pub fn charset(charset: impl Into<Cow<'static, str>>) -> HeadTag {
     HeadTag::Meta(Attrs::new().set("charset", charset))
 }
 
 /// `<meta name content>`.
-pub fn meta(name: &str, content: impl Into<String>) -> HeadTag {
-    HeadTag::Meta(Attrs::new().set("name", name).set("content", content))
+pub fn meta(name: impl Into<Cow<'static, str>>, content: impl Into<String>) -> HeadTag {
+    HeadTag::Meta(Attrs::new().set("name", name).set("content", content.into()))
 }
 
 /// `<meta property content>` (Open Graph style).
-pub fn meta_property(property: &str, content: impl Into<String>) -> HeadTag {
-    HeadTag::Meta(Attrs::new().set("property", property).set("content", content))
+pub fn meta_property(property: impl Into<Cow<'static, str>>, content: impl Into<String>) -> HeadTag {
+    HeadTag::Meta(Attrs::new().set("property", property).set("content", content.into()))
 }
 
 /// `<link rel href>`.
-pub fn link(rel: &str, href: impl Into<String>) -> HeadTag {
-    HeadTag::Link(Attrs::new().set("rel", rel).set("href", href))
+pub fn link(rel: impl Into<Cow<'static, str>>, href: impl Into<String>) -> HeadTag {
+    HeadTag::Link(Attrs::new().set("rel", rel).set("href", href.into()))
 }
 
 /// `<link rel="stylesheet" href>`.
@@ -338,7 +366,7 @@ pub fn stylesheet(href: impl Into<String>) -> HeadTag {
 
 /// `<script type="module" src>`.
 pub fn module_script(src: impl Into<String>) -> HeadTag {
-    HeadTag::Script { attrs: Attrs::new().set("src", src).set("type", "module"), body: String::new() }
+    HeadTag::Script { attrs: Attrs::new().set("src", src.into()).set("type", "module"), body: String::new() }
 }
 
 /// A head helper was given a value it cannot use.
@@ -360,15 +388,16 @@ pub fn canonical(href: &str) -> Result<HeadTag, HeadError> {
     Ok(link("canonical", href))
 }
 
-fn is_http_or_relative(url: &str) -> bool {
+/// True for an http(s) URL or a same-origin (relative) one.
+pub(crate) fn is_http_or_relative(url: &str) -> bool {
     let url = url.trim();
     if url.is_empty() || url.chars().any(|c| c.is_control()) {
         return false;
     }
     match url.find(':') {
         Some(colon) if !url[..colon].contains(['/', '?', '#']) => {
-            let scheme = url[..colon].to_ascii_lowercase();
-            scheme == "http" || scheme == "https"
+            let scheme = &url[..colon];
+            scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https")
         }
         _ => true,
     }
@@ -406,20 +435,20 @@ pub struct OpenGraph {
 /// `og:*` meta tags.
 pub fn open_graph(og: &OpenGraph) -> Vec<HeadTag> {
     let fixed = [
-        ("title", &og.title),
-        ("type", &og.kind),
-        ("url", &og.url),
-        ("image", &og.image),
-        ("description", &og.description),
-        ("site_name", &og.site_name),
-        ("locale", &og.locale),
-        ("determiner", &og.determiner),
+        ("og:title", &og.title),
+        ("og:type", &og.kind),
+        ("og:url", &og.url),
+        ("og:image", &og.image),
+        ("og:description", &og.description),
+        ("og:site_name", &og.site_name),
+        ("og:locale", &og.locale),
+        ("og:determiner", &og.determiner),
     ];
     let mut out: Vec<HeadTag> =
-        fixed.iter().filter_map(|(k, v)| v.as_ref().map(|v| meta_property(&format!("og:{k}"), v.clone()))).collect();
-    let mut extra = og.additional.clone();
+        fixed.iter().filter_map(|(k, v)| v.as_ref().map(|v| meta_property(*k, v.clone()))).collect();
+    let mut extra: Vec<&(String, String)> = og.additional.iter().collect();
     extra.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
-    out.extend(extra.into_iter().map(|(k, v)| meta_property(&format!("og:{k}"), v)));
+    out.extend(extra.into_iter().map(|(k, v)| meta_property(format!("og:{k}"), v.clone())));
     out
 }
 
@@ -447,19 +476,18 @@ pub struct TwitterCard {
 /// `twitter:*` meta tags.
 pub fn twitter_card(tc: &TwitterCard) -> Vec<HeadTag> {
     let fixed = [
-        ("card", &tc.card),
-        ("site", &tc.site),
-        ("creator", &tc.creator),
-        ("title", &tc.title),
-        ("description", &tc.description),
-        ("image", &tc.image),
-        ("image:alt", &tc.image_alt),
+        ("twitter:card", &tc.card),
+        ("twitter:site", &tc.site),
+        ("twitter:creator", &tc.creator),
+        ("twitter:title", &tc.title),
+        ("twitter:description", &tc.description),
+        ("twitter:image", &tc.image),
+        ("twitter:image:alt", &tc.image_alt),
     ];
-    let mut out: Vec<HeadTag> =
-        fixed.iter().filter_map(|(k, v)| v.as_ref().map(|v| meta(&format!("twitter:{k}"), v.clone()))).collect();
-    let mut extra = tc.additional.clone();
+    let mut out: Vec<HeadTag> = fixed.iter().filter_map(|(k, v)| v.as_ref().map(|v| meta(*k, v.clone()))).collect();
+    let mut extra: Vec<&(String, String)> = tc.additional.iter().collect();
     extra.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
-    out.extend(extra.into_iter().map(|(k, v)| meta(&format!("twitter:{k}"), v)));
+    out.extend(extra.into_iter().map(|(k, v)| meta(format!("twitter:{k}"), v.clone())));
     out
 }
 

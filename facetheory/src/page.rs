@@ -1,6 +1,7 @@
 //! [`Page`]: what a face returns — the maud body plus head tags, status, headers, cookies, document attributes
 //! and typed hydration data.
 
+use std::borrow::Cow;
 use std::future::Future;
 use std::pin::Pin;
 
@@ -29,7 +30,8 @@ use crate::head::{Attrs, HeadTag};
 /// ```
 #[derive(Debug)]
 pub struct Page<H = ()> {
-    pub(crate) parts: PageParts,
+    /// Boxed: a page is handed along by value through every builder call and step; moving a pointer is free.
+    pub(crate) parts: Box<PageParts>,
     hydration: Option<Hydration<H>>,
 }
 
@@ -99,7 +101,8 @@ impl Page<()> {
     /// A page with this body (usually `html! { … }`; the markup is moved, not copied). For any other
     /// `maud::Render` value, pass `value.render()`.
     pub fn new(body: maud::Markup) -> Self {
-        Page { parts: PageParts { body: PageBody::Markup(body.into_string()), ..Default::default() }, hydration: None }
+        let parts = PageParts { body: PageBody::Markup(body.into_string()), ..Default::default() };
+        Page { parts: Box::new(parts), hydration: None }
     }
 
     /// A page whose body is a stream of markup chunks, sent as they are produced (chunked locally, streamed
@@ -117,7 +120,8 @@ impl Page<()> {
     where
         S: Stream<Item = Result<Markup>> + Send + 'static,
     {
-        Page { parts: PageParts { body: PageBody::Stream(Box::pin(chunks)), ..Default::default() }, hydration: None }
+        let parts = PageParts { body: PageBody::Stream(Box::pin(chunks)), ..Default::default() };
+        Page { parts: Box::new(parts), hydration: None }
     }
 
     /// Time to first byte first: `shell` (and the whole head) is sent at once, `rest` when it resolves — load
@@ -225,14 +229,14 @@ impl<H> Page<H> {
     }
 
     /// Sets an attribute on `<html>`.
-    pub fn html_attr(mut self, name: &str, value: impl Into<String>) -> Self {
-        self.parts.html_attrs.insert(name, crate::head::AttrValue::Text(value.into()));
+    pub fn html_attr(mut self, name: impl Into<Cow<'static, str>>, value: impl Into<String>) -> Self {
+        self.parts.html_attrs.insert(name, crate::head::AttrValue::Text(value.into().into()));
         self
     }
 
     /// Sets an attribute on `<body>`.
-    pub fn body_attr(mut self, name: &str, value: impl Into<String>) -> Self {
-        self.parts.body_attrs.insert(name, crate::head::AttrValue::Text(value.into()));
+    pub fn body_attr(mut self, name: impl Into<Cow<'static, str>>, value: impl Into<String>) -> Self {
+        self.parts.body_attrs.insert(name, crate::head::AttrValue::Text(value.into().into()));
         self
     }
 
@@ -332,13 +336,13 @@ impl<H: Serialize> Page<H> {
 }
 
 fn bootstrap_is_safe(url: &str) -> bool {
-    crate::head::canonical(url).is_ok()
+    crate::head::is_http_or_relative(url)
 }
 
 /// A page whose hydration payload has been serialized (what the route table stores).
 #[derive(Debug)]
 pub struct ErasedPage {
-    pub(crate) parts: PageParts,
+    pub(crate) parts: Box<PageParts>,
     pub(crate) hydration_tags: Vec<HeadTag>,
     /// The Vite entries of the page's islands and modules, resolved by the render step.
     pub(crate) entries: Vec<String>,

@@ -13,6 +13,45 @@ use criterion::black_box;
 use facetheory::{html, Markup, PreEscaped};
 use http_body_util::BodyExt;
 
+/// Counts allocations, to print how many a request makes (the system allocator does the work).
+struct Counting;
+
+thread_local! {
+    static ALLOCATIONS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+fn count() {
+    // `try_with`: the allocator also runs while thread-locals are torn down.
+    let _ = ALLOCATIONS.try_with(|n| n.set(n.get() + 1));
+}
+
+unsafe impl std::alloc::GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: std::alloc::Layout) -> *mut u8 {
+        count();
+        // SAFETY: forwarded unchanged to the system allocator.
+        unsafe { std::alloc::System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: std::alloc::Layout) {
+        // SAFETY: forwarded unchanged to the system allocator.
+        unsafe { std::alloc::System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: std::alloc::Layout, new_size: usize) -> *mut u8 {
+        count();
+        // SAFETY: forwarded unchanged to the system allocator.
+        unsafe { std::alloc::System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+/// Allocations (and reallocations) made by one call of `f`.
+fn allocations(f: impl FnOnce()) -> usize {
+    let before = ALLOCATIONS.with(|n| n.get());
+    f();
+    ALLOCATIONS.with(|n| n.get()) - before
+}
+
 const PARAGRAPHS: usize = 44;
 
 fn paragraph(i: usize) -> String {
@@ -66,7 +105,22 @@ mod faces {
 
     #[face(route = "/article")]
     pub fn article() -> Result<Page<super::ArticleData>> {
-        Ok(Page::new(super::body(true))
+        page(super::body(true))
+    }
+
+    /// The same page with an empty body: the framework's own work without maud's.
+    #[face(route = "/article-head")]
+    pub fn article_head() -> Result<Page<super::ArticleData>> {
+        page(html! {})
+    }
+
+    #[face(route = "/ping")]
+    pub fn ping() -> Page {
+        Page::new(html! {})
+    }
+
+    fn page(body: Markup) -> Result<Page<super::ArticleData>> {
+        Ok(Page::new(body)
             .title("Streaming on Lambda")
             .head(head::charset("utf-8"))
             .head(head::meta("viewport", "width=device-width, initial-scale=1"))
@@ -85,7 +139,12 @@ mod faces {
 }
 
 fn app() -> facetheory::App {
-    facetheory::App::builder().route(&faces::__FACETHEORY_ROUTE_article).build().unwrap()
+    facetheory::App::builder()
+        .route(&faces::__FACETHEORY_ROUTE_article)
+        .route(&faces::__FACETHEORY_ROUTE_article_head)
+        .route(&faces::__FACETHEORY_ROUTE_ping)
+        .build()
+        .unwrap()
 }
 
 fn ready<F: std::future::Future>(f: F) -> F::Output {
@@ -109,7 +168,11 @@ fn drain(res: http::Response<facetheory::Body>) -> Vec<Bytes> {
 }
 
 fn through_app(app: &facetheory::App) -> usize {
-    let req = http::Request::get("/article").body(http_body_util::Empty::<Bytes>::new()).unwrap();
+    through_app_at(app, "/article")
+}
+
+fn through_app_at(app: &facetheory::App, path: &'static str) -> usize {
+    let req = http::Request::get(path).body(http_body_util::Empty::<Bytes>::new()).unwrap();
     drain(ready(app.handle(req))).iter().map(Bytes::len).sum()
 }
 
@@ -120,23 +183,22 @@ const EVENT: &str = r#"{"version":"2.0","routeKey":"$default","rawPath":"/articl
   "userAgent":"bench"},"requestId":"8f0c2a1e","routeKey":"$default","stage":"$default","time":"30/Nov/2026:10:00:00 +0000",
   "timeEpoch":1795330400000},"isBase64Encoded":false}"#;
 
-/// What the streaming handler does per invocation: check the event, parse it as lambda_http does, handle it,
-/// drop content-length, stream the body.
+/// What the streaming handler does per invocation: the event's request (`request_from_event`: one borrowed parse
+/// of the common Function URL event), handled, content-length dropped, the body streamed.
 fn through_lambda(app: &facetheory::App) -> usize {
-    let raw = EVENT.as_bytes();
-    let event = match facetheory::lambda::normalize_event(raw) {
-        Ok(None) => std::borrow::Cow::Borrowed(raw),
-        Ok(Some(v)) => std::borrow::Cow::Owned(v),
-        Err(_) => panic!("a valid event"),
-    };
-    let req = lambda_http::request::from_str(std::str::from_utf8(&event).unwrap()).unwrap();
-    let mut res = ready(app.handle(facetheory::lambda::prepare_request(req)));
+    let ctx = facetheory::lambda::lambda_runtime::Context::default();
+    let req = facetheory::lambda::request_from_event(EVENT.as_bytes(), ctx).expect("a valid event");
+    let mut res = ready(app.handle(req));
     res.headers_mut().remove(http::header::CONTENT_LENGTH);
     drain(res).iter().map(Bytes::len).sum()
 }
 
 /// The floor: the same document with raw maud and serde_json, no framework.
 fn floor(escaped: bool) -> String {
+    floor_with(body(escaped))
+}
+
+fn floor_with(body: Markup) -> String {
     let ld = serde_json::to_string(&json_ld()).unwrap();
     let data = serde_json::to_string(&data()).unwrap();
     html! {
@@ -156,7 +218,7 @@ fn floor(escaped: bool) -> String {
                 script id="__FACETHEORY_DATA__" type="application/json" { (PreEscaped(data)) }
                 script src="/assets/article-1a2b3c.js" type="module" {}
             }
-            body { (body(escaped)) }
+            body { (body) }
         }
     }
     .into_string()
@@ -171,7 +233,16 @@ fn main() {
     if let Ok(which) = std::env::var("FACETHEORY_BENCH_PROFILE") {
         let until = std::time::Instant::now() + Duration::from_secs(4);
         while std::time::Instant::now() < until {
-            black_box(if which == "lambda" { through_lambda(&app) } else { through_app(&app) });
+            black_box(match which.as_str() {
+                "lambda" => through_lambda(&app),
+                "head" => through_app_at(&app, "/article-head"),
+                "ping" => through_app_at(&app, "/ping"),
+                "event" => {
+                    let ctx = facetheory::lambda::lambda_runtime::Context::default();
+                    usize::from(facetheory::lambda::request_from_event(EVENT.as_bytes(), ctx).is_ok())
+                }
+                _ => through_app(&app),
+            });
         }
         return;
     }
@@ -180,8 +251,11 @@ fn main() {
         return;
     }
     assert_eq!(framework, floor(true), "the floor renders exactly the framework's bytes");
+    let head_only = drain(ready(app.handle(http::Request::get("/article-head").body(String::new()).unwrap()))).concat();
+    assert_eq!(String::from_utf8(head_only).unwrap(), floor_with(html! {}), "the same, with an empty body");
     let size = framework.len();
     assert_eq!(through_lambda(&app), size);
+    assert_eq!(facetheory::lambda::fast_path_agrees(EVENT.as_bytes()), Ok(true), "the event takes the fast path");
 
     let round = Duration::from_millis(40);
     let (app_ns, floor_ns) = interleave::interleaved(
@@ -214,16 +288,45 @@ fn main() {
             black_box(floor(false).len());
         },
     );
-    let (normalize_ns, parse_ns) = interleave::interleaved(
+    let (event_ns, parse_ns) = interleave::interleaved(
         41,
         round,
         || {
-            black_box(facetheory::lambda::normalize_event(EVENT.as_bytes()).is_ok());
+            let ctx = facetheory::lambda::lambda_runtime::Context::default();
+            black_box(facetheory::lambda::request_from_event(EVENT.as_bytes(), ctx).is_ok());
         },
         || {
+            black_box(facetheory::lambda::normalize_event(EVENT.as_bytes()).is_ok());
             black_box(lambda_http::request::from_str(EVENT).is_ok());
         },
     );
+    let (head_app_ns, head_floor_ns) = interleave::interleaved(
+        41,
+        round,
+        || {
+            black_box(through_app_at(&app, "/article-head"));
+        },
+        || {
+            black_box(floor_with(html! {}).len());
+        },
+    );
+    let (ping_ns, _) = interleave::interleaved(
+        41,
+        round,
+        || {
+            black_box(through_app_at(&app, "/ping"));
+        },
+        || {
+            black_box(floor_with(html! {}).len());
+        },
+    );
+    let ping_allocs = allocations(|| {
+        black_box(through_app_at(&app, "/ping"));
+    });
+    let app_allocs = allocations(|| {
+        black_box(through_app_at(&app, "/article-head"));
+    });
+    let floor_allocs = allocations(|| drop(black_box(floor_with(html! {}))));
     println!("synthetic article page, {size} bytes (interleaved rounds, medians):");
     println!("  floor: raw maud + serde_json, same bytes  {floor_ns:9.0} ns");
     println!("  through the app (tower::Service)          {app_ns:9.0} ns");
@@ -232,6 +335,12 @@ fn main() {
         (app_ns / floor_ns - 1.0) * 100.0,
         app_ns - floor_ns
     );
+    println!(
+        "    the same page with an empty body: floor {head_floor_ns:.0} ns, app {head_app_ns:.0} ns: the framework's own work is {:.0} ns",
+        head_app_ns - head_floor_ns
+    );
+    println!("    allocations per request with an empty body: floor {floor_allocs}, app {app_allocs}");
+    println!("    a trivial page (empty head and body) through the app: {ping_ns:.0} ns, {ping_allocs} allocations");
     println!("  through the Lambda event path             {lambda_ns:9.0} ns");
     println!(
         "  Lambda / in-process = {:.2}x (goal <= 1.15x), {:.0} ns for the event",
@@ -239,7 +348,7 @@ fn main() {
         lambda_ns - app2_ns
     );
     println!(
-        "    of which: checking the event (normalize_event) {normalize_ns:.0} ns, lambda_http's parse {parse_ns:.0} ns"
+        "    of which the event to a request: {event_ns:.0} ns (the full path, normalize_event + lambda_http's parse: {parse_ns:.0} ns)"
     );
     println!("  of the floor, maud escaping the article text: {:.0} ns ({:.0}%; the same page pre-escaped renders in {pre_ns:.0} ns)",
         escaped_ns - pre_ns, (escaped_ns - pre_ns) / escaped_ns * 100.0);

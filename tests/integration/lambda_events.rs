@@ -4,14 +4,11 @@
 use facetheory::Body;
 use http_body_util::BodyExt;
 
-/// An event as the streaming handler receives it: normalised (`normalize_event`), parsed by lambda_http,
-/// prepared.
+/// An event as the streaming handler turns it into a request (`request_from_event`: the fast path when the
+/// event is plain, else normalised and parsed by lambda_http).
 fn event(name: &str) -> lambda_http::Request {
-    let raw = raw_event(name);
-    let normalized = facetheory::lambda::normalize_event(&raw).unwrap_or_else(|(_, e)| panic!("{name}: {e}"));
-    let json = String::from_utf8(normalized.unwrap_or(raw)).unwrap();
-    let req = lambda_http::request::from_str(&json).unwrap_or_else(|e| panic!("{name}: {e}"));
-    facetheory::lambda::prepare_request(req)
+    let ctx = facetheory::lambda::lambda_runtime::Context::default();
+    facetheory::lambda::request_from_event(&raw_event(name), ctx).unwrap_or_else(|e| panic!("{name}: {e:?}"))
 }
 
 async fn handle(name: &str) -> (http::response::Parts, String) {
@@ -111,6 +108,24 @@ fn events_lambda_http_would_panic_on_are_answered_400() {
                 (facetheory::lambda::normalize_event(&bytes), facetheory::lambda::normalize_event_in_full(&bytes));
             assert_eq!(format!("{fast:?}"), format!("{full:?}"), "{}", entry.path().display());
         }
+    }
+    // Where the fast event path takes an event, it builds exactly the full path's request; the common events
+    // take it.
+    let mut taken = Vec::new();
+    for dir in ["fixtures/lambda", "fuzz/seeds/lambda_event"] {
+        for entry in std::fs::read_dir(format!("{}/{dir}", env!("CARGO_MANIFEST_DIR"))).unwrap().flatten() {
+            let bytes = std::fs::read(entry.path()).unwrap();
+            let agrees = facetheory::lambda::fast_path_agrees(&bytes);
+            if agrees.clone().unwrap_or_else(|e| panic!("{}: {e}", entry.path().display())) {
+                taken.push(entry.file_name().to_string_lossy().into_owned());
+            }
+        }
+    }
+    for name in ["get_home_query_cookies.json", "post_form_base64.json", "post_to_face.json", "head_about.json"] {
+        assert!(taken.iter().any(|t| t == name), "{name} takes the fast path: {taken:?}");
+    }
+    for name in ["get_cookie_header_and_array.json", "post_lowercase_method.json", "invalid_host.json"] {
+        assert!(!taken.iter().any(|t| t == name), "{name} takes the full path");
     }
     // Valid, already normal events pass untouched (no re-serialisation).
     for name in ["get_home_query_cookies", "get_post_encoded_path", "post_form_base64"] {

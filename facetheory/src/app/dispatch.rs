@@ -106,7 +106,8 @@ impl App {
             return method_not_allowed(desc.methods());
         }
         if let (FaceMode::Isr { revalidate, tags, query, .. }, Some(isr)) = (face.mode, &self.inner.scope.isr) {
-            return self.isr_face(isr, face, desc, revalidate.get(), tags, query, ctx, request).await;
+            // Boxed: the ISR path's state would otherwise make every SSR request's future larger.
+            return Box::pin(self.isr_face(isr, face, desc, revalidate.get(), tags, query, ctx, request)).await;
         }
         let status = face.not_found.then_some(StatusCode::NOT_FOUND);
         let started = std::time::Instant::now();

@@ -162,6 +162,19 @@ impl App {
         self.inner.trailing_slash
     }
 
+    /// What the request path reads of a request. A plain function: its temporaries never live in the
+    /// request's future, which every layer moves.
+    fn request_info(&self, parts: http::request::Parts) -> Arc<RequestInfo> {
+        let request_id = request_id(&parts);
+        let invocation = parts.extensions.get::<AdapterRequestId>().map(|a| a.0.clone());
+        let http::request::Parts { method, uri, headers, extensions, .. } = parts;
+        let path = original_uri(&method, uri.path(), &headers).unwrap_or(uri.path()).to_string();
+        let mut request = RequestInfo::new(method, path, uri.query().unwrap_or("").to_string(), headers, request_id)
+            .with_app(Arc::clone(&self.inner.scope), extensions);
+        request.invocation_id = invocation;
+        Arc::new(request)
+    }
+
     /// Handles one request. Never fails: errors become 404 / 405 / 500 responses. Every response carries
     /// `x-request-id`; HEAD responses carry the headers of GET and no body.
     pub async fn handle<B>(&self, req: Request<B>) -> Response<Body>
@@ -170,14 +183,7 @@ impl App {
     {
         let started = Instant::now();
         let (parts, body) = req.into_parts();
-        let request_id = request_id(&parts);
-        let invocation = parts.extensions.get::<AdapterRequestId>().map(|a| a.0.clone());
-        let http::request::Parts { method, uri, headers, extensions, .. } = parts;
-        let path = original_uri(&method, uri.path(), &headers).unwrap_or(uri.path()).to_string();
-        let mut request = RequestInfo::new(method, path, uri.query().unwrap_or("").to_string(), headers, request_id)
-            .with_app(Arc::clone(&self.inner.scope), extensions);
-        request.invocation_id = invocation;
-        let request = Arc::new(request);
+        let request = self.request_info(parts);
         // Handlers are guarded where they are called; this catches a panic anywhere else on the path.
         // Spans are debug-level: free unless a subscriber (OpenTelemetry, RUST_LOG=debug) asks for them.
         let span = tracing::debug_span!("facetheory.request", request_id = %request.request_id, method = %request.method, path = %request.path);

@@ -248,7 +248,7 @@ pub(crate) fn apply_nonce(tags: &mut [HeadTag], nonce: &str) {
             _ => continue,
         };
         if attrs.get("nonce").is_none_or(str::is_empty) {
-            attrs.insert("nonce", AttrValue::Text(nonce.to_string()));
+            attrs.insert("nonce", AttrValue::Text(nonce.to_string().into()));
         }
     }
 }

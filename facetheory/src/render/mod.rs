@@ -242,7 +242,8 @@ pub(crate) async fn render(
     let strict = parts.csp.filter(CspPolicy::is_strict);
     let sidecar = match strict {
         Some(policy) if !policy.inline_scripts => {
-            move_hydration(&mut hydration_tags, plan.hydration, request, route).await?
+            // Boxed: only strict pages without inline scripts get here; the others keep a small future.
+            Box::pin(move_hydration(&mut hydration_tags, plan.hydration, request, route)).await?
         }
         _ => None,
     };

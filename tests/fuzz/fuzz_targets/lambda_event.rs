@@ -14,6 +14,10 @@ fuzz_target!(|data: &[u8]| {
         Ok(Some(normalized)) => normalized,
         Err((fixed, _reason)) => fixed,
     };
+    // The fast event path, where it takes an event, builds exactly the full path's request.
+    if let Err(difference) = facetheory::lambda::fast_path_agrees(data) {
+        panic!("{difference}");
+    }
     if let Ok(text) = std::str::from_utf8(&body) {
         let _ = lambda_http::request::from_str(text).map(facetheory::lambda::prepare_request);
     }

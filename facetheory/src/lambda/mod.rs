@@ -4,9 +4,11 @@
 //! it like any other request and the response is streamed back with its status, headers and cookies in the
 //! prelude.
 
-use std::convert::Infallible;
+mod event;
+mod stream;
 
-use lambda_http::lambda_runtime;
+pub use lambda_http::lambda_runtime;
+use serde_json::value::RawValue;
 
 use crate::after_response::AfterResponse;
 use crate::app::{AdapterRequestId, App};
@@ -302,8 +304,95 @@ pub fn bad_request(reason: &InvalidEvent, request_id: &str) -> http::Response<cr
     res
 }
 
-/// Invocations whose events were rewritten by [`normalize_event`], by invocation id, until the handler answers them.
-type Refused = std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, InvalidEvent>>>;
+/// Why an invocation's event is not a request.
+#[derive(Debug)]
+pub enum EventError {
+    /// A Function URL event whose URI cannot be built: answered `400`.
+    Invalid(InvalidEvent),
+    /// Not an HTTP event lambda_http knows: the invocation fails, as it would in lambda_http.
+    Unreadable(lambda_http::Error),
+}
+
+/// The request an invocation's event stands for: the common Function URL event straight from its bytes (one
+/// borrowed parse), anything else through [`normalize_event`] and lambda_http. Either way the request carries
+/// the invocation's [`lambda_runtime::Context`], its X-Ray trace id as `x-amzn-trace-id`, and the event's
+/// request id as [`AdapterRequestId`], as lambda_http would set them.
+///
+/// ```
+/// let event = br#"{"version":"2.0","rawPath":"/a","rawQueryString":"q=1","headers":{"host":"x.on.aws"},
+///   "requestContext":{"domainName":"x.on.aws","requestId":"r-1","http":{"method":"GET"}}}"#;
+/// let ctx = facetheory::lambda::lambda_runtime::Context::default();
+/// let req = facetheory::lambda::request_from_event(event, ctx).unwrap();
+/// assert_eq!(req.uri().path_and_query().unwrap(), "/a?q=1");
+/// ```
+pub fn request_from_event(event: &[u8], context: lambda_runtime::Context) -> Result<lambda_http::Request, EventError> {
+    let mut req = match event::fast_request(event) {
+        Some(req) => req,
+        None => full_request(event)?,
+    };
+    if let Some(trace) = context.xray_trace_id.as_deref().and_then(|t| http::HeaderValue::from_str(t).ok()) {
+        req.headers_mut().insert(http::HeaderName::from_static("x-amzn-trace-id"), trace);
+    }
+    req.extensions_mut().insert(context);
+    Ok(req)
+}
+
+/// The full path: [`normalize_event`], then lambda_http's parse.
+fn full_request(event: &[u8]) -> Result<lambda_http::Request, EventError> {
+    let normalized = match normalize_event(event) {
+        Ok(None) => std::borrow::Cow::Borrowed(event),
+        Ok(Some(bytes)) => std::borrow::Cow::Owned(bytes),
+        Err((_, reason)) => return Err(EventError::Invalid(reason)),
+    };
+    let text = std::str::from_utf8(&normalized).map_err(|e| EventError::Unreadable(e.into()))?;
+    let req = lambda_http::request::from_str(text).map_err(|e| EventError::Unreadable(e.into()))?;
+    Ok(prepare_request(req))
+}
+
+/// Checks that the fast path, when it takes an event, builds the request the full path builds (method, URI,
+/// headers, body, request id). For the differential tests and the fuzz target.
+#[doc(hidden)]
+pub fn fast_path_agrees(event: &[u8]) -> Result<bool, String> {
+    let Some(fast) = event::fast_request(event) else { return Ok(false) };
+    let full = full_request(event).map_err(|e| format!("the full path refuses what the fast path took: {e:?}"))?;
+    let id = |r: &lambda_http::Request| r.extensions().get::<AdapterRequestId>().map(|a| a.0.clone());
+    let body = |r: &lambda_http::Request| r.body().as_ref().to_vec();
+    let same = fast.method() == full.method()
+        && fast.uri() == full.uri()
+        && fast.headers() == full.headers()
+        && body(&fast) == body(&full)
+        && id(&fast) == id(&full);
+    if !same {
+        return Err(format!(
+            "fast {} {} {:?} vs full {} {} {:?}",
+            fast.method(),
+            fast.uri(),
+            fast.headers(),
+            full.method(),
+            full.uri(),
+            full.headers()
+        ));
+    }
+    Ok(true)
+}
+
+/// One invocation: its event's request through the app, content-length dropped (every Lambda response goes out
+/// as a stream, and a content-length there breaks Function URL streaming).
+pub async fn answer(
+    app: &App,
+    event: lambda_runtime::LambdaEvent<Box<RawValue>>,
+) -> Result<http::Response<crate::Body>, lambda_http::Error> {
+    let lambda_runtime::LambdaEvent { payload, context } = event;
+    let id = context.request_id.clone();
+    let req = match request_from_event(payload.get().as_bytes(), context) {
+        Ok(req) => req,
+        Err(EventError::Invalid(reason)) => return Ok(bad_request(&reason, &id)),
+        Err(EventError::Unreadable(e)) => return Err(e),
+    };
+    let mut res = app.handle(req).await;
+    res.headers_mut().remove(http::header::CONTENT_LENGTH);
+    Ok(res)
+}
 
 /// Runs the app as a streaming Lambda Function URL handler until the runtime stops.
 pub async fn run(app: App) -> Result<(), lambda_http::Error> {
@@ -314,48 +403,30 @@ pub async fn run(app: App) -> Result<(), lambda_http::Error> {
         );
     }
     let after = app.after_response().clone();
-    let refused = Refused::default();
-    let seen = refused.clone();
-    let handler = lambda_http::service_fn(move |req: lambda_http::Request| {
+    let handler = lambda_runtime::service_fn(move |event: lambda_runtime::LambdaEvent<Box<RawValue>>| {
         let app = app.clone();
-        let refused = {
-            use lambda_http::RequestExt;
-            let id = req.lambda_context_ref().map(|c| c.request_id.clone()).unwrap_or_default();
-            seen.lock().unwrap_or_else(|p| p.into_inner()).remove(&id).map(|reason| (reason, id))
-        };
-        async move {
-            if let Some((reason, id)) = refused {
-                return Ok::<_, Infallible>(bad_request(&reason, &id));
-            }
-            let mut res = app.handle(prepare_request(req)).await;
-            // Every Lambda response goes out as a stream; a content-length there breaks Function URL streaming.
-            res.headers_mut().remove(http::header::CONTENT_LENGTH);
-            Ok::<_, Infallible>(res)
-        }
+        async move { answer(&app, event).await.map(stream::into_stream_response) }
     });
-    lambda_http::streaming_runtime(handler).layer(DrainAfterInvocation { after, refused }).run().await
+    lambda_runtime::Runtime::new(handler).layer(DrainAfterInvocation { after }).run().await
 }
 
-/// Wraps a whole invocation (event bytes in; handler, then streaming the response to the Runtime API): refuses
-/// events lambda_http would panic on ([`normalize_event`]), and once the response stream has closed, waits for
-/// after-response work (stale-while-revalidate regenerations) before the runtime asks for the next event —
-/// Lambda freezes the environment as soon as it does.
+/// Wraps a whole invocation (handler, then streaming the response to the Runtime API): once the response stream
+/// has closed, waits for after-response work (stale-while-revalidate regenerations) before the runtime asks for
+/// the next event — Lambda freezes the environment as soon as it does.
 struct DrainAfterInvocation {
     after: AfterResponse,
-    refused: Refused,
 }
 
 impl<S> lambda_http::tower::Layer<S> for DrainAfterInvocation {
     type Service = DrainService<S>;
     fn layer(&self, inner: S) -> DrainService<S> {
-        DrainService { inner, after: self.after.clone(), refused: self.refused.clone() }
+        DrainService { inner, after: self.after.clone() }
     }
 }
 
 struct DrainService<S> {
     inner: S,
     after: AfterResponse,
-    refused: Refused,
 }
 
 impl<S> lambda_http::tower::Service<lambda_runtime::LambdaInvocation> for DrainService<S>
@@ -372,27 +443,7 @@ where
         self.inner.poll_ready(cx)
     }
 
-    fn call(&mut self, mut invocation: lambda_runtime::LambdaInvocation) -> Self::Future {
-        let refused = match normalize_event(&invocation.body) {
-            Ok(None) => None,
-            Ok(Some(normalized)) => {
-                invocation.body = bytes::Bytes::from(normalized);
-                None
-            }
-            Err((fixed, reason)) => {
-                invocation.body = bytes::Bytes::from(fixed);
-                Some(reason)
-            }
-        };
-        if let Some(reason) = refused {
-            let mut refused = self.refused.lock().unwrap_or_else(|p| p.into_inner());
-            // Entries are removed as the handler answers them; the bound only guards against a handler that
-            // never ran (a deserialisation failure after the rewrite).
-            if refused.len() >= 64 {
-                refused.clear();
-            }
-            refused.insert(invocation.context.request_id.clone(), reason);
-        }
+    fn call(&mut self, invocation: lambda_runtime::LambdaInvocation) -> Self::Future {
         let sent = self.inner.call(invocation);
         let after = self.after.clone();
         Box::pin(async move {

@@ -1,0 +1,205 @@
+//! The common Function URL event (payload 2.0) read straight into an `http::Request`: one borrowed parse,
+//! instead of our check of the event followed by lambda_http's own parse (an untagged enum tried shape by
+//! shape over a buffered JSON tree), which together cost more than rendering a small page.
+//!
+//! The full path ([`super::normalize_event`], then lambda_http) stays the reference. This one answers only
+//! events it recognises as plain and valid — version 2.0, a method in capitals, no `cookie` header, the query in
+//! `rawQueryString`, the `$default` stage, a plain host and path that URL parsing leaves as they are — and
+//! returns `None` for anything else, which then takes the full path. A differential test checks that both
+//! build the same request.
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+
+use base64::Engine;
+use http::{HeaderMap, HeaderName, HeaderValue, Method, Request};
+
+use crate::app::AdapterRequestId;
+
+#[derive(serde::Deserialize)]
+struct Event<'a> {
+    #[serde(borrow)]
+    version: Cow<'a, str>,
+    #[serde(rename = "rawPath", borrow)]
+    raw_path: Cow<'a, str>,
+    /// lambda_http also reads `path` as `rawPath`: an event with it takes the full path.
+    #[serde(default)]
+    path: Option<serde::de::IgnoredAny>,
+    #[serde(rename = "rawQueryString", borrow, default)]
+    raw_query: Option<Cow<'a, str>>,
+    #[serde(rename = "queryStringParameters", borrow, default)]
+    query_parameters: Option<BTreeMap<Cow<'a, str>, serde::de::IgnoredAny>>,
+    #[serde(borrow, default)]
+    cookies: Option<Vec<Cow<'a, str>>>,
+    #[serde(borrow, default)]
+    headers: Pairs<'a>,
+    #[serde(borrow, default)]
+    body: Option<Cow<'a, str>>,
+    #[serde(rename = "isBase64Encoded", default)]
+    base64: bool,
+    #[serde(rename = "requestContext", borrow)]
+    context: Context<'a>,
+}
+
+#[derive(serde::Deserialize)]
+struct Context<'a> {
+    #[serde(rename = "domainName", borrow, default)]
+    domain_name: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    stage: Option<Cow<'a, str>>,
+    #[serde(rename = "requestId", borrow, default)]
+    request_id: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    http: ContextHttp<'a>,
+}
+
+#[derive(serde::Deserialize)]
+struct ContextHttp<'a> {
+    #[serde(borrow)]
+    method: Cow<'a, str>,
+}
+
+static X_FORWARDED_PROTO: HeaderName = HeaderName::from_static("x-forwarded-proto");
+
+/// A JSON object's string members in order (headers: a map would sort and allocate nodes for a handful of pairs).
+#[derive(Default)]
+struct Pairs<'a>(Vec<(Cow<'a, str>, Cow<'a, str>)>);
+
+impl<'de: 'a, 'a> serde::Deserialize<'de> for Pairs<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visit<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> serde::de::Visitor<'de> for Visit<'a> {
+            type Value = Pairs<'a>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of strings")
+            }
+            fn visit_map<M: serde::de::MapAccess<'de>>(self, mut map: M) -> Result<Pairs<'a>, M::Error> {
+                let mut pairs = Vec::with_capacity(map.size_hint().unwrap_or(8).min(64));
+                while let Some((k, v)) = map.next_entry::<Borrowed<'a>, Borrowed<'a>>()? {
+                    pairs.push((k.0, v.0));
+                }
+                Ok(Pairs(pairs))
+            }
+        }
+        d.deserialize_map(Visit(std::marker::PhantomData))
+    }
+}
+
+/// A string borrowed from the event where it has no escapes.
+struct Borrowed<'a>(Cow<'a, str>);
+
+impl<'de: 'a, 'a> serde::Deserialize<'de> for Borrowed<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(serde::Deserialize)]
+        struct Inner<'a>(#[serde(borrow)] Cow<'a, str>);
+        Inner::deserialize(d).map(|i| Borrowed(i.0))
+    }
+}
+
+/// The request a plain Function URL event stands for, as the full path would build it (without lambda_http's
+/// API Gateway extensions: the app reads none of them); `None` sends the event down the full path.
+pub(crate) fn fast_request(event: &[u8]) -> Option<Request<lambda_http::Body>> {
+    // One UTF-8 check of the whole event; parsing from `&str` then skips checking each string again.
+    let event: Event<'_> = serde_json::from_str(std::str::from_utf8(event).ok()?).ok()?;
+    if event.version != "2.0" || event.path.is_some() {
+        return None;
+    }
+    let query = event.raw_query.as_deref().unwrap_or("");
+    if query.is_empty() && event.query_parameters.as_ref().is_some_and(|p| !p.is_empty()) {
+        return None;
+    }
+    if event.context.stage.as_deref().is_some_and(|s| s != "$default") {
+        return None;
+    }
+    let method = match event.context.http.method.as_ref() {
+        "" => Method::GET,
+        m if m.bytes().any(|b| b.is_ascii_lowercase()) => return None,
+        m => Method::from_bytes(m.as_bytes()).ok()?,
+    };
+    let mut headers = HeaderMap::with_capacity(event.headers.0.len() + 1);
+    for (name, value) in &event.headers.0 {
+        let name = HeaderName::from_bytes(name.as_bytes()).ok()?;
+        if name == http::header::COOKIE {
+            return None;
+        }
+        headers.insert(name, value.parse::<HeaderValue>().ok()?);
+    }
+    // Two spellings of one header: which one lambda_http keeps depends on the event's key order.
+    if headers.keys_len() != event.headers.0.len() {
+        return None;
+    }
+    let host = match headers.get(http::header::HOST) {
+        Some(h) => h.to_str().ok()?,
+        None => event.context.domain_name.as_deref()?,
+    };
+    let scheme = match headers.get(&X_FORWARDED_PROTO).map(HeaderValue::to_str) {
+        None => "https",
+        Some(Ok(p @ ("http" | "https"))) => p,
+        Some(_) => return None,
+    };
+    if !plain_host(host) || !plain_path(&event.raw_path) {
+        return None;
+    }
+    let mut uri = String::with_capacity(scheme.len() + host.len() + event.raw_path.len() + query.len() + 5);
+    uri.push_str(scheme);
+    uri.push_str("://");
+    uri.push_str(host);
+    uri.push_str(&event.raw_path);
+    if !query.is_empty() {
+        uri.push('?');
+        uri.push_str(query);
+    }
+    let uri = http::Uri::try_from(uri).ok()?;
+    if let Some(cookies) = &event.cookies {
+        headers.insert(http::header::COOKIE, HeaderValue::from_str(&cookies.join("; ")).ok()?);
+    }
+    let body = match event.body.as_deref() {
+        None => lambda_http::Body::Empty,
+        Some(b) if event.base64 => lambda_http::Body::Binary(base64::engine::general_purpose::STANDARD.decode(b).ok()?),
+        Some(b) => lambda_http::Body::Text(b.to_string()),
+    };
+    let mut req = Request::new(body);
+    *req.method_mut() = method;
+    *req.uri_mut() = uri;
+    *req.headers_mut() = headers;
+    if let Some(id) = event.context.request_id {
+        req.extensions_mut().insert(AdapterRequestId(id.into_owned()));
+    }
+    Some(req)
+}
+
+/// A lower-case DNS name that URL parsing keeps as it is (no port: a default one would be dropped; a last label
+/// starting with a digit could be read as an IPv4 address and rewritten).
+fn plain_host(host: &str) -> bool {
+    let last = host.rsplit('.').next().unwrap_or("");
+    last.bytes().next().is_some_and(|b| b.is_ascii_lowercase())
+        && host.len() <= 253
+        && host.split('.').all(|label| {
+            !label.is_empty()
+                && !label.starts_with('-')
+                && !label.starts_with("xn--")
+                && label.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        })
+}
+
+/// An absolute path that URL parsing keeps as it is: no percent escapes, dot segments or characters it
+/// would encode.
+fn plain_path(path: &str) -> bool {
+    path.starts_with('/')
+        && !path.contains("/.")
+        && path.bytes().all(|b| b.is_ascii_alphanumeric() || b"/-._~!$&'()*+,;=:@".contains(&b))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_shapes() {
+        assert!(plain_host("abc.lambda-url.us-east-1.on.aws"));
+        assert!(!plain_host("ABC.example") && !plain_host("a..b") && !plain_host("a:443") && !plain_host(""));
+        assert!(!plain_host("127.0.0.1") && !plain_host("10.1") && !plain_host("xn--bcher-kva.example"));
+        assert!(plain_path("/blog/hello-world") && plain_path("/"));
+        assert!(!plain_path("/a/../b") && !plain_path("/a%20b") && !plain_path("/a b") && !plain_path("x"));
+    }
+}
