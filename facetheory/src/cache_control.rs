@@ -24,3 +24,15 @@ pub const ISR_TEMPLATE: &str = "public, max-age=0, s-maxage=0, stale-if-error=<r
 pub fn isr(revalidate_seconds: u64) -> String {
     ISR_TEMPLATE.replace("<revalidate>", &revalidate_seconds.to_string())
 }
+
+/// [`isr`] as a header value, built in one exact-size allocation (it is set on every ISR hit).
+pub(crate) fn isr_header(revalidate_seconds: u64) -> http::HeaderValue {
+    let (before, after) = ISR_TEMPLATE.split_once("<revalidate>").expect("the template has the placeholder");
+    let seconds = revalidate_seconds.to_string();
+    let mut value = String::with_capacity(before.len() + seconds.len() + after.len());
+    value.push_str(before);
+    value.push_str(&seconds);
+    value.push_str(after);
+    // Visible ASCII by construction; an exact-size buffer becomes the value without a copy.
+    http::HeaderValue::from_maybe_shared(bytes::Bytes::from(value)).expect("visible ASCII")
+}

@@ -287,24 +287,29 @@ fn push_neutralised(out: &mut String, body: &str, close: &str) {
 
 /// Deduplicates (last occurrence wins, kept at its own position) and orders: charset metas, titles, the rest.
 pub fn normalize_head<'a>(tags: impl IntoIterator<Item = &'a HeadTag>) -> Vec<&'a HeadTag> {
-    let mut all: Vec<(&HeadTag, bool)> = tags.into_iter().map(|t| (t, true)).collect();
-    let mut seen: Vec<DedupeKey<'a>> = Vec::with_capacity(all.len());
-    for (tag, keep) in all.iter_mut().rev() {
-        if let Some(key) = tag.dedupe_key() {
-            if seen.contains(&key) {
-                *keep = false;
-            } else {
-                seen.push(key);
-            }
+    let mut ordered = Vec::new();
+    for_each_normalized(tags, |t| ordered.push(t));
+    ordered
+}
+
+/// Calls `f` with each tag [`normalize_head`] keeps, in its order, without building the ordered list.
+fn for_each_normalized<'a>(tags: impl IntoIterator<Item = &'a HeadTag>, mut f: impl FnMut(&'a HeadTag)) {
+    // Each tag with its key and whether it is kept: a tag is dropped when a later one has its key. Keys are
+    // compared, never copied.
+    let mut all: Vec<(&HeadTag, Option<DedupeKey<'a>>, bool)> =
+        tags.into_iter().map(|t| (t, t.dedupe_key(), true)).collect();
+    for i in (0..all.len()).rev() {
+        let (before, after) = all.split_at_mut(i + 1);
+        let this = &mut before[i];
+        if this.1.is_some() && after.iter().any(|later| later.1.is_some() && later.1 == this.1) {
+            this.2 = false;
         }
     }
+    let kept = || all.iter().filter(|(_, _, keep)| *keep).map(|(t, _, _)| *t);
     let is_title = |t: &HeadTag| matches!(t, HeadTag::Title(_));
-    let kept = || all.iter().filter(|(_, keep)| *keep).map(|(t, _)| *t);
-    let mut ordered: Vec<&HeadTag> = Vec::with_capacity(all.len());
-    ordered.extend(kept().filter(|t| t.is_charset()));
-    ordered.extend(kept().filter(|t| is_title(t)));
-    ordered.extend(kept().filter(|t| !t.is_charset() && !is_title(t)));
-    ordered
+    kept().filter(|t| t.is_charset()).for_each(&mut f);
+    kept().filter(|t| is_title(t)).for_each(&mut f);
+    kept().filter(|t| !t.is_charset() && !is_title(t)).for_each(&mut f);
 }
 
 /// Normalises and renders head tags with no separator.
@@ -316,9 +321,7 @@ pub fn render_head(tags: &[HeadTag]) -> String {
 
 /// [`render_head`] over any tags, appending to `out`.
 pub fn render_head_into<'a>(out: &mut String, tags: impl IntoIterator<Item = &'a HeadTag>) {
-    for tag in normalize_head(tags) {
-        tag.render_into(out);
-    }
+    for_each_normalized(tags, |tag| tag.render_into(out));
 }
 
 /// `<title>`.

@@ -164,6 +164,10 @@ impl<H> Page<H> {
 
     /// Adds a head tag (deduplicated and ordered as described in [`crate::head`]).
     pub fn head(mut self, tag: HeadTag) -> Self {
+        // A page's head usually has several tags: start with room for them rather than growing 1, 4, 8.
+        if self.parts.head.capacity() == 0 {
+            self.parts.head.reserve(12);
+        }
         self.parts.head.push(tag);
         self
     }

@@ -17,6 +17,9 @@ use crate::render::{render, MissingEntries, RenderPlan};
 use crate::response::{json_bytes, not_found_no_store};
 use crate::unwind;
 
+/// `x-facetheory-isr: hit | miss | stale | …`.
+static ISR_STATE_HEADER: http::HeaderName = http::HeaderName::from_static("x-facetheory-isr");
+
 impl App {
     #[allow(clippy::too_many_arguments)]
     pub(super) async fn isr_face(
@@ -65,11 +68,10 @@ impl App {
                 request.recorder.note(|f| f.isr_state = Some(state));
                 let mut r = page.into_response();
                 let h = r.headers_mut();
-                if let Ok(v) = HeaderValue::from_str(&cache_control::isr(revalidate_seconds)) {
-                    h.insert(header::CACHE_CONTROL, v);
-                }
-                h.insert("x-facetheory-isr", HeaderValue::from_static(state.as_str()));
-                if let Some(v) = etag.and_then(|e| HeaderValue::from_str(&e).ok()) {
+                h.insert(header::CACHE_CONTROL, cache_control::isr_header(revalidate_seconds));
+                h.insert(ISR_STATE_HEADER.clone(), HeaderValue::from_static(state.as_str()));
+                // The record's own string becomes the value without a copy.
+                if let Some(v) = etag.and_then(|e| HeaderValue::from_maybe_shared(Bytes::from(e)).ok()) {
                     h.insert(header::ETAG, v);
                 }
                 if let Some(work) = background {

@@ -38,7 +38,10 @@ impl BodyCache {
             return;
         }
         b.bytes += page.body.len();
-        b.map.insert(pointer.to_string(), page.clone());
+        // Kept for serving: a hit clones it, and the tags matter only when a generation is written.
+        let mut kept = page.clone();
+        kept.tags = Vec::new();
+        b.map.insert(pointer.to_string(), kept);
         b.order.push_back(pointer.to_string());
         while b.map.len() > BODY_CACHE_ENTRIES || b.bytes > BODY_CACHE_BYTES {
             let Some(old) = b.order.pop_front() else { break };
