@@ -4,7 +4,8 @@
 //!    plays the Runtime API: `next` hands out one event, `response` records when the answer arrives), with the
 //!    environment the deployment template sets (stores configured, AWS clients built lazily);
 //! 3. throughput of `serve` with 64 connections on this machine (the load generator shares its 2 cores):
-//!    req/s and p99 for an SSR page, an ISR hit and a JSON resource.
+//!    req/s and p99 for an SSR page, an ISR hit and a JSON resource, from `wrk` (which scripts/test installs)
+//!    when it is on PATH, and from a built-in keep-alive generator.
 //!
 //! The binary is built first (`cargo build --release -p blog`, nothing to do when it is current).
 
@@ -233,6 +234,33 @@ async fn load(addr: SocketAddr, path: &'static str, connections: usize, duration
     (all.len() as f64 / duration.as_secs_f64(), p99, errors)
 }
 
+/// The same load from `wrk` (installed by scripts/test) when it is on PATH: 2 threads, `connections`
+/// connections, `seconds`. Returns (requests per second, p99 latency in ms, non-2xx/3xx or socket errors).
+fn wrk(addr: SocketAddr, path: &str, connections: usize, seconds: u64) -> Option<(f64, f64, u64)> {
+    let out = std::process::Command::new("wrk")
+        .args(["-t2", &format!("-c{connections}"), &format!("-d{seconds}s"), "--latency"])
+        .arg(format!("http://{addr}{path}"))
+        .output()
+        .ok()?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    let number = |line: &str| line.split_whitespace().last().map(str::to_string);
+    let rps = text.lines().find(|l| l.starts_with("Requests/sec:")).and_then(number)?.parse().ok()?;
+    let p99 = text.lines().find(|l| l.trim_start().starts_with("99%")).and_then(number)?;
+    let p99_ms = if let Some(us) = p99.strip_suffix("us") {
+        us.parse::<f64>().ok()? / 1000.0
+    } else if let Some(ms) = p99.strip_suffix("ms") {
+        ms.parse::<f64>().ok()?
+    } else {
+        p99.strip_suffix('s')?.parse::<f64>().ok()? * 1000.0
+    };
+    let errors = text
+        .lines()
+        .filter(|l| l.contains("Non-2xx or 3xx responses:") || l.contains("Socket errors:"))
+        .flat_map(|l| l.split(|c: char| !c.is_ascii_digit()).filter_map(|n| n.parse::<u64>().ok()))
+        .sum();
+    Some((rps, p99_ms, errors))
+}
+
 fn main() {
     let bin = blog_binary();
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
@@ -268,8 +296,18 @@ fn main() {
             tokio::time::sleep(Duration::from_millis(5)).await;
         }
         assert_eq!(get(addr, "/blog/hello-world").await, Some(200), "warm the ISR page");
-        println!("throughput, release blog `serve`, 64 connections, 3 s each (load generator on the same 2 cores):");
-        for (what, path) in [("SSR page /", "/"), ("ISR hit /blog/hello-world", "/blog/hello-world"), ("JSON /api/posts", "/api/posts")] {
+        let pages = [("SSR page /", "/"), ("ISR hit /blog/hello-world", "/blog/hello-world"), ("JSON /api/posts", "/api/posts")];
+        if wrk(addr, "/", 2, 1).is_some() {
+            println!("throughput, release blog `serve`, wrk -t2 -c64, 3 s each (wrk on the same 2 cores):");
+            for (what, path) in pages {
+                let (rps, p99, errors) = wrk(addr, path, 64, 3).expect("wrk ran a moment ago");
+                println!("  {what:28} {rps:9.0} req/s   p99 {p99:6.2} ms   errors {errors}");
+            }
+        } else {
+            println!("(wrk is not installed: scripts/test installs it; the built-in generator stands in)");
+        }
+        println!("throughput, release blog `serve`, built-in generator, 64 connections, 3 s each (same 2 cores):");
+        for (what, path) in pages {
             let (rps, p99, errors) = load(addr, path, 64, Duration::from_secs(3)).await;
             println!("  {what:28} {rps:9.0} req/s   p99 {p99:6.2} ms   errors {errors}");
         }
