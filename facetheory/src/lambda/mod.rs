@@ -1,8 +1,8 @@
-//! The AWS Lambda adapter: a Function URL handler in `RESPONSE_STREAM` mode through
-//! `lambda_http::run_with_streaming_response`. lambda_http turns the payload 2.0 event (base64 bodies, the
-//! `cookies` array, `rawPath` + `rawQueryString`, comma-joined headers) into an `http::Request`; the app handles
-//! it like any other request and the response is streamed back with its status, headers and cookies in the
-//! prelude.
+//! The AWS Lambda adapter: a Function URL handler in `RESPONSE_STREAM` mode on `lambda_runtime`, as
+//! lambda_http's streaming handler is. The common payload 2.0 event is read straight into an `http::Request`
+//! (`event`); any other goes through [`normalize_event`] and lambda_http's conversion (base64 bodies, the
+//! `cookies` array, `rawPath` + `rawQueryString`, comma-joined headers). The app handles the request like any
+//! other and the response is streamed back with its status, headers and cookies in the prelude (`stream`).
 
 mod event;
 mod stream;

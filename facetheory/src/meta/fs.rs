@@ -28,7 +28,8 @@ pub struct FsMetaStore {
 
 /// A record parsed from a metadata file, with the file and its identity when read.
 struct Parsed {
-    path: PathBuf,
+    /// Shared: a hit takes it out of the lock to `stat` it without copying the path.
+    path: Arc<Path>,
     identity: FileIdentity,
     record: IsrRecord,
 }
@@ -185,7 +186,7 @@ impl MetaStore for FsMetaStore {
             if parsed.len() >= MAX_PARSED {
                 parsed.clear();
             }
-            parsed.insert(key, Parsed { path: meta, identity, record: record.clone() });
+            parsed.insert(key, Parsed { path: meta.into(), identity, record: record.clone() });
             Ok(Some(record))
         })
     }
