@@ -40,12 +40,12 @@ impl AttrValue {
 /// Attributes of a tag, kept sorted by name (byte order), which is also the rendering order. Names are
 /// almost always literals: they are kept without copying.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Attrs(smallvec::SmallVec<[(Cow<'static, str>, AttrValue); 3]>);
+pub struct Attrs(Vec<(Cow<'static, str>, AttrValue)>);
 
 impl Attrs {
     /// No attributes.
     pub fn new() -> Self {
-        Attrs(smallvec::SmallVec::new())
+        Attrs(Vec::new())
     }
 
     /// Sets a text attribute (replacing one of the same name).

@@ -43,6 +43,9 @@ pub const MAX_REQUEST_BODY: usize = 6 * 1024 * 1024;
 /// Header CloudFront's viewer-request function sets to the viewer's original path.
 pub const ORIGINAL_URI_HEADER: &str = "x-facetheory-original-uri";
 
+/// `x-request-id`, parsed once (a header looked up by `&str` is parsed on every call).
+static REQUEST_ID_HEADER: http::HeaderName = http::HeaderName::from_static("x-request-id");
+
 /// A request id supplied by an adapter (e.g. the Lambda request context), used when no `x-request-id` header
 /// is present.
 #[derive(Clone, Debug)]
@@ -202,7 +205,7 @@ impl App {
         let id_value =
             HeaderValue::from_str(&request.request_id).unwrap_or_else(|_| HeaderValue::from_static("invalid"));
         let headers = res.headers_mut();
-        headers.insert("x-request-id", id_value);
+        headers.insert(REQUEST_ID_HEADER.clone(), id_value);
         // Browsers must not guess a type other than the one sent (a JSON or text answer rendered as HTML).
         headers.entry(http::header::X_CONTENT_TYPE_OPTIONS).or_insert(HeaderValue::from_static("nosniff"));
         if request.method == Method::HEAD {
@@ -232,7 +235,8 @@ impl App {
 /// Anything else — a viewer sending the header to another path, a POST, a value that is not a plain absolute
 /// path — is ignored, so a request to one URL can never be routed as another.
 fn original_uri<'h>(method: &Method, path: &str, headers: &'h http::HeaderMap) -> Option<&'h str> {
-    let value = headers.get(ORIGINAL_URI_HEADER)?;
+    static NAME: http::HeaderName = http::HeaderName::from_static(ORIGINAL_URI_HEADER);
+    let value = headers.get(&NAME)?;
     let text = value.to_str().ok().filter(|v| {
         v.starts_with('/')
             && !v.starts_with("//")
@@ -295,7 +299,7 @@ fn is_safe_request_id(id: &str) -> bool {
 }
 
 fn request_id(parts: &http::request::Parts) -> String {
-    let from_header = parts.headers.get("x-request-id").and_then(|v| v.to_str().ok()).map(str::trim);
+    let from_header = parts.headers.get(&REQUEST_ID_HEADER).and_then(|v| v.to_str().ok()).map(str::trim);
     if let Some(id) = from_header.filter(|id| is_safe_request_id(id)) {
         return id.to_string();
     }

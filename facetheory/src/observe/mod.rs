@@ -270,7 +270,8 @@ pub(crate) fn request_completed(
     let duration_ms = millis(duration);
     let ttfb_ms = millis(head);
     let method = request.method.as_str();
-    let trace_id = request.headers.get("x-amzn-trace-id").and_then(|v| v.to_str().ok()).unwrap_or("");
+    static TRACE: http::HeaderName = http::HeaderName::from_static("x-amzn-trace-id");
+    let trace_id = request.headers.get(&TRACE).and_then(|v| v.to_str().ok()).unwrap_or("");
     let lambda_request_id = request.invocation_id.as_deref().unwrap_or("");
     macro_rules! event {
         ($level:expr) => {
