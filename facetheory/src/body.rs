@@ -1,5 +1,6 @@
 //! [`Body`]: the bytes on the wire, as a sequence of chunks.
 
+use std::collections::VecDeque;
 use std::convert::Infallible;
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -34,8 +35,7 @@ pub type ByteStream = Pin<Box<dyn Stream<Item = Bytes> + Send + 'static>>;
 /// so the page body is never copied), optionally followed by a stream of chunks sent as they are produced.
 #[derive(Default)]
 pub struct Body {
-    /// The buffered chunks, last first (sent by popping): inline, as a page is three (head, body, end).
-    chunks: Chunks,
+    chunks: VecDeque<Bytes>,
     stream: Option<ByteStream>,
     /// Dropped when the last frame has been taken or the body is dropped (whichever comes first): the signal
     /// for work that must wait until the response is sent.
@@ -46,15 +46,6 @@ pub struct Body {
 }
 
 /// A closure run when dropped.
-type Chunks = smallvec::SmallVec<[Bytes; 3]>;
-
-/// Non-empty chunks, stored last first.
-fn reversed(chunks: impl IntoIterator<Item = Bytes>) -> Chunks {
-    let mut kept: Chunks = chunks.into_iter().filter(|c| !c.is_empty()).collect();
-    kept.reverse();
-    kept
-}
-
 pub(crate) struct OnEnd(Option<Box<dyn FnOnce() + Send>>);
 
 impl Drop for OnEnd {
@@ -79,12 +70,17 @@ impl Body {
 
     /// A body made of these chunks (empty ones are skipped).
     pub fn chunks(chunks: impl IntoIterator<Item = Bytes>) -> Self {
-        Body { chunks: reversed(chunks), stream: None, done: None, on_end: None }
+        Body { chunks: chunks.into_iter().filter(|c| !c.is_empty()).collect(), stream: None, done: None, on_end: None }
     }
 
     /// These chunks first, then whatever `stream` produces, each sent as soon as it exists.
     pub fn streaming(first: impl IntoIterator<Item = Bytes>, stream: ByteStream) -> Self {
-        Body { chunks: reversed(first), stream: Some(stream), done: None, on_end: None }
+        Body {
+            chunks: first.into_iter().filter(|c| !c.is_empty()).collect(),
+            stream: Some(stream),
+            done: None,
+            on_end: None,
+        }
     }
 
     /// True when (part of) the body is produced while it is sent; such a body has no known length.
@@ -106,7 +102,7 @@ impl Body {
 
     /// An empty body.
     pub fn empty() -> Self {
-        Body { chunks: Chunks::new(), stream: None, done: None, on_end: None }
+        Body { chunks: VecDeque::new(), stream: None, done: None, on_end: None }
     }
 
     /// Length in bytes of the buffered part.
@@ -124,7 +120,7 @@ impl Body {
         match self.chunks.len() {
             0 => Bytes::new(),
             1 => self.chunks[0].clone(),
-            _ => self.chunks.iter().rev().flat_map(|c| c.iter().copied()).collect::<Vec<u8>>().into(),
+            _ => self.chunks.iter().flat_map(|c| c.iter().copied()).collect::<Vec<u8>>().into(),
         }
     }
 }
@@ -152,7 +148,7 @@ impl http_body::Body for Body {
     type Error = Infallible;
 
     fn poll_frame(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
-        if let Some(chunk) = self.chunks.pop() {
+        if let Some(chunk) = self.chunks.pop_front() {
             return Poll::Ready(Some(Ok(Frame::data(chunk))));
         }
         let Some(stream) = self.stream.as_mut() else {
