@@ -28,8 +28,10 @@ pub fn isr(revalidate_seconds: u64) -> String {
 /// [`isr`] as a header value. It is set on every ISR hit and a site has few distinct revalidate times: each
 /// thread keeps the last four it built (a clone is a reference count).
 pub(crate) fn isr_header(revalidate_seconds: u64) -> http::HeaderValue {
+    /// The next slot to replace, and the values built so far by revalidate seconds.
+    type Built = (usize, [Option<(u64, http::HeaderValue)>; 4]);
     thread_local! {
-        static BUILT: std::cell::RefCell<(usize, [Option<(u64, http::HeaderValue)>; 4])> = Default::default();
+        static BUILT: std::cell::RefCell<Built> = Default::default();
     }
     BUILT.with(|built| {
         let mut built = built.borrow_mut();
