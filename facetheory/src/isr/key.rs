@@ -8,9 +8,16 @@ pub(crate) use crate::digest::digest24;
 use crate::params::encode_uri_component_into;
 
 /// Headers whose values make a request a different variant.
-pub(crate) const AUTH_HEADERS: &[&str] = &["authorization", "proxy-authorization", "x-amz-security-token", "x-api-key"];
+/// Header names are parsed once: looking a header up by `&str` parses the name on every call (every ISR hit).
+static AUTH_HEADERS: [http::HeaderName; 4] = [
+    http::header::AUTHORIZATION,
+    http::header::PROXY_AUTHORIZATION,
+    http::HeaderName::from_static("x-amz-security-token"),
+    http::HeaderName::from_static("x-api-key"),
+];
 /// Headers that announce a tenant: with one of them set and no tenant function, ISR fails closed.
-pub(crate) const TENANT_HEADERS: &[&str] = &["x-tenant-id", "x-facetheory-tenant"];
+static TENANT_HEADERS: [http::HeaderName; 2] =
+    [http::HeaderName::from_static("x-tenant-id"), http::HeaderName::from_static("x-facetheory-tenant")];
 
 /// How the variant part of a key treats cookies.
 #[derive(Clone, Debug, Default)]
@@ -61,8 +68,8 @@ pub(crate) fn write_cache_key(key: &mut String, tenant: &str, route: &str, ctx: 
 
     let mut variant = Vec::new();
     let mut auth_lines = Vec::new();
-    for (name, header) in AUTH_HEADERS.iter().zip(auth_header_names()) {
-        let values: Vec<&str> = ctx.headers().get_all(header).iter().filter_map(|v| v.to_str().ok()).collect();
+    for name in &AUTH_HEADERS {
+        let values: Vec<&str> = ctx.headers().get_all(name).iter().filter_map(|v| v.to_str().ok()).collect();
         if values.iter().any(|v| !v.is_empty()) {
             auth_lines.push(format!("{name}={}", values.join("\0")));
         }
@@ -92,29 +99,11 @@ pub(crate) fn write_cache_key(key: &mut String, tenant: &str, route: &str, ctx: 
     }
 }
 
-/// [`AUTH_HEADERS`] as header names, parsed once (looking a header up by `&str` parses the name each time).
-fn auth_header_names() -> &'static [http::HeaderName; 4] {
-    static NAMES: [http::HeaderName; 4] = [
-        http::header::AUTHORIZATION,
-        http::header::PROXY_AUTHORIZATION,
-        http::HeaderName::from_static("x-amz-security-token"),
-        http::HeaderName::from_static("x-api-key"),
-    ];
-    &NAMES
-}
-
-/// [`TENANT_HEADERS`] as header names.
-fn tenant_header_names() -> &'static [http::HeaderName; 2] {
-    static NAMES: [http::HeaderName; 2] =
-        [http::HeaderName::from_static("x-tenant-id"), http::HeaderName::from_static("x-facetheory-tenant")];
-    &NAMES
-}
-
 /// The first non-empty tenant-boundary header, if any.
 pub(crate) fn tenant_header(ctx: &FaceContext) -> Option<&'static str> {
     let found =
         |h: &http::HeaderName| ctx.headers().get(h).and_then(|v| v.to_str().ok()).is_some_and(|v| !v.trim().is_empty());
-    TENANT_HEADERS.iter().zip(tenant_header_names()).find(|(_, h)| found(h)).map(|(name, _)| *name)
+    TENANT_HEADERS.iter().find(|h| found(h)).map(http::HeaderName::as_str)
 }
 
 #[cfg(test)]
