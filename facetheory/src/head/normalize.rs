@@ -1,0 +1,374 @@
+//! Deduplication and ordering of head tags, as FaceTheory does it.
+
+use super::HeadTag;
+
+/// What two head tags must share to be duplicates. Borrowed and never allocated: case-insensitive parts are
+/// compared as [`NoCase`].
+#[derive(PartialEq, Eq)]
+enum DedupeKey<'a> {
+    Title,
+    Charset,
+    MetaName(NoCase<'a>),
+    MetaProperty(NoCase<'a>),
+    MetaHttpEquiv(NoCase<'a>),
+    Link(NoCase<'a>, &'a str, NoCase<'a>),
+    ScriptSrc(&'a str, NoCase<'a>),
+    ScriptId(&'a str),
+    StyleId(&'a str),
+    StyleEmotion(&'a str),
+    /// No identifying attribute: only identical tags collapse.
+    Whole(&'a HeadTag),
+}
+
+/// Text compared as FaceTheory compares it after lower-casing (Unicode lower case, so `K` and the Kelvin sign
+/// are equal); ASCII text, the usual case, is compared in place.
+#[derive(Clone, Copy, Eq)]
+struct NoCase<'a>(&'a str);
+
+impl PartialEq for NoCase<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        if self.0.is_ascii() && other.0.is_ascii() {
+            self.0.eq_ignore_ascii_case(other.0)
+        } else {
+            self.0.to_lowercase() == other.0.to_lowercase()
+        }
+    }
+}
+
+/// A cheap fingerprint of a key: equal keys give equal fingerprints, so only tags whose fingerprints match
+/// are compared in full. It reads a string's length and its first and last 8 bytes, never the whole text.
+struct Fingerprint(u64);
+
+impl Fingerprint {
+    fn new(kind: u64) -> Self {
+        Fingerprint(kind.wrapping_mul(0x9E37_79B9_7F4A_7C15))
+    }
+
+    fn mix(&mut self, v: u64) {
+        self.0 = (self.0.rotate_left(29) ^ v).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+
+    fn exact(&mut self, s: &[u8], lower: bool) {
+        let word = |part: &[u8]| {
+            let mut w = [0u8; 8];
+            w[..part.len()].copy_from_slice(part);
+            if lower {
+                w.make_ascii_lowercase();
+            }
+            u64::from_le_bytes(w)
+        };
+        self.mix(s.len() as u64);
+        self.mix(word(&s[..s.len().min(8)]));
+        self.mix(word(&s[s.len().saturating_sub(8)..]));
+    }
+
+    fn no_case(&mut self, s: NoCase<'_>) {
+        if s.0.is_ascii() {
+            self.exact(s.0.as_bytes(), true);
+        } else {
+            // Rare: non-ASCII text may lower-case to ASCII, so it is printed as its lower case.
+            self.exact(s.0.to_lowercase().as_bytes(), false);
+        }
+    }
+
+    fn of(key: &DedupeKey<'_>) -> u64 {
+        let mut f = Fingerprint::new(match key {
+            DedupeKey::Title => 1,
+            DedupeKey::Charset => 2,
+            DedupeKey::MetaName(_) => 3,
+            DedupeKey::MetaProperty(_) => 4,
+            DedupeKey::MetaHttpEquiv(_) => 5,
+            DedupeKey::Link(..) => 6,
+            DedupeKey::ScriptSrc(..) => 7,
+            DedupeKey::ScriptId(_) => 8,
+            DedupeKey::StyleId(_) => 9,
+            DedupeKey::StyleEmotion(_) => 10,
+            DedupeKey::Whole(_) => 11,
+        });
+        match key {
+            DedupeKey::MetaName(n) | DedupeKey::MetaProperty(n) | DedupeKey::MetaHttpEquiv(n) => f.no_case(*n),
+            DedupeKey::Link(rel, href, r#as) => {
+                f.no_case(*rel);
+                f.exact(href.as_bytes(), false);
+                f.no_case(*r#as);
+            }
+            DedupeKey::ScriptSrc(src, kind) => {
+                f.exact(src.as_bytes(), false);
+                f.no_case(*kind);
+            }
+            DedupeKey::ScriptId(id) | DedupeKey::StyleId(id) | DedupeKey::StyleEmotion(id) => {
+                f.exact(id.as_bytes(), false)
+            }
+            // Whole tags are rare: they share one fingerprint and are compared in full.
+            DedupeKey::Title | DedupeKey::Charset | DedupeKey::Whole(_) => {}
+        }
+        f.0
+    }
+}
+
+impl HeadTag {
+    /// The deduplication key; `None` for raw tags.
+    fn dedupe_key(&self) -> Option<DedupeKey<'_>> {
+        Some(match self {
+            HeadTag::Title(_) => DedupeKey::Title,
+            HeadTag::Meta(a) => {
+                if a.contains("charset") {
+                    DedupeKey::Charset
+                } else if let Some(n) = a.get("name") {
+                    DedupeKey::MetaName(NoCase(n))
+                } else if let Some(p) = a.get("property") {
+                    DedupeKey::MetaProperty(NoCase(p))
+                } else if let Some(h) = a.get("http-equiv") {
+                    DedupeKey::MetaHttpEquiv(NoCase(h))
+                } else {
+                    DedupeKey::Whole(self)
+                }
+            }
+            HeadTag::Link(a) => match (a.get("rel"), a.get("href")) {
+                (Some(rel), Some(href)) => DedupeKey::Link(NoCase(rel), href, NoCase(a.get("as").unwrap_or(""))),
+                _ => DedupeKey::Whole(self),
+            },
+            HeadTag::Script { attrs, .. } => {
+                if let Some(src) = attrs.get("src") {
+                    DedupeKey::ScriptSrc(src, NoCase(attrs.get("type").unwrap_or("")))
+                } else if let Some(id) = attrs.get("id") {
+                    DedupeKey::ScriptId(id)
+                } else {
+                    DedupeKey::Whole(self)
+                }
+            }
+            HeadTag::Style { attrs, .. } => {
+                if let Some(id) = attrs.get("id") {
+                    DedupeKey::StyleId(id)
+                } else if let Some(e) = attrs.get("data-emotion") {
+                    DedupeKey::StyleEmotion(e)
+                } else {
+                    DedupeKey::Whole(self)
+                }
+            }
+            HeadTag::Raw(_) => return None,
+        })
+    }
+}
+
+/// Where a kept tag goes: charset metas first, then titles, then the rest in order.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Place {
+    Charset,
+    Title,
+    Rest,
+}
+
+/// One tag as normalisation sees it.
+#[derive(Clone, Copy)]
+struct Slot<'a> {
+    tag: &'a HeadTag,
+    place: Place,
+    /// The key's fingerprint; `None` for raw tags, which are never deduplicated.
+    print: Option<u64>,
+    kept: bool,
+}
+
+/// Deduplicates (last occurrence wins, kept at its own position) and orders: charset metas, titles, the rest.
+pub fn normalize_head<'a>(tags: impl IntoIterator<Item = &'a HeadTag>) -> Vec<&'a HeadTag> {
+    let mut ordered = Vec::new();
+    for_each_normalized(tags, |t| ordered.push(t));
+    ordered
+}
+
+/// Heads up to this many tags are normalised on the stack.
+const ON_STACK: usize = 32;
+
+/// Calls `f` with each tag [`normalize_head`] keeps, in its order, without building the ordered list.
+fn for_each_normalized<'a>(tags: impl IntoIterator<Item = &'a HeadTag>, f: impl FnMut(&'a HeadTag)) {
+    let slot = |tag: &'a HeadTag| {
+        let key = tag.dedupe_key();
+        let place = match key {
+            Some(DedupeKey::Charset) => Place::Charset,
+            Some(DedupeKey::Title) => Place::Title,
+            _ => Place::Rest,
+        };
+        Slot { tag, place, print: key.as_ref().map(Fingerprint::of), kept: true }
+    };
+    let mut tags = tags.into_iter();
+    let mut stack = [Slot { tag: &EMPTY, place: Place::Rest, print: None, kept: false }; ON_STACK];
+    let mut n = 0;
+    while n < ON_STACK {
+        let Some(tag) = tags.next() else { return emit(&mut stack[..n], f) };
+        stack[n] = slot(tag);
+        n += 1;
+    }
+    // A long head: the rest on the heap.
+    let mut slots: Vec<Slot<'a>> = stack.into_iter().chain(tags.map(slot)).collect();
+    emit(&mut slots, f);
+}
+
+/// Fills unused stack slots; never emitted.
+static EMPTY: HeadTag = HeadTag::Raw(String::new());
+
+fn emit<'a>(slots: &mut [Slot<'a>], mut f: impl FnMut(&'a HeadTag)) {
+    // A tag is dropped when a later one has its key: fingerprints first, full keys only when they match.
+    for i in (0..slots.len()).rev() {
+        let Some(print) = slots[i].print else { continue };
+        let mut key = None;
+        for later in i + 1..slots.len() {
+            if slots[later].print == Some(print)
+                && *key.get_or_insert_with(|| slots[i].tag.dedupe_key()) == slots[later].tag.dedupe_key()
+            {
+                slots[i].kept = false;
+                break;
+            }
+        }
+    }
+    for place in [Place::Charset, Place::Title, Place::Rest] {
+        slots.iter().filter(|s| s.kept && s.place == place).for_each(|s| f(s.tag));
+    }
+}
+
+/// Normalises and renders head tags with no separator.
+pub fn render_head(tags: &[HeadTag]) -> String {
+    let mut out = String::new();
+    render_head_into(&mut out, tags);
+    out
+}
+
+/// [`render_head`] over any tags, appending to `out`.
+pub fn render_head_into<'a>(out: &mut String, tags: impl IntoIterator<Item = &'a HeadTag>) {
+    for_each_normalized(tags, |tag| tag.render_into(out));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::*;
+
+    #[test]
+    fn last_duplicate_wins_at_its_own_position_and_order_is_charset_title_rest() {
+        let tags = vec![
+            link("stylesheet", "/a.css"),
+            meta("Description", "one"),
+            HeadTag::Raw("<!-- raw -->".into()),
+            title("first"),
+            meta("description", "two"),
+            charset("utf-8"),
+            HeadTag::Raw("<!-- raw -->".into()),
+            title("second"),
+            link("stylesheet", "/a.css"),
+        ];
+        assert_eq!(
+            render_head(&tags),
+            "<meta charset=\"utf-8\"><title>second</title><!-- raw --><meta content=\"two\" name=\"description\"><!-- raw --><link href=\"/a.css\" rel=\"stylesheet\">"
+        );
+    }
+
+    #[test]
+    fn dedupe_keys_follow_facetheory() {
+        // Same rel+href but a different `as` are distinct; scripts by src+type, then id; structs only if identical.
+        let tags = vec![
+            HeadTag::Link(Attrs::new().set("rel", "preload").set("href", "/f.woff2").set("as", "font")),
+            HeadTag::Link(Attrs::new().set("rel", "preload").set("href", "/f.woff2").set("as", "style")),
+            module_script("/a.js"),
+            module_script("/a.js"),
+            HeadTag::Script { attrs: Attrs::new().set("id", "x"), body: "1".into() },
+            HeadTag::Script { attrs: Attrs::new().set("id", "x"), body: "2".into() },
+            HeadTag::Meta(Attrs::new().set("itemprop", "a")),
+            HeadTag::Meta(Attrs::new().set("itemprop", "a")),
+            HeadTag::Meta(Attrs::new().set("itemprop", "b")),
+            meta_property("og:title", "T"),
+            HeadTag::Meta(Attrs::new().set("http-equiv", "X-UA-Compatible").set("content", "1")),
+            HeadTag::Meta(Attrs::new().set("http-equiv", "x-ua-compatible").set("content", "2")),
+        ];
+        let out = render_head(&tags);
+        assert_eq!(out.matches("rel=\"preload\"").count(), 2, "{out}");
+        assert_eq!(out.matches("src=\"/a.js\"").count(), 1, "{out}");
+        assert!(out.contains("<script id=\"x\">2</script>") && !out.contains(">1<"), "{out}");
+        assert_eq!(out.matches("itemprop=\"a\"").count(), 1, "{out}");
+        assert_eq!(out.matches("itemprop=\"b\"").count(), 1, "{out}");
+        assert_eq!(out.matches("http-equiv").count(), 1, "{out}");
+        assert!(out.contains("content=\"2\""), "{out}");
+    }
+
+    #[test]
+    fn fingerprints_only_narrow_the_comparison() {
+        // Same length, same first and last 8 bytes: the fingerprints match, the keys do not.
+        let tags = [meta("application-name-aaaa-end-of-it", "1"), meta("application-name-bbbb-end-of-it", "2")];
+        assert_eq!(normalize_head(&tags).len(), 2);
+        // Unicode lower case: the Kelvin sign equals `k`, and a non-ASCII name equals its lower case.
+        let tags = [meta("\u{212A}eywords", "1"), meta("keywords", "2"), meta("ÉTÉ", "3"), meta("été", "4")];
+        assert_eq!(render_head(&tags), r#"<meta content="2" name="keywords"><meta content="4" name="été">"#);
+    }
+
+    /// The dedupe rule written the obvious way: keys as lower-cased strings, every later tag compared.
+    fn reference(tags: &[HeadTag]) -> Vec<&HeadTag> {
+        let key = |t: &HeadTag| -> Option<String> {
+            let lower = |s: &str| s.to_lowercase();
+            let a = match t {
+                HeadTag::Raw(_) => return None,
+                HeadTag::Title(_) => return Some("title".into()),
+                HeadTag::Meta(a) | HeadTag::Link(a) => a,
+                HeadTag::Script { attrs, .. } | HeadTag::Style { attrs, .. } => attrs,
+            };
+            let whole = || Some(format!("whole:{t:?}"));
+            match t {
+                HeadTag::Meta(_) if a.names().any(|n| n == "charset") => Some("charset".into()),
+                HeadTag::Meta(_) => match (a.get("name"), a.get("property"), a.get("http-equiv")) {
+                    (Some(n), _, _) => Some(format!("name:{}", lower(n))),
+                    (None, Some(p), _) => Some(format!("property:{}", lower(p))),
+                    (None, None, Some(h)) => Some(format!("equiv:{}", lower(h))),
+                    _ => whole(),
+                },
+                HeadTag::Link(_) => match (a.get("rel"), a.get("href")) {
+                    (Some(r), Some(h)) => Some(format!("link:{}\0{h}\0{}", lower(r), lower(a.get("as").unwrap_or("")))),
+                    _ => whole(),
+                },
+                HeadTag::Script { .. } => match (a.get("src"), a.get("id")) {
+                    (Some(src), _) => Some(format!("src:{src}\0{}", lower(a.get("type").unwrap_or("")))),
+                    (None, Some(id)) => Some(format!("script-id:{id}")),
+                    _ => whole(),
+                },
+                _ => match (a.get("id"), a.get("data-emotion")) {
+                    (Some(id), _) => Some(format!("style-id:{id}")),
+                    (None, Some(e)) => Some(format!("emotion:{e}")),
+                    _ => whole(),
+                },
+            }
+        };
+        let keys: Vec<Option<String>> = tags.iter().map(key).collect();
+        let kept: Vec<&HeadTag> = (0..tags.len())
+            .filter(|&i| keys[i].is_none() || !keys[i + 1..].contains(&keys[i]))
+            .map(|i| &tags[i])
+            .collect();
+        let place = |t: &HeadTag| match t {
+            HeadTag::Meta(a) if a.names().any(|n| n == "charset") => 0,
+            HeadTag::Title(_) => 1,
+            _ => 2,
+        };
+        (0..3).flat_map(|p| kept.iter().copied().filter(move |t| place(t) == p)).collect()
+    }
+
+    fn any_tag() -> impl proptest::strategy::Strategy<Value = HeadTag> {
+        use proptest::prelude::*;
+        let word = prop_oneof![Just("a"), Just("A"), Just("og:title"), Just("OG:Title"), Just("\u{212A}"), Just("k")];
+        (0..9u8, word.clone(), word).prop_map(|(kind, x, y)| match kind {
+            0 => title(x),
+            1 => charset(x),
+            2 => meta(x, y),
+            3 => meta_property(x, y),
+            4 => HeadTag::Link(Attrs::new().set("rel", x).set("href", y)),
+            5 => HeadTag::Script { attrs: Attrs::new().set("src", x).set("type", y), body: String::new() },
+            6 => HeadTag::Script { attrs: Attrs::new().set("id", x), body: y.into() },
+            7 => HeadTag::Style { attrs: Attrs::new().set("data-emotion", x), css: y.into() },
+            _ => HeadTag::Raw(x.into()),
+        })
+    }
+
+    proptest::proptest! {
+        /// Short heads (on the stack) and long ones (past 32 tags, on the heap) keep what the reference keeps.
+        #[test]
+        fn normalising_matches_the_reference(tags in proptest::collection::vec(any_tag(), 0..80)) {
+            let got = normalize_head(&tags);
+            let want = reference(&tags);
+            proptest::prop_assert_eq!(got.len(), want.len());
+            proptest::prop_assert!(got.iter().zip(&want).all(|(a, b)| std::ptr::eq(*a, *b)));
+        }
+    }
+}
