@@ -299,8 +299,8 @@ impl<H> Page<H> {
 impl<H: Serialize> Page<H> {
     /// Serializes the hydration payload into head tags; the page type no longer depends on `H`.
     pub fn into_erased(mut self) -> Result<ErasedPage> {
-        // The data and the bootstrap module, usually.
-        let mut hydration_tags = Vec::with_capacity(2);
+        // Allocated only for a page that hydrates (then: the data and the bootstrap module, usually).
+        let mut hydration_tags = Vec::new();
         let entries = crate::island::entries(&self.parts.islands, &self.parts.modules);
         if let Some(payload) = crate::island::payload(&self.parts.islands) {
             if self.hydration.is_some() {

@@ -8,12 +8,29 @@ use crate::body::Body;
 use crate::cache_control;
 use crate::document::INTERNAL_ERROR_HTML;
 
+/// A `content-length` value in one allocation (`HeaderValue::from(usize)` makes two: its buffer, then the
+/// shared header it is frozen into).
+pub(crate) fn content_length(len: usize) -> HeaderValue {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    let mut n = len;
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    HeaderValue::from_bytes(&digits[at..]).expect("ASCII digits are a valid header value")
+}
+
 /// `text/plain` with a fixed text.
 pub(crate) fn plain(status: StatusCode, text: &'static str) -> Response<Body> {
     let mut r = Response::new(Body::full(text));
     *r.status_mut() = status;
     r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
-    r.headers_mut().insert(header::CONTENT_LENGTH, HeaderValue::from(text.len()));
+    r.headers_mut().insert(header::CONTENT_LENGTH, content_length(text.len()));
     r
 }
 
@@ -26,7 +43,7 @@ pub(crate) fn client_error(status: StatusCode, message: &str) -> Response<Body> 
     let h = r.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache_control::NO_STORE));
-    h.insert(header::CONTENT_LENGTH, HeaderValue::from(len));
+    h.insert(header::CONTENT_LENGTH, content_length(len));
     r
 }
 
@@ -55,7 +72,7 @@ pub(crate) fn bytes_with(
     let h = r.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
-    h.insert(header::CONTENT_LENGTH, HeaderValue::from(len));
+    h.insert(header::CONTENT_LENGTH, content_length(len));
     r
 }
 
@@ -100,6 +117,16 @@ pub(crate) fn html(status: StatusCode, document: &'static str) -> Response<Body>
     let mut r = Response::new(Body::full(document));
     *r.status_mut() = status;
     r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
-    r.headers_mut().insert(header::CONTENT_LENGTH, HeaderValue::from(document.len()));
+    r.headers_mut().insert(header::CONTENT_LENGTH, content_length(document.len()));
     r
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn content_length_is_the_decimal_length() {
+        for n in [0usize, 7, 10, 4096, 10975, usize::MAX] {
+            assert_eq!(super::content_length(n), n.to_string().as_str());
+        }
+    }
 }

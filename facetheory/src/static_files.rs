@@ -94,7 +94,7 @@ impl StaticDir {
         let h = r.headers_mut();
         h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type(file)));
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static(self.cache_control));
-        h.insert(header::CONTENT_LENGTH, HeaderValue::from(meta.len()));
+        h.insert(header::CONTENT_LENGTH, crate::response::content_length(meta.len() as usize));
         Some(r)
     }
 }

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use http::{header, HeaderValue, Method, Response, StatusCode};
+use http::{header, Method, Response, StatusCode};
 
 use super::table::{for_method, Endpoint, Resolution};
 use super::App;
@@ -201,7 +201,7 @@ fn method_not_allowed(allowed: MethodSet) -> Response<Body> {
 
 fn resource_response(r: ResourceResponse) -> Response<Body> {
     let mut headers = r.headers;
-    headers.insert(header::CONTENT_LENGTH, HeaderValue::from(r.body.len()));
+    headers.insert(header::CONTENT_LENGTH, crate::response::content_length(r.body.len()));
     if r.status == StatusCode::NO_CONTENT || r.status == StatusCode::NOT_MODIFIED {
         headers.remove(header::CONTENT_LENGTH);
     }

@@ -75,7 +75,7 @@ pub fn canonical(href: &str) -> Result<HeadTag, HeadError> {
 /// True for an http(s) URL or a same-origin (relative) one.
 pub(crate) fn is_http_or_relative(url: &str) -> bool {
     let url = url.trim();
-    if url.is_empty() || url.chars().any(|c| c.is_control()) {
+    if url.is_empty() || has_control(url) {
         return false;
     }
     match url.find(':') {
@@ -85,6 +85,13 @@ pub(crate) fn is_http_or_relative(url: &str) -> bool {
         }
         _ => true,
     }
+}
+
+/// True when `s` holds a control character (C0, DEL or C1). Bytes first, without early exit (vector
+/// compares): C1 controls are the only ones outside ASCII, and they all start with 0xC2.
+fn has_control(s: &str) -> bool {
+    let suspect = s.bytes().fold(false, |any, b| any | (b < 0x20) | (b == 0x7f) | (b == 0xc2));
+    suspect && s.chars().any(char::is_control)
 }
 
 /// A JSON-LD block: `<script type="application/ld+json">` with the data safely escaped.
@@ -209,6 +216,10 @@ mod tests {
         assert!(canonical("javascript:alert(1)").is_err());
         assert!(canonical("data:text/html,x").is_err());
         assert!(canonical("").is_err());
+        for control in ["/a\nb", "/a\u{7f}", "/a\u{85}b", "/a\u{9f}"] {
+            assert!(canonical(control).is_err(), "{control:?}");
+        }
+        assert!(canonical("/caf\u{e9}/\u{a0}").is_ok(), "0xC2 starts non-control characters too");
         let ld = json_ld(&serde_json::json!({"name": "</script><b>"})).unwrap().render();
         assert_eq!(
             ld,

@@ -67,7 +67,7 @@ impl Rendered<Bytes> {
         let mut r = Response::new(Body::full(self.body));
         *r.status_mut() = self.status;
         *r.headers_mut() = self.headers;
-        r.headers_mut().insert(header::CONTENT_LENGTH, HeaderValue::from(len));
+        r.headers_mut().insert(header::CONTENT_LENGTH, crate::response::content_length(len));
         r
     }
 }
@@ -270,7 +270,7 @@ pub(crate) async fn render(
                 strict::validate(&start, &body, policy, sources)?;
             }
             let len = start.len() + body.len() + DOCUMENT_END.len();
-            headers.insert(header::CONTENT_LENGTH, HeaderValue::from(len));
+            headers.insert(header::CONTENT_LENGTH, crate::response::content_length(len));
             Body::chunks([Bytes::from(start), Bytes::from(body), Bytes::from_static(DOCUMENT_END.as_bytes())])
         }
         (PageBody::Stream(mut chunks), sources) => {
