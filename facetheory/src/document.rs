@@ -8,7 +8,7 @@ use bytes::Bytes;
 use futures_core::Stream;
 
 use crate::escape::escape_html_into;
-use crate::head::{render_head_into, AttrValue, Attrs, HeadTag};
+use crate::head::{render_refs_into, AttrValue, Attrs, HeadTag};
 use crate::page::{MarkupStream, PageParts};
 
 /// The end of every document.
@@ -18,9 +18,9 @@ pub(crate) const DOCUMENT_END: &str = "</body></html>";
 /// then the title, then hydration tags, normalised. The body itself is sent as is, after this prefix, so it is
 /// never copied.
 pub(crate) fn render_document_start(parts: &PageParts, hydration_tags: &[HeadTag]) -> String {
-    let tags = || parts.head.iter().chain(parts.title.iter()).chain(hydration_tags.iter());
+    let tags = || parts.head.refs().chain(parts.title.iter().chain(hydration_tags).map(crate::head::HeadRef::Tag));
     // Sized once: a head that outgrows its buffer is copied on every doubling.
-    let mut out = String::with_capacity(256 + tags().map(HeadTag::size_hint).sum::<usize>());
+    let mut out = String::with_capacity(256 + tags().map(|t| t.size_hint()).sum::<usize>());
     out.push_str("<!doctype html><html");
     let lang = parts.lang.as_deref().filter(|l| !l.is_empty());
     let attr_lang = parts.html_attrs.get("lang").filter(|l| !l.is_empty());
@@ -36,7 +36,7 @@ pub(crate) fn render_document_start(parts: &PageParts, hydration_tags: &[HeadTag
         html_attrs.render_into(&mut out);
     }
     out.push_str("><head>");
-    render_head_into(&mut out, tags());
+    render_refs_into(&mut out, tags());
     out.push_str("</head><body");
     parts.body_attrs.render_into(&mut out);
     out.push('>');
@@ -192,6 +192,39 @@ mod tests {
         ), "{doc}");
         let bad = Page::new(html! {}).hydrate(1, "javascript:x").into_erased();
         assert!(bad.is_err());
+    }
+
+    #[test]
+    fn page_head_methods_make_the_tags_the_helpers_make() {
+        let og =
+            head::OpenGraph { title: Some("T".into()), url: Some("https://x.example/a".into()), ..Default::default() };
+        let tc = head::TwitterCard { card: Some("summary".into()), ..Default::default() };
+        let with_methods = document(
+            Page::new(html! {})
+                .meta("author", "A & B")
+                .description("first")
+                .canonical("https://x.example/a")
+                .open_graph(&og)
+                .twitter_card(&tc)
+                .meta_property("og:title", "T2")
+                .description("second"),
+        );
+        let with_tags = document(
+            Page::new(html! {})
+                .head(head::meta("author", "A & B"))
+                .head(head::meta("description", "first"))
+                .head(head::canonical("https://x.example/a").unwrap())
+                .head_tags(head::open_graph(&og))
+                .head_tags(head::twitter_card(&tc))
+                .head(head::meta_property("og:title", "T2"))
+                .head(head::meta("description", "second")),
+        );
+        assert_eq!(with_methods, with_tags);
+        assert!(with_methods.contains("<meta content=\"T2\" property=\"og:title\">"), "{with_methods}");
+        assert!(!with_methods.contains("first"), "the later description wins: {with_methods}");
+        // A canonical href that is not http(s) or same-origin makes the page invalid (a 500 when served).
+        let bad = Page::new(html! {}).canonical("javascript:alert(1)").into_erased().unwrap();
+        assert!(bad.parts.invalid.as_deref().is_some_and(|p| p.contains("canonical")));
     }
 
     #[test]

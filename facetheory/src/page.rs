@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::escape::safe_json;
-use crate::head::{Attrs, HeadTag};
+use crate::head::{Attrs, HeadTag, MetaAttr};
 
 /// A rendered page. `H` is the hydration payload type (`()` when the page does not hydrate).
 ///
@@ -76,7 +76,7 @@ pub(crate) struct PageParts {
     pub status: Option<StatusCode>,
     pub headers: HeaderMap,
     pub cookies: Vec<String>,
-    pub head: Vec<HeadTag>,
+    pub head: crate::head::HeadList,
     pub title: Option<HeadTag>,
     pub lang: Option<String>,
     pub html_attrs: Attrs,
@@ -164,11 +164,62 @@ impl<H> Page<H> {
 
     /// Adds a head tag (deduplicated and ordered as described in [`crate::head`]).
     pub fn head(mut self, tag: HeadTag) -> Self {
-        // A page's head usually has several tags: start with room for them rather than growing 1, 4, 8.
-        if self.parts.head.capacity() == 0 {
-            self.parts.head.reserve(12);
-        }
         self.parts.head.push(tag);
+        self
+    }
+
+    /// Adds `<meta name content>`: the tag [`head::meta`](crate::head::meta) makes, kept without a copy of its
+    /// own (the text goes into one buffer the page owns).
+    ///
+    /// ```
+    /// use facetheory::{html, Page};
+    /// let summary = String::from("Shell first, data later.");
+    /// let page = Page::new(html! {}).meta("author", "A. Writer").description(&summary);
+    /// ```
+    pub fn meta(mut self, name: impl Into<Cow<'static, str>>, content: impl AsRef<str>) -> Self {
+        self.parts.head.meta(MetaAttr::Name, name.into(), content.as_ref());
+        self
+    }
+
+    /// Adds `<meta property content>` (Open Graph style), as [`head::meta_property`](crate::head::meta_property).
+    pub fn meta_property(mut self, property: impl Into<Cow<'static, str>>, content: impl AsRef<str>) -> Self {
+        self.parts.head.meta(MetaAttr::Property, property.into(), content.as_ref());
+        self
+    }
+
+    /// Adds `<meta name="description">`.
+    pub fn description(self, text: impl AsRef<str>) -> Self {
+        self.meta("description", text)
+    }
+
+    /// Adds `<link rel="canonical">`, as [`head::canonical`](crate::head::canonical). An href that is neither
+    /// http(s) nor same-origin makes the page a 500 when served, with the problem in the log.
+    ///
+    /// ```
+    /// use facetheory::{html, Page};
+    /// let page = Page::new(html! {}).canonical("https://blog.example/posts/hello");
+    /// ```
+    pub fn canonical(mut self, href: impl AsRef<str>) -> Self {
+        let href = href.as_ref();
+        if crate::head::is_http_or_relative(href) {
+            self.parts.head.link("canonical".into(), href);
+        } else {
+            self.parts
+                .invalid
+                .get_or_insert_with(|| format!("canonical href must be an http(s) or same-origin URL, got {href:?}"));
+        }
+        self
+    }
+
+    /// Adds the `og:*` metas [`head::open_graph`](crate::head::open_graph) makes, in the same order.
+    pub fn open_graph(mut self, og: &crate::head::OpenGraph) -> Self {
+        crate::head::open_graph_pairs(og, |key, value| self.parts.head.meta(MetaAttr::Property, key, value));
+        self
+    }
+
+    /// Adds the `twitter:*` metas [`head::twitter_card`](crate::head::twitter_card) makes, in the same order.
+    pub fn twitter_card(mut self, card: &crate::head::TwitterCard) -> Self {
+        crate::head::twitter_card_pairs(card, |key, value| self.parts.head.meta(MetaAttr::Name, key, value));
         self
     }
 

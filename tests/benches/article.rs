@@ -119,22 +119,40 @@ mod faces {
         Page::new(html! {})
     }
 
-    fn page(body: Markup) -> Result<Page<super::ArticleData>> {
-        Ok(Page::new(body)
+    /// The same empty-body page with its head built from `head::*` tags instead of the `Page` methods.
+    #[face(route = "/article-tags")]
+    pub fn article_tags() -> Result<Page<super::ArticleData>> {
+        Ok(Page::new(html! {})
             .title("Streaming on Lambda")
             .head(head::charset("utf-8"))
             .head(head::meta("viewport", "width=device-width, initial-scale=1"))
             .head(head::meta("description", "How a facetheory page streams from Lambda, shell first."))
             .head(head::canonical("https://blog.example/articles/streaming-on-lambda")?)
-            .head_tags(head::open_graph(&head::OpenGraph {
-                title: Some("Streaming on Lambda".into()),
-                description: Some("Shell first, data later.".into()),
-                url: Some("https://blog.example/articles/streaming-on-lambda".into()),
-                kind: Some("article".into()),
-                ..Default::default()
-            }))
+            .head_tags(head::open_graph(&super::open_graph()))
             .head(head::json_ld(&super::json_ld())?)
             .hydrate(super::data(), "/assets/article-1a2b3c.js"))
+    }
+
+    fn page(body: Markup) -> Result<Page<super::ArticleData>> {
+        Ok(Page::new(body)
+            .title("Streaming on Lambda")
+            .head(head::charset("utf-8"))
+            .meta("viewport", "width=device-width, initial-scale=1")
+            .description("How a facetheory page streams from Lambda, shell first.")
+            .canonical("https://blog.example/articles/streaming-on-lambda")
+            .open_graph(&super::open_graph())
+            .head(head::json_ld(&super::json_ld())?)
+            .hydrate(super::data(), "/assets/article-1a2b3c.js"))
+    }
+}
+
+fn open_graph() -> facetheory::head::OpenGraph {
+    facetheory::head::OpenGraph {
+        title: Some("Streaming on Lambda".into()),
+        description: Some("Shell first, data later.".into()),
+        url: Some("https://blog.example/articles/streaming-on-lambda".into()),
+        kind: Some("article".into()),
+        ..Default::default()
     }
 }
 
@@ -142,6 +160,7 @@ fn app() -> facetheory::App {
     facetheory::App::builder()
         .route(&faces::__FACETHEORY_ROUTE_article)
         .route(&faces::__FACETHEORY_ROUTE_article_head)
+        .route(&faces::__FACETHEORY_ROUTE_article_tags)
         .route(&faces::__FACETHEORY_ROUTE_ping)
         .build()
         .unwrap()
@@ -271,6 +290,8 @@ fn main() {
     assert_eq!(framework, floor(true), "the floor renders exactly the framework's bytes");
     let head_only = drain(ready(app.handle(http::Request::get("/article-head").body(String::new()).unwrap()))).concat();
     assert_eq!(String::from_utf8(head_only).unwrap(), floor_with(html! {}), "the same, with an empty body");
+    let with_tags = drain(ready(app.handle(http::Request::get("/article-tags").body(String::new()).unwrap()))).concat();
+    assert_eq!(String::from_utf8(with_tags).unwrap(), floor_with(html! {}), "the same, from head::* tags");
     let size = framework.len();
     assert_eq!(through_lambda(&app), size);
     assert_eq!(facetheory::lambda::fast_path_agrees(EVENT.as_bytes()), Ok(true), "the event takes the fast path");
@@ -338,6 +359,16 @@ fn main() {
             black_box(floor_with(html! {}).len());
         },
     );
+    let (tags_ns, _) = interleave::interleaved(
+        41,
+        round,
+        || {
+            black_box(through_app_at(&app, "/article-tags"));
+        },
+        || {
+            black_box(floor_with(html! {}).len());
+        },
+    );
     let (ping_ns, _) = interleave::interleaved(
         41,
         round,
@@ -372,6 +403,9 @@ fn main() {
     println!(
         "    the same page with an empty body: floor {head_floor_ns:.0} ns, app {head_app_ns:.0} ns: the framework's own work is {:.0} ns",
         head_app_ns - head_floor_ns
+    );
+    println!(
+        "    the same with the head from head::* tags instead of Page::meta/description/canonical/open_graph: {tags_ns:.0} ns"
     );
     println!("    allocations per request with an empty body: floor {floor_allocs}, app {app_allocs}");
     println!("    a trivial page (empty head and body) through the app: {ping_ns:.0} ns, {ping_allocs} allocations");

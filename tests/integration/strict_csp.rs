@@ -70,6 +70,22 @@ mod faces {
             .csp_directive("img-src", &["https://img.example"])
     }
 
+    /// Head tags from the `Page` methods (kept compact until a step edits them) on a strict page.
+    #[face(route = "/strict-meta")]
+    pub fn strict_meta() -> Page {
+        Page::new(html! { p { "ok" } })
+            .description("Strict & compact")
+            .canonical("/strict-meta")
+            .meta_property("og:title", "T")
+            .head(head::json_ld(&serde_json::json!({"@type": "Thing"})).unwrap())
+            .strict_csp()
+    }
+
+    #[face(route = "/strict-foreign-canonical")]
+    pub fn strict_foreign_canonical() -> Page {
+        Page::new(html! {}).canonical("https://elsewhere.example/a").strict_csp()
+    }
+
     #[face(route = "/strict-stream")]
     pub fn strict_stream() -> Page {
         Page::stream(futures_util::stream::iter([Ok(html! { p { "a" } }), Ok(html! { p style="x" { "b" } })]))
@@ -77,16 +93,22 @@ mod faces {
     }
 }
 
-#[tokio::test]
-async fn strict_pages_fail_closed_and_honour_overrides() {
-    let app = facetheory::App::builder()
+fn app() -> facetheory::App {
+    facetheory::App::builder()
         .route(&faces::__FACETHEORY_ROUTE_inline_handler)
         .route(&faces::__FACETHEORY_ROUTE_inline_hydration)
         .route(&faces::__FACETHEORY_ROUTE_own_header)
         .route(&faces::__FACETHEORY_ROUTE_extra_directive)
         .route(&faces::__FACETHEORY_ROUTE_strict_stream)
+        .route(&faces::__FACETHEORY_ROUTE_strict_meta)
+        .route(&faces::__FACETHEORY_ROUTE_strict_foreign_canonical)
         .build()
-        .unwrap();
+        .unwrap()
+}
+
+#[tokio::test]
+async fn strict_pages_fail_closed_and_honour_overrides() {
+    let app = app();
     for path in ["/inline-handler", "/inline-hydration"] {
         let (parts, body) = get(&app, path).await;
         assert_eq!(parts.status, 500, "{path}");
@@ -136,4 +158,18 @@ async fn strict_ssr_inline_hydration_moves_to_a_signed_sidecar() {
     // Another app instance with a different secret cannot read it.
     let other = blog::app().build().unwrap();
     assert_eq!(get(&other, url).await.0.status, 404);
+}
+
+#[tokio::test]
+async fn compact_head_items_pass_through_the_strict_checks() {
+    let app = app();
+    let (parts, body) = get(&app, "/strict-meta").await;
+    assert_eq!(parts.status, 200, "{body}");
+    let nonce = nonce_of(parts.headers["content-security-policy"].to_str().unwrap());
+    assert!(body.contains("<meta content=\"Strict &amp; compact\" name=\"description\">"), "{body}");
+    assert!(body.contains("<link href=\"/strict-meta\" rel=\"canonical\">"), "{body}");
+    assert!(body.contains(&format!("<script nonce=\"{nonce}\" type=\"application/ld+json\">")), "{body}");
+    // A strict page's links must be same-origin: the compact canonical is checked like a tag.
+    let (parts, body) = get(&app, "/strict-foreign-canonical").await;
+    assert_eq!(parts.status, 500, "{body}");
 }

@@ -125,6 +125,13 @@ pub struct OpenGraph {
 
 /// `og:*` meta tags.
 pub fn open_graph(og: &OpenGraph) -> Vec<HeadTag> {
+    let mut out = Vec::new();
+    open_graph_pairs(og, |k, v| out.push(meta_property(k, v)));
+    out
+}
+
+/// Each `og:*` property and value, in FaceTheory's order.
+pub(crate) fn open_graph_pairs(og: &OpenGraph, mut f: impl FnMut(Cow<'static, str>, &str)) {
     let fixed = [
         ("og:title", &og.title),
         ("og:type", &og.kind),
@@ -135,12 +142,16 @@ pub fn open_graph(og: &OpenGraph) -> Vec<HeadTag> {
         ("og:locale", &og.locale),
         ("og:determiner", &og.determiner),
     ];
-    let mut out: Vec<HeadTag> =
-        fixed.iter().filter_map(|(k, v)| v.as_ref().map(|v| meta_property(*k, v.clone()))).collect();
+    for (k, v) in fixed {
+        if let Some(v) = v {
+            f(k.into(), v);
+        }
+    }
     let mut extra: Vec<&(String, String)> = og.additional.iter().collect();
     extra.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
-    out.extend(extra.into_iter().map(|(k, v)| meta_property(format!("og:{k}"), v.clone())));
-    out
+    for (k, v) in extra {
+        f(format!("og:{k}").into(), v);
+    }
 }
 
 /// Twitter card fields, emitted in FaceTheory's fixed order, then `additional` sorted by key.
@@ -166,6 +177,13 @@ pub struct TwitterCard {
 
 /// `twitter:*` meta tags.
 pub fn twitter_card(tc: &TwitterCard) -> Vec<HeadTag> {
+    let mut out = Vec::new();
+    twitter_card_pairs(tc, |k, v| out.push(meta(k, v)));
+    out
+}
+
+/// Each `twitter:*` name and value, in FaceTheory's order.
+pub(crate) fn twitter_card_pairs(tc: &TwitterCard, mut f: impl FnMut(Cow<'static, str>, &str)) {
     let fixed = [
         ("twitter:card", &tc.card),
         ("twitter:site", &tc.site),
@@ -175,11 +193,16 @@ pub fn twitter_card(tc: &TwitterCard) -> Vec<HeadTag> {
         ("twitter:image", &tc.image),
         ("twitter:image:alt", &tc.image_alt),
     ];
-    let mut out: Vec<HeadTag> = fixed.iter().filter_map(|(k, v)| v.as_ref().map(|v| meta(*k, v.clone()))).collect();
+    for (k, v) in fixed {
+        if let Some(v) = v {
+            f(k.into(), v);
+        }
+    }
     let mut extra: Vec<&(String, String)> = tc.additional.iter().collect();
     extra.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
-    out.extend(extra.into_iter().map(|(k, v)| meta(format!("twitter:{k}"), v.clone())));
-    out
+    for (k, v) in extra {
+        f(format!("twitter:{k}").into(), v);
+    }
 }
 
 #[cfg(test)]

@@ -20,9 +20,12 @@ use std::borrow::Cow;
 use crate::escape::escape_html_into;
 
 mod helpers;
+mod list;
 mod normalize;
 
 pub use helpers::*;
+pub(crate) use list::{HeadList, HeadRef, MetaAttr};
+pub(crate) use normalize::render_refs_into;
 pub use normalize::{normalize_head, render_head, render_head_into};
 
 /// An attribute value: text, or a bare boolean attribute.

@@ -1,5 +1,6 @@
 //! Deduplication and ordering of head tags, as FaceTheory does it.
 
+use super::list::HeadRef;
 use super::HeadTag;
 
 /// What two head tags must share to be duplicates. Borrowed and never allocated: case-insensitive parts are
@@ -151,6 +152,18 @@ impl HeadTag {
     }
 }
 
+impl<'a> HeadRef<'a> {
+    /// The deduplication key: a compact item's is the one of the tag it stands for.
+    fn dedupe_key(&self) -> Option<DedupeKey<'a>> {
+        match *self {
+            HeadRef::Tag(tag) => tag.dedupe_key(),
+            HeadRef::Meta { attr: super::list::MetaAttr::Name, key, .. } => Some(DedupeKey::MetaName(NoCase(key))),
+            HeadRef::Meta { key, .. } => Some(DedupeKey::MetaProperty(NoCase(key))),
+            HeadRef::Link { rel, href } => Some(DedupeKey::Link(NoCase(rel), href, NoCase(""))),
+        }
+    }
+}
+
 /// Where a kept tag goes: charset metas first, then titles, then the rest in order.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Place {
@@ -162,7 +175,7 @@ enum Place {
 /// One tag as normalisation sees it.
 #[derive(Clone, Copy)]
 struct Slot<'a> {
-    tag: &'a HeadTag,
+    tag: HeadRef<'a>,
     place: Place,
     /// The key's fingerprint; `None` for raw tags, which are never deduplicated.
     print: Option<u64>,
@@ -172,16 +185,37 @@ struct Slot<'a> {
 /// Deduplicates (last occurrence wins, kept at its own position) and orders: charset metas, titles, the rest.
 pub fn normalize_head<'a>(tags: impl IntoIterator<Item = &'a HeadTag>) -> Vec<&'a HeadTag> {
     let mut ordered = Vec::new();
-    for_each_normalized(tags, |t| ordered.push(t));
+    for_each_normalized(tags.into_iter().map(HeadRef::Tag), |t| {
+        if let HeadRef::Tag(t) = t {
+            ordered.push(t);
+        }
+    });
     ordered
+}
+
+/// Normalises and renders head tags with no separator.
+pub fn render_head(tags: &[HeadTag]) -> String {
+    let mut out = String::new();
+    render_head_into(&mut out, tags);
+    out
+}
+
+/// [`render_head`] over any tags, appending to `out`.
+pub fn render_head_into<'a>(out: &mut String, tags: impl IntoIterator<Item = &'a HeadTag>) {
+    render_refs_into(out, tags.into_iter().map(HeadRef::Tag));
+}
+
+/// [`render_head_into`] over tags and compact items.
+pub(crate) fn render_refs_into<'a>(out: &mut String, refs: impl IntoIterator<Item = HeadRef<'a>>) {
+    for_each_normalized(refs, |r| r.render_into(out));
 }
 
 /// Heads up to this many tags are normalised on the stack.
 const ON_STACK: usize = 32;
 
 /// Calls `f` with each tag [`normalize_head`] keeps, in its order, without building the ordered list.
-fn for_each_normalized<'a>(tags: impl IntoIterator<Item = &'a HeadTag>, f: impl FnMut(&'a HeadTag)) {
-    let slot = |tag: &'a HeadTag| {
+fn for_each_normalized<'a>(tags: impl IntoIterator<Item = HeadRef<'a>>, f: impl FnMut(HeadRef<'a>)) {
+    let slot = |tag: HeadRef<'a>| {
         let key = tag.dedupe_key();
         let place = match key {
             Some(DedupeKey::Charset) => Place::Charset,
@@ -191,7 +225,7 @@ fn for_each_normalized<'a>(tags: impl IntoIterator<Item = &'a HeadTag>, f: impl 
         Slot { tag, place, print: key.as_ref().map(Fingerprint::of), kept: true }
     };
     let mut tags = tags.into_iter();
-    let mut stack = [Slot { tag: &EMPTY, place: Place::Rest, print: None, kept: false }; ON_STACK];
+    let mut stack = [Slot { tag: HeadRef::Tag(&EMPTY), place: Place::Rest, print: None, kept: false }; ON_STACK];
     let mut n = 0;
     while n < ON_STACK {
         let Some(tag) = tags.next() else { return emit(&mut stack[..n], f) };
@@ -206,7 +240,7 @@ fn for_each_normalized<'a>(tags: impl IntoIterator<Item = &'a HeadTag>, f: impl 
 /// Fills unused stack slots; never emitted.
 static EMPTY: HeadTag = HeadTag::Raw(String::new());
 
-fn emit<'a>(slots: &mut [Slot<'a>], mut f: impl FnMut(&'a HeadTag)) {
+fn emit<'a>(slots: &mut [Slot<'a>], mut f: impl FnMut(HeadRef<'a>)) {
     // A tag is dropped when a later one has its key: fingerprints first, full keys only when they match.
     for i in (0..slots.len()).rev() {
         let Some(print) = slots[i].print else { continue };
@@ -223,18 +257,6 @@ fn emit<'a>(slots: &mut [Slot<'a>], mut f: impl FnMut(&'a HeadTag)) {
     for place in [Place::Charset, Place::Title, Place::Rest] {
         slots.iter().filter(|s| s.kept && s.place == place).for_each(|s| f(s.tag));
     }
-}
-
-/// Normalises and renders head tags with no separator.
-pub fn render_head(tags: &[HeadTag]) -> String {
-    let mut out = String::new();
-    render_head_into(&mut out, tags);
-    out
-}
-
-/// [`render_head`] over any tags, appending to `out`.
-pub fn render_head_into<'a>(out: &mut String, tags: impl IntoIterator<Item = &'a HeadTag>) {
-    for_each_normalized(tags, |tag| tag.render_into(out));
 }
 
 #[cfg(test)]

@@ -26,9 +26,25 @@ pub(super) fn prepare(
             "a strict page cannot carry inline hydration data: enable SSR hydration sidecars (SSR pages) or use Page::hydrate_external".into(),
         ));
     }
+    // Tags this step edits (nonces) and checks: compact items become the tags they stand for.
+    let mut head = parts.head.take_tags();
+    let result = prepare_tags(&mut head, parts, hydration_tags, policy, scripts, request, own_csp);
+    parts.head = head.into();
+    result
+}
+
+fn prepare_tags(
+    head: &mut [HeadTag],
+    parts: &PageParts,
+    hydration_tags: &mut [HeadTag],
+    policy: &CspPolicy,
+    scripts: ScriptSources,
+    request: &RequestInfo,
+    own_csp: bool,
+) -> Result<(CspSources, Option<HeaderValue>), CspError> {
     let sources = match scripts {
         ScriptSources::Hashes => {
-            let bodies = parts.head.iter().filter_map(|t| match t {
+            let bodies = head.iter().filter_map(|t| match t {
                 HeadTag::Script { body, .. } if !body.is_empty() => Some(body.as_str()),
                 _ => None,
             });
@@ -36,13 +52,13 @@ pub(super) fn prepare(
         }
         ScriptSources::Nonce => {
             let nonce = request.csp_nonce();
-            apply_nonce(&mut parts.head, nonce);
+            apply_nonce(head, nonce);
             apply_nonce(hydration_tags, nonce);
             CspSources::nonce(nonce)
         }
     };
-    let head: Vec<&HeadTag> = parts.head.iter().chain(hydration_tags.iter()).collect();
-    validate_head(&head, policy, &sources)?;
+    let all: Vec<&HeadTag> = head.iter().chain(hydration_tags.iter()).collect();
+    validate_head(&all, policy, &sources)?;
     if own_csp {
         return Ok((sources, None));
     }

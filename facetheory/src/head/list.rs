@@ -1,0 +1,241 @@
+//! A page's head as it is built: tags, and the common name/content metas and links kept compact — their text
+//! in one buffer the page owns — so a page with a dozen of them allocates for the buffer, not for each tag.
+//! Steps that edit tags (strict CSP) take them as [`HeadTag`]s; rendering reads both forms alike.
+
+use std::borrow::Cow;
+use std::ops::Range;
+
+use super::{Attrs, HeadTag};
+use crate::escape::escape_html_into;
+
+/// The attribute that names a compact meta.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum MetaAttr {
+    /// `<meta name content>`.
+    Name,
+    /// `<meta property content>` (Open Graph).
+    Property,
+}
+
+impl MetaAttr {
+    fn as_str(self) -> &'static str {
+        match self {
+            MetaAttr::Name => "name",
+            MetaAttr::Property => "property",
+        }
+    }
+}
+
+#[derive(Debug)]
+enum Item {
+    Tag(HeadTag),
+    /// `<meta content="…" name|property="key">`; the content is a range of the list's text.
+    Meta {
+        attr: MetaAttr,
+        key: Cow<'static, str>,
+        content: Range<usize>,
+    },
+    /// `<link href="…" rel="rel">`; the href is a range of the list's text.
+    Link {
+        rel: Cow<'static, str>,
+        href: Range<usize>,
+    },
+}
+
+/// The head tags of a page, in the order added.
+#[derive(Debug, Default)]
+pub(crate) struct HeadList {
+    items: Vec<Item>,
+    /// The text of compact items, back to back.
+    text: String,
+}
+
+/// One head tag as normalisation and rendering see it: a tag, or a compact item with its text.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum HeadRef<'a> {
+    Tag(&'a HeadTag),
+    Meta { attr: MetaAttr, key: &'a str, content: &'a str },
+    Link { rel: &'a str, href: &'a str },
+}
+
+impl HeadList {
+    fn push_item(&mut self, item: Item) {
+        // A page's head usually has several tags: start with room for them rather than growing 1, 4, 8.
+        if self.items.capacity() == 0 {
+            self.items.reserve(12);
+        }
+        self.items.push(item);
+    }
+
+    fn push_text(&mut self, text: &str) -> Range<usize> {
+        if self.text.capacity() == 0 {
+            self.text.reserve(256);
+        }
+        let start = self.text.len();
+        self.text.push_str(text);
+        start..self.text.len()
+    }
+
+    /// Adds a tag.
+    pub(crate) fn push(&mut self, tag: HeadTag) {
+        self.push_item(Item::Tag(tag));
+    }
+
+    /// Adds tags.
+    pub(crate) fn extend(&mut self, tags: impl IntoIterator<Item = HeadTag>) {
+        for tag in tags {
+            self.push(tag);
+        }
+    }
+
+    /// Adds `<meta name|property content>`, the same tag as [`super::meta`] / [`super::meta_property`].
+    pub(crate) fn meta(&mut self, attr: MetaAttr, key: Cow<'static, str>, content: &str) {
+        let content = self.push_text(content);
+        self.push_item(Item::Meta { attr, key, content });
+    }
+
+    /// Adds `<link rel href>`, the same tag as [`super::link`].
+    pub(crate) fn link(&mut self, rel: Cow<'static, str>, href: &str) {
+        let href = self.push_text(href);
+        self.push_item(Item::Link { rel, href });
+    }
+
+    /// True when nothing was added.
+    #[cfg(test)]
+    pub(crate) fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// Each item, in the order added.
+    pub(crate) fn refs(&self) -> impl Iterator<Item = HeadRef<'_>> {
+        self.items.iter().map(|item| match item {
+            Item::Tag(tag) => HeadRef::Tag(tag),
+            Item::Meta { attr, key, content } => {
+                HeadRef::Meta { attr: *attr, key, content: &self.text[content.clone()] }
+            }
+            Item::Link { rel, href } => HeadRef::Link { rel, href: &self.text[href.clone()] },
+        })
+    }
+
+    /// The items as tags (compact ones made into the tags they stand for), leaving the list empty.
+    pub(crate) fn take_tags(&mut self) -> Vec<HeadTag> {
+        let text = std::mem::take(&mut self.text);
+        std::mem::take(&mut self.items)
+            .into_iter()
+            .map(|item| match item {
+                Item::Tag(tag) => tag,
+                Item::Meta { attr, key, content } => {
+                    HeadTag::Meta(Attrs::new().set(attr.as_str(), key).set("content", text[content].to_string()))
+                }
+                Item::Link { rel, href } => {
+                    HeadTag::Link(Attrs::new().set("rel", rel).set("href", text[href].to_string()))
+                }
+            })
+            .collect()
+    }
+}
+
+impl From<Vec<HeadTag>> for HeadList {
+    fn from(tags: Vec<HeadTag>) -> Self {
+        HeadList { items: tags.into_iter().map(Item::Tag).collect(), text: String::new() }
+    }
+}
+
+impl HeadRef<'_> {
+    /// Renders exactly as the equivalent [`HeadTag`] does (attributes in name order).
+    pub(crate) fn render_into(&self, out: &mut String) {
+        match *self {
+            HeadRef::Tag(tag) => tag.render_into(out),
+            HeadRef::Meta { attr, key, content } => {
+                // "content" sorts before "name" and "property".
+                out.push_str("<meta content=\"");
+                escape_html_into(out, content);
+                out.push_str(match attr {
+                    MetaAttr::Name => "\" name=\"",
+                    MetaAttr::Property => "\" property=\"",
+                });
+                escape_html_into(out, key);
+                out.push_str("\">");
+            }
+            HeadRef::Link { rel, href } => {
+                out.push_str("<link href=\"");
+                escape_html_into(out, href);
+                out.push_str("\" rel=\"");
+                escape_html_into(out, rel);
+                out.push_str("\">");
+            }
+        }
+    }
+
+    /// About how many bytes it renders to (before escaping).
+    pub(crate) fn size_hint(&self) -> usize {
+        match *self {
+            HeadRef::Tag(tag) => tag.size_hint(),
+            HeadRef::Meta { key, content, .. } => key.len() + content.len() + 30,
+            HeadRef::Link { rel, href } => rel.len() + href.len() + 22,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::head::{link, meta, meta_property, render_head, title};
+
+    #[test]
+    fn compact_items_render_and_take_as_the_tags_they_stand_for() {
+        let mut list = HeadList::default();
+        list.meta(MetaAttr::Name, "description".into(), "a \"quoted\" <b>");
+        list.push(title("T"));
+        list.meta(MetaAttr::Property, "og:title".into(), "x & y");
+        list.link("canonical".into(), "/a?b=1&c=2");
+        let tags = vec![
+            meta("description", "a \"quoted\" <b>"),
+            title("T"),
+            meta_property("og:title", "x & y"),
+            link("canonical", "/a?b=1&c=2"),
+        ];
+        let mut rendered = String::new();
+        for r in list.refs() {
+            r.render_into(&mut rendered);
+        }
+        let one_by_one: String = tags.iter().map(HeadTag::render).collect();
+        assert_eq!(rendered, one_by_one);
+        assert_eq!(list.take_tags(), tags);
+        assert!(list.is_empty());
+        assert_eq!(render_head(&tags).len(), one_by_one.len());
+    }
+
+    proptest::proptest! {
+        /// A head built from any mix of compact items and tags renders as the same head built from tags only:
+        /// same dedupe (across both forms), same order, same bytes — short heads and long ones.
+        #[test]
+        fn compact_and_tag_forms_normalise_alike(ops in proptest::collection::vec((0..5u8, 0..4usize, 0..3usize, proptest::bool::ANY), 0..70)) {
+            let keys = ["description", "Description", "og:title", "K\u{212A}"];
+            let values = ["a", "b & <c>", "/x?y=1&z=\"2\""];
+            let mut list = HeadList::default();
+            let mut tags = Vec::new();
+            for (kind, k, v, compact) in ops {
+                let (key, value) = (keys[k], values[v]);
+                let tag = match kind {
+                    0 => meta(key, value),
+                    1 => meta_property(key, value),
+                    2 => link(key, value),
+                    3 => title(value),
+                    _ => HeadTag::Raw(value.into()),
+                };
+                match (kind, compact) {
+                    (0, true) => list.meta(MetaAttr::Name, key.into(), value),
+                    (1, true) => list.meta(MetaAttr::Property, key.into(), value),
+                    (2, true) => list.link(key.into(), value),
+                    _ => list.push(tag.clone()),
+                }
+                tags.push(tag);
+            }
+            let mut mixed = String::new();
+            crate::head::render_refs_into(&mut mixed, list.refs());
+            proptest::prop_assert_eq!(mixed, render_head(&tags));
+            proptest::prop_assert_eq!(list.take_tags(), tags);
+        }
+    }
+}
