@@ -17,11 +17,11 @@ pub fn about() -> Result<Page> {
             (stars.mount(html! { button.counter type="button" { "Stars: 42" } }))
         },
     )
-    .head_tags(head::open_graph(&head::OpenGraph {
+    .open_graph(&head::OpenGraph {
         title: Some("About the facetheory blog".into()),
         kind: Some("website".into()),
         ..Default::default()
-    }))
+    })
     .head(head::json_ld(&serde_json::json!({"@context": "https://schema.org", "@type": "AboutPage"}))?)
     .strict_csp()
     .island(stars))

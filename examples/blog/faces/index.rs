@@ -42,7 +42,7 @@ pub fn home(posts: &State<Posts>, ctx: &FaceContext) -> Page {
             (visits.mount(html! { button.counter type="button" { "Visits: 0" } }))
         },
     )
-    .head(head::meta("description", "The facetheory example blog"))
+    .description("The facetheory example blog")
     .body_attr("data-theme", theme)
     .island(search)
     .island(visits)

@@ -19,7 +19,7 @@ pub fn frame(content: impl Render) -> Markup {
 pub fn dress<H>(page: Page<H>, title: &str) -> Page<H> {
     page.title(format!("{title} · facetheory blog"))
         .head(head::charset("utf-8"))
-        .head(head::meta("viewport", "width=device-width, initial-scale=1"))
+        .meta("viewport", "width=device-width, initial-scale=1")
         .module("src/site.ts")
 }
 

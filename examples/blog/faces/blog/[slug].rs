@@ -77,7 +77,7 @@ pub fn article(posts: &Posts, slug: &str, ctx: &FaceContext, likes: impl facethe
             p.meta { small { "raw slug: " code { (ctx.raw_param("slug").unwrap_or_default()) } } }
         },
     )
-    .head(head::meta("description", post.summary))
+    .description(post.summary)
     .head(head::json_ld(&serde_json_ld(post.title))?))
 }
 
