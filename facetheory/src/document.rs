@@ -18,7 +18,7 @@ pub(crate) const DOCUMENT_END: &str = "</body></html>";
 /// then the title, then hydration tags, normalised. The body itself is sent as is, after this prefix, so it is
 /// never copied.
 pub(crate) fn render_document_start(parts: &PageParts, hydration_tags: &[HeadTag]) -> String {
-    let tags = || parts.head.refs().chain(parts.title.iter().chain(hydration_tags).map(crate::head::HeadRef::Tag));
+    let tags = || parts.head.refs().chain(hydration_tags.iter().map(crate::head::HeadRef::Tag));
     // Sized once: a head that outgrows its buffer is copied on every doubling.
     let mut out = String::with_capacity(256 + tags().map(|t| t.size_hint()).sum::<usize>());
     out.push_str("<!doctype html><html");

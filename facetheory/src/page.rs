@@ -77,7 +77,6 @@ pub(crate) struct PageParts {
     pub headers: HeaderMap,
     pub cookies: Vec<String>,
     pub head: crate::head::HeadList,
-    pub title: Option<HeadTag>,
     pub lang: Option<String>,
     pub html_attrs: Attrs,
     pub body_attrs: Attrs,
@@ -157,8 +156,8 @@ impl<H> Page<H> {
     }
 
     /// Sets `<title>` (it wins over a title given through [`Page::head`]).
-    pub fn title(mut self, title: impl Into<String>) -> Self {
-        self.parts.title = Some(HeadTag::Title(title.into()));
+    pub fn title(mut self, title: impl AsRef<str>) -> Self {
+        self.parts.head.set_title(title.as_ref());
         self
     }
 

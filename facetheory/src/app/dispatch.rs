@@ -110,14 +110,13 @@ impl App {
             return Box::pin(self.isr_face(isr, face, desc, revalidate.get(), tags, query, ctx, request)).await;
         }
         let status = face.not_found.then_some(StatusCode::NOT_FOUND);
-        let started = std::time::Instant::now();
         let span = tracing::debug_span!("facetheory.render", route = desc.pattern);
         let rendered = tracing::Instrument::instrument(unwind::call((face.render)(ctx)), span);
         let res = match rendered.await {
             Ok(page) => self.page_response(page, face, desc, request, status).await,
             Err(e) => self.error_response(e, Phase::Render, desc, request).await,
         };
-        request.recorder.note(|f| f.render = Some(started.elapsed()));
+        request.recorder.note(|f| f.rendered_inline = true);
         res
     }
 

@@ -48,6 +48,8 @@ pub(crate) struct HeadList {
     items: Vec<Item>,
     /// The text of compact items, back to back.
     text: String,
+    /// The page's own title (it follows every other tag, so it wins over a title tag).
+    title: Option<Range<usize>>,
 }
 
 /// One head tag as normalisation and rendering see it: a tag, or a compact item with its text.
@@ -56,6 +58,7 @@ pub(crate) enum HeadRef<'a> {
     Tag(&'a HeadTag),
     Meta { attr: MetaAttr, key: &'a str, content: &'a str },
     Link { rel: &'a str, href: &'a str },
+    Title(&'a str),
 }
 
 impl HeadList {
@@ -69,7 +72,7 @@ impl HeadList {
 
     fn push_text(&mut self, text: &str) -> Range<usize> {
         if self.text.capacity() == 0 {
-            self.text.reserve(256);
+            self.text.reserve(512);
         }
         let start = self.text.len();
         self.text.push_str(text);
@@ -100,26 +103,35 @@ impl HeadList {
         self.push_item(Item::Link { rel, href });
     }
 
+    /// Sets the page's title (`<title>`), replacing one set before.
+    pub(crate) fn set_title(&mut self, title: &str) {
+        self.title = Some(self.push_text(title));
+    }
+
     /// True when nothing was added.
     #[cfg(test)]
     pub(crate) fn is_empty(&self) -> bool {
         self.items.is_empty()
     }
 
-    /// Each item, in the order added.
+    /// Each item, in the order added, then the title.
     pub(crate) fn refs(&self) -> impl Iterator<Item = HeadRef<'_>> {
-        self.items.iter().map(|item| match item {
-            Item::Tag(tag) => HeadRef::Tag(tag),
-            Item::Meta { attr, key, content } => {
-                HeadRef::Meta { attr: *attr, key, content: &self.text[content.clone()] }
-            }
-            Item::Link { rel, href } => HeadRef::Link { rel, href: &self.text[href.clone()] },
-        })
+        let title = self.title.clone().map(|t| HeadRef::Title(&self.text[t]));
+        self.items
+            .iter()
+            .map(|item| match item {
+                Item::Tag(tag) => HeadRef::Tag(tag),
+                Item::Meta { attr, key, content } => {
+                    HeadRef::Meta { attr: *attr, key, content: &self.text[content.clone()] }
+                }
+                Item::Link { rel, href } => HeadRef::Link { rel, href: &self.text[href.clone()] },
+            })
+            .chain(title)
     }
 
-    /// The items as tags (compact ones made into the tags they stand for), leaving the list empty.
+    /// The items as tags (compact ones made into the tags they stand for), leaving none; the title stays.
     pub(crate) fn take_tags(&mut self) -> Vec<HeadTag> {
-        let text = std::mem::take(&mut self.text);
+        let text = &self.text;
         std::mem::take(&mut self.items)
             .into_iter()
             .map(|item| match item {
@@ -133,11 +145,10 @@ impl HeadList {
             })
             .collect()
     }
-}
 
-impl From<Vec<HeadTag>> for HeadList {
-    fn from(tags: Vec<HeadTag>) -> Self {
-        HeadList { items: tags.into_iter().map(Item::Tag).collect(), text: String::new() }
+    /// Puts tags back (after [`HeadList::take_tags`]), before the title.
+    pub(crate) fn put_tags(&mut self, tags: Vec<HeadTag>) {
+        self.items = tags.into_iter().map(Item::Tag).collect();
     }
 }
 
@@ -157,6 +168,11 @@ impl HeadRef<'_> {
                 escape_html_into(out, key);
                 out.push_str("\">");
             }
+            HeadRef::Title(title) => {
+                out.push_str("<title>");
+                escape_html_into(out, title);
+                out.push_str("</title>");
+            }
             HeadRef::Link { rel, href } => {
                 out.push_str("<link href=\"");
                 escape_html_into(out, href);
@@ -173,6 +189,7 @@ impl HeadRef<'_> {
             HeadRef::Tag(tag) => tag.size_hint(),
             HeadRef::Meta { key, content, .. } => key.len() + content.len() + 30,
             HeadRef::Link { rel, href } => rel.len() + href.len() + 22,
+            HeadRef::Title(title) => title.len() + 15,
         }
     }
 }
@@ -203,6 +220,12 @@ mod tests {
         assert_eq!(rendered, one_by_one);
         assert_eq!(list.take_tags(), tags);
         assert!(list.is_empty());
+        list.set_title("first");
+        list.set_title("<second>");
+        list.put_tags(vec![title("a tag title")]);
+        let mut out = String::new();
+        crate::head::render_refs_into(&mut out, list.refs());
+        assert_eq!(out, "<title>&lt;second&gt;</title>", "the page's title follows, so wins over, a title tag");
         assert_eq!(render_head(&tags).len(), one_by_one.len());
     }
 

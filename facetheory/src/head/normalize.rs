@@ -50,14 +50,10 @@ impl Fingerprint {
     }
 
     fn exact(&mut self, s: &[u8], lower: bool) {
-        let word = |part: &[u8]| {
-            let mut w = [0u8; 8];
-            w[..part.len()].copy_from_slice(part);
-            if lower {
-                w.make_ascii_lowercase();
-            }
-            u64::from_le_bytes(w)
-        };
+        // Folded byte by byte (no copy call); with `lower`, bit 5 is set on every byte, which maps ASCII letters
+        // to lower case (and merges a few other bytes: a fingerprint may collide, never differ for equal keys).
+        let case = if lower { 0x20 } else { 0 };
+        let word = |part: &[u8]| part.iter().fold(0u64, |w, &b| (w << 8) | u64::from(b | case));
         self.mix(s.len() as u64);
         self.mix(word(&s[..s.len().min(8)]));
         self.mix(word(&s[s.len().saturating_sub(8)..]));
@@ -160,6 +156,7 @@ impl<'a> HeadRef<'a> {
             HeadRef::Meta { attr: super::list::MetaAttr::Name, key, .. } => Some(DedupeKey::MetaName(NoCase(key))),
             HeadRef::Meta { key, .. } => Some(DedupeKey::MetaProperty(NoCase(key))),
             HeadRef::Link { rel, href } => Some(DedupeKey::Link(NoCase(rel), href, NoCase(""))),
+            HeadRef::Title(_) => Some(DedupeKey::Title),
         }
     }
 }

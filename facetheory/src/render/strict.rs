@@ -29,7 +29,7 @@ pub(super) fn prepare(
     // Tags this step edits (nonces) and checks: compact items become the tags they stand for.
     let mut head = parts.head.take_tags();
     let result = prepare_tags(&mut head, parts, hydration_tags, policy, scripts, request, own_csp);
-    parts.head = head.into();
+    parts.head.put_tags(head);
     result
 }
 
