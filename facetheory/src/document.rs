@@ -207,6 +207,7 @@ mod tests {
                 .open_graph(&og)
                 .twitter_card(&tc)
                 .meta_property("og:title", "T2")
+                .json_ld(&serde_json::json!({"a": "</script>"}))
                 .description("second"),
         );
         let with_tags = document(
@@ -217,6 +218,7 @@ mod tests {
                 .head_tags(head::open_graph(&og))
                 .head_tags(head::twitter_card(&tc))
                 .head(head::meta_property("og:title", "T2"))
+                .head(head::json_ld(&serde_json::json!({"a": "</script>"})).unwrap())
                 .head(head::meta("description", "second")),
         );
         assert_eq!(with_methods, with_tags);

@@ -72,9 +72,17 @@ pub(crate) fn escape_json_for_html(json: &str) -> String {
 /// U+2029 inside strings (the only place JSON can hold them) are written as `\uXXXX` as the text is written.
 pub(crate) fn safe_json<T: serde::Serialize + ?Sized>(value: &T) -> Result<String, serde_json::Error> {
     let mut out = Vec::with_capacity(256);
-    value.serialize(&mut serde_json::Serializer::with_formatter(&mut out, HtmlSafeJson))?;
+    safe_json_into(&mut out, value)?;
     // serde_json writes UTF-8 and the formatter only replaces whole characters with ASCII.
     String::from_utf8(out).map_err(|e| serde::ser::Error::custom(format!("serialized JSON is not UTF-8: {e}")))
+}
+
+/// [`safe_json`] appending to `out`.
+pub(crate) fn safe_json_into<T: serde::Serialize + ?Sized>(
+    out: &mut Vec<u8>,
+    value: &T,
+) -> Result<(), serde_json::Error> {
+    value.serialize(&mut serde_json::Serializer::with_formatter(out, HtmlSafeJson))
 }
 
 /// serde_json's compact output with string fragments passed through [`escape_json_for_html`]'s rules.

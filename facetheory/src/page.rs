@@ -210,6 +210,21 @@ impl<H> Page<H> {
         self
     }
 
+    /// Adds a JSON-LD block, as [`head::json_ld`](crate::head::json_ld) makes it, serialized straight into the
+    /// page's head buffer. Data that does not serialize makes the page a 500 when served, with the reason in the
+    /// log.
+    ///
+    /// ```
+    /// use facetheory::{html, Page};
+    /// let page = Page::new(html! {}).json_ld(&serde_json::json!({"@type": "Article", "headline": "Hello"}));
+    /// ```
+    pub fn json_ld<T: Serialize + ?Sized>(mut self, data: &T) -> Self {
+        if let Err(e) = self.parts.head.json_ld(data) {
+            self.parts.invalid.get_or_insert_with(|| format!("JSON-LD data does not serialize: {e}"));
+        }
+        self
+    }
+
     /// Adds the `og:*` metas [`head::open_graph`](crate::head::open_graph) makes, in the same order.
     pub fn open_graph(mut self, og: &crate::head::OpenGraph) -> Self {
         crate::head::open_graph_pairs(og, |key, value| self.parts.head.meta(MetaAttr::Property, key, value));

@@ -141,7 +141,7 @@ mod faces {
             .description("How a facetheory page streams from Lambda, shell first.")
             .canonical("https://blog.example/articles/streaming-on-lambda")
             .open_graph(&super::open_graph())
-            .head(head::json_ld(&super::json_ld())?)
+            .json_ld(&super::json_ld())
             .hydrate(super::data(), "/assets/article-1a2b3c.js"))
     }
 }

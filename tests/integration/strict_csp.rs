@@ -77,7 +77,7 @@ mod faces {
             .description("Strict & compact")
             .canonical("/strict-meta")
             .meta_property("og:title", "T")
-            .head(head::json_ld(&serde_json::json!({"@type": "Thing"})).unwrap())
+            .json_ld(&serde_json::json!({"@type": "Thing"}))
             .strict_csp()
     }
 

@@ -22,7 +22,7 @@ pub fn about() -> Result<Page> {
         kind: Some("website".into()),
         ..Default::default()
     })
-    .head(head::json_ld(&serde_json::json!({"@context": "https://schema.org", "@type": "AboutPage"}))?)
+    .json_ld(&serde_json::json!({"@context": "https://schema.org", "@type": "AboutPage"}))
     .strict_csp()
     .island(stars))
 }

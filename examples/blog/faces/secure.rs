@@ -20,7 +20,7 @@ pub fn secure(ctx: &FaceContext) -> Result<Page> {
             (score.mount(html! { button.counter type="button" { "Score: 100" } }))
         },
     )
-    .head(head::json_ld(&serde_json::json!({"@context": "https://schema.org", "@type": "WebPage", "name": "Strict CSP"}))?)
+    .json_ld(&serde_json::json!({"@context": "https://schema.org", "@type": "WebPage", "name": "Strict CSP"}))
     .strict_csp()
     .island(clicks)
     .island(score))

@@ -97,7 +97,7 @@ fn has_control(s: &str) -> bool {
 /// A JSON-LD block: `<script type="application/ld+json">` with the data safely escaped.
 pub fn json_ld<T: serde::Serialize + ?Sized>(data: &T) -> Result<HeadTag, HeadError> {
     let body = safe_json(data).map_err(|e| HeadError(format!("JSON-LD data does not serialize: {e}")))?;
-    Ok(HeadTag::Script { attrs: Attrs::new().set("type", "application/ld+json"), body })
+    Ok(HeadTag::Script { attrs: Attrs::new().set("type", super::JSON_LD_TYPE), body })
 }
 
 /// Open Graph properties, emitted in FaceTheory's fixed order, then `additional` sorted by key.

@@ -40,6 +40,8 @@ enum Item {
         rel: Cow<'static, str>,
         href: Range<usize>,
     },
+    /// `<script type="application/ld+json">…</script>`; the JSON (already safe in HTML) is a range of the text.
+    JsonLd(Range<usize>),
 }
 
 /// The head tags of a page, in the order added.
@@ -59,6 +61,7 @@ pub(crate) enum HeadRef<'a> {
     Meta { attr: MetaAttr, key: &'a str, content: &'a str },
     Link { rel: &'a str, href: &'a str },
     Title(&'a str),
+    JsonLd(&'a str),
 }
 
 impl HeadList {
@@ -103,6 +106,29 @@ impl HeadList {
         self.push_item(Item::Link { rel, href });
     }
 
+    /// Adds a JSON-LD block, as [`super::json_ld`] does, serialized straight into the list's text.
+    pub(crate) fn json_ld<T: serde::Serialize + ?Sized>(&mut self, data: &T) -> Result<(), serde_json::Error> {
+        if self.text.capacity() == 0 {
+            self.text.reserve(512);
+        }
+        let start = self.text.len();
+        let mut bytes = std::mem::take(&mut self.text).into_bytes();
+        let mut result = crate::escape::safe_json_into(&mut bytes, data);
+        // serde_json writes UTF-8; should a value ever not be, nothing of it is kept.
+        if result.is_ok() && std::str::from_utf8(&bytes[start..]).is_err() {
+            result = Err(serde::ser::Error::custom("serialized JSON is not UTF-8"));
+        }
+        if result.is_err() {
+            bytes.truncate(start);
+        }
+        // The bytes before `start` were a String and the rest was checked: this cannot fail.
+        self.text = String::from_utf8(bytes).unwrap_or_default();
+        result?;
+        let body = start..self.text.len();
+        self.push_item(Item::JsonLd(body));
+        Ok(())
+    }
+
     /// Sets the page's title (`<title>`), replacing one set before.
     pub(crate) fn set_title(&mut self, title: &str) {
         self.title = Some(self.push_text(title));
@@ -125,6 +151,7 @@ impl HeadList {
                     HeadRef::Meta { attr: *attr, key, content: &self.text[content.clone()] }
                 }
                 Item::Link { rel, href } => HeadRef::Link { rel, href: &self.text[href.clone()] },
+                Item::JsonLd(body) => HeadRef::JsonLd(&self.text[body.clone()]),
             })
             .chain(title)
     }
@@ -142,6 +169,10 @@ impl HeadList {
                 Item::Link { rel, href } => {
                     HeadTag::Link(Attrs::new().set("rel", rel).set("href", text[href].to_string()))
                 }
+                Item::JsonLd(body) => HeadTag::Script {
+                    attrs: Attrs::new().set("type", super::JSON_LD_TYPE),
+                    body: text[body].to_string(),
+                },
             })
             .collect()
     }
@@ -168,6 +199,11 @@ impl HeadRef<'_> {
                 escape_html_into(out, key);
                 out.push_str("\">");
             }
+            HeadRef::JsonLd(body) => {
+                out.push_str("<script type=\"application/ld+json\">");
+                super::push_neutralised(out, body, "</script");
+                out.push_str("</script>");
+            }
             HeadRef::Title(title) => {
                 out.push_str("<title>");
                 escape_html_into(out, title);
@@ -190,6 +226,7 @@ impl HeadRef<'_> {
             HeadRef::Meta { key, content, .. } => key.len() + content.len() + 30,
             HeadRef::Link { rel, href } => rel.len() + href.len() + 22,
             HeadRef::Title(title) => title.len() + 15,
+            HeadRef::JsonLd(body) => body.len() + 45,
         }
     }
 }
@@ -218,6 +255,11 @@ mod tests {
         }
         let one_by_one: String = tags.iter().map(HeadTag::render).collect();
         assert_eq!(rendered, one_by_one);
+        // A value that does not serialize leaves nothing behind.
+        let failing = std::collections::BTreeMap::from([(vec![1u8], 1)]);
+        let before = list.text.len();
+        assert!(list.json_ld(&failing).is_err());
+        assert_eq!((list.text.len(), list.items.len()), (before, 4));
         assert_eq!(list.take_tags(), tags);
         assert!(list.is_empty());
         list.set_title("first");
@@ -233,7 +275,7 @@ mod tests {
         /// A head built from any mix of compact items and tags renders as the same head built from tags only:
         /// same dedupe (across both forms), same order, same bytes — short heads and long ones.
         #[test]
-        fn compact_and_tag_forms_normalise_alike(ops in proptest::collection::vec((0..5u8, 0..4usize, 0..3usize, proptest::bool::ANY), 0..70)) {
+        fn compact_and_tag_forms_normalise_alike(ops in proptest::collection::vec((0..6u8, 0..4usize, 0..3usize, proptest::bool::ANY), 0..70)) {
             let keys = ["description", "Description", "og:title", "K\u{212A}"];
             let values = ["a", "b & <c>", "/x?y=1&z=\"2\""];
             let mut list = HeadList::default();
@@ -245,12 +287,14 @@ mod tests {
                     1 => meta_property(key, value),
                     2 => link(key, value),
                     3 => title(value),
+                    4 => crate::head::json_ld(value).unwrap(),
                     _ => HeadTag::Raw(value.into()),
                 };
                 match (kind, compact) {
                     (0, true) => list.meta(MetaAttr::Name, key.into(), value),
                     (1, true) => list.meta(MetaAttr::Property, key.into(), value),
                     (2, true) => list.link(key.into(), value),
+                    (4, true) => list.json_ld(value).unwrap(),
                     _ => list.push(tag.clone()),
                 }
                 tags.push(tag);

@@ -205,7 +205,10 @@ impl HeadTag {
     }
 }
 
-fn push_neutralised(out: &mut String, body: &str, close: &str) {
+/// The `type` of a JSON-LD block.
+pub(crate) const JSON_LD_TYPE: &str = "application/ld+json";
+
+pub(crate) fn push_neutralised(out: &mut String, body: &str, close: &str) {
     // Case-insensitive replace of `</script` (or `</style`) with `<\/script`, keeping the original case.
     if !body.contains("</") {
         out.push_str(body);

@@ -17,6 +17,9 @@ enum DedupeKey<'a> {
     ScriptId(&'a str),
     StyleId(&'a str),
     StyleEmotion(&'a str),
+    /// A JSON-LD block (`<script type="application/ld+json">`, no other attribute): identical bodies collapse,
+    /// as [`DedupeKey::Whole`] would; kept apart so the compact form compares with the tag form.
+    JsonLd(&'a str),
     /// No identifying attribute: only identical tags collapse.
     Whole(&'a HeadTag),
 }
@@ -81,6 +84,7 @@ impl Fingerprint {
             DedupeKey::StyleId(_) => 9,
             DedupeKey::StyleEmotion(_) => 10,
             DedupeKey::Whole(_) => 11,
+            DedupeKey::JsonLd(_) => 12,
         });
         match key {
             DedupeKey::MetaName(n) | DedupeKey::MetaProperty(n) | DedupeKey::MetaHttpEquiv(n) => f.no_case(*n),
@@ -93,7 +97,7 @@ impl Fingerprint {
                 f.exact(src.as_bytes(), false);
                 f.no_case(*kind);
             }
-            DedupeKey::ScriptId(id) | DedupeKey::StyleId(id) | DedupeKey::StyleEmotion(id) => {
+            DedupeKey::ScriptId(id) | DedupeKey::StyleId(id) | DedupeKey::StyleEmotion(id) | DedupeKey::JsonLd(id) => {
                 f.exact(id.as_bytes(), false)
             }
             // Whole tags are rare: they share one fingerprint and are compared in full.
@@ -125,11 +129,13 @@ impl HeadTag {
                 (Some(rel), Some(href)) => DedupeKey::Link(NoCase(rel), href, NoCase(a.get("as").unwrap_or(""))),
                 _ => DedupeKey::Whole(self),
             },
-            HeadTag::Script { attrs, .. } => {
+            HeadTag::Script { attrs, body } => {
                 if let Some(src) = attrs.get("src") {
                     DedupeKey::ScriptSrc(src, NoCase(attrs.get("type").unwrap_or("")))
                 } else if let Some(id) = attrs.get("id") {
                     DedupeKey::ScriptId(id)
+                } else if attrs.names().count() == 1 && attrs.get("type") == Some(super::JSON_LD_TYPE) {
+                    DedupeKey::JsonLd(body)
                 } else {
                     DedupeKey::Whole(self)
                 }
@@ -157,6 +163,7 @@ impl<'a> HeadRef<'a> {
             HeadRef::Meta { key, .. } => Some(DedupeKey::MetaProperty(NoCase(key))),
             HeadRef::Link { rel, href } => Some(DedupeKey::Link(NoCase(rel), href, NoCase(""))),
             HeadRef::Title(_) => Some(DedupeKey::Title),
+            HeadRef::JsonLd(body) => Some(DedupeKey::JsonLd(body)),
         }
     }
 }

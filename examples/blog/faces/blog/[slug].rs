@@ -78,7 +78,7 @@ pub fn article(posts: &Posts, slug: &str, ctx: &FaceContext, likes: impl facethe
         },
     )
     .description(post.summary)
-    .head(head::json_ld(&serde_json_ld(post.title))?))
+    .json_ld(&serde_json_ld(post.title)))
 }
 
 /// `/blog/new` beats `/blog/<slug>` whatever the declaration order.
