@@ -68,35 +68,34 @@ pub(crate) fn escape_json_for_html(json: &str) -> String {
     out
 }
 
-/// `serde_json` serialization that is safe inside a `<script>` element, in one pass: `<`, `>`, `&`, U+2028 and
-/// U+2029 inside strings (the only place JSON can hold them) are written as `\uXXXX` as the text is written.
+/// `serde_json` serialization that is safe inside a `<script>` element: `<`, `>`, `&`, U+2028 and U+2029 (which
+/// compact JSON can only hold inside strings) are written as `\uXXXX`.
 pub(crate) fn safe_json<T: serde::Serialize + ?Sized>(value: &T) -> Result<String, serde_json::Error> {
     let mut out = Vec::with_capacity(256);
     safe_json_into(&mut out, value)?;
-    // serde_json writes UTF-8 and the formatter only replaces whole characters with ASCII.
+    // serde_json writes UTF-8 and the escaping only replaces whole characters with ASCII.
     String::from_utf8(out).map_err(|e| serde::ser::Error::custom(format!("serialized JSON is not UTF-8: {e}")))
 }
 
-/// [`safe_json`] appending to `out`.
+/// [`safe_json`] appending to `out`: serde_json's compact output, then one check of what it wrote (vector
+/// compares, no early exit); the rare value holding one of those characters is rewritten.
 pub(crate) fn safe_json_into<T: serde::Serialize + ?Sized>(
     out: &mut Vec<u8>,
     value: &T,
 ) -> Result<(), serde_json::Error> {
-    value.serialize(&mut serde_json::Serializer::with_formatter(out, HtmlSafeJson))
-}
-
-/// serde_json's compact output with string fragments passed through [`escape_json_for_html`]'s rules.
-struct HtmlSafeJson;
-
-impl serde_json::ser::Formatter for HtmlSafeJson {
-    fn write_string_fragment<W: ?Sized + std::io::Write>(&mut self, w: &mut W, fragment: &str) -> std::io::Result<()> {
-        let bytes = fragment.as_bytes();
-        // Without early exit: compiles to vector compares.
-        if !bytes.iter().fold(false, |any, &b| any | matches!(b, b'<' | b'>' | b'&' | 0xE2)) {
-            return w.write_all(bytes);
-        }
-        w.write_all(escape_json_for_html(fragment).as_bytes())
+    let start = out.len();
+    serde_json::to_writer(&mut *out, value)?;
+    let written = &out[start..];
+    if !written.iter().fold(false, |any, &b| any | matches!(b, b'<' | b'>' | b'&' | 0xE2)) {
+        return Ok(());
     }
+    let Ok(text) = std::str::from_utf8(written) else {
+        return Err(serde::ser::Error::custom("serialized JSON is not UTF-8"));
+    };
+    let escaped = escape_json_for_html(text);
+    out.truncate(start);
+    out.extend_from_slice(escaped.as_bytes());
+    Ok(())
 }
 
 #[cfg(test)]
@@ -116,5 +115,10 @@ mod tests {
         // Keys are strings too; escapes serde_json writes itself stay as they are.
         let map = std::collections::BTreeMap::from([("<k>", "a\"b\n&")]);
         assert_eq!(safe_json(&map).unwrap(), r#"{"\u003ck\u003e":"a\"b\n\u0026"}"#);
+        // Raw JSON values are checked too, and appending keeps what was there.
+        let raw = serde_json::value::RawValue::from_string(r#"{"x":"</script>"}"#.into()).unwrap();
+        let mut out = b"prefix ".to_vec();
+        safe_json_into(&mut out, &raw).unwrap();
+        assert_eq!(out, br#"prefix {"x":"\u003c/script\u003e"}"#);
     }
 }
