@@ -309,9 +309,7 @@ fn init_tracing() {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
     if std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_some() {
         let _ = tracing_subscriber::fmt()
-            .json()
-            .flatten_event(true)
-            .with_current_span(false)
+            .event_format(crate::observe::JsonLines)
             .with_env_filter(filter)
             .with_writer(std::io::stdout)
             .try_init();

@@ -283,6 +283,11 @@ fn main() {
         }
         return;
     }
+    if std::env::var_os("FACETHEORY_BENCH_SIZE").is_some() {
+        let request = http::Request::get("/article").body(http_body_util::Empty::<Bytes>::new()).unwrap();
+        println!("the request's future: {} bytes", std::mem::size_of_val(&app.handle(request)));
+        return;
+    }
     if std::env::var_os("FACETHEORY_BENCH_PRINT").is_some() {
         println!("{framework}\n----\n{}", floor(true));
         return;
@@ -387,6 +392,8 @@ fn main() {
     });
     let floor_allocs = allocations(|| drop(black_box(floor_with(html! {}))));
     println!("synthetic article page, {size} bytes (interleaved rounds, medians):");
+    let request = http::Request::get("/article").body(http_body_util::Empty::<Bytes>::new()).unwrap();
+    println!("  the request's future: {} bytes", std::mem::size_of_val(&app.handle(request)));
     println!("  floor: raw maud + serde_json, same bytes  {floor_ns:9.0} ns");
     println!("  through the app (tower::Service)          {app_ns:9.0} ns");
     println!(

@@ -163,6 +163,50 @@ fn main() {
         },
     );
     println!("  of which the log line {:.0} ns, the metrics {:.0} ns", log_only - off, metrics_only - off2);
+    // The log line as JSON, fields at the top level: tracing_subscriber's format, and facetheory's (what the
+    // Lambda binary writes, `cli::init_tracing`).
+    let json = tracing::Dispatch::new(
+        tracing_subscriber::fmt()
+            .json()
+            .flatten_event(true)
+            .with_current_span(false)
+            .with_writer(std::io::sink)
+            .with_env_filter(tracing_subscriber::EnvFilter::new("info"))
+            .finish(),
+    );
+    let (json_only, off3) = interleave::interleaved(
+        41,
+        std::time::Duration::from_millis(40),
+        || {
+            tracing::dispatcher::with_default(&json, || black_box(full_request(&app)));
+        },
+        || {
+            black_box(full_request(&app));
+        },
+    );
+    let lines = tracing::Dispatch::new(
+        tracing_subscriber::fmt()
+            .event_format(facetheory::observe::JsonLines)
+            .with_writer(std::io::sink)
+            .with_env_filter(tracing_subscriber::EnvFilter::new("info"))
+            .finish(),
+    );
+    let (lines_only, off4) = interleave::interleaved(
+        41,
+        std::time::Duration::from_millis(40),
+        || {
+            tracing::dispatcher::with_default(&lines, || black_box(full_request(&app)));
+        },
+        || {
+            black_box(full_request(&app));
+        },
+    );
+    println!(
+        "  the log line as JSON lines: facetheory::observe::JsonLines (what Lambda writes) {:.0} ns, \
+         tracing_subscriber's json() {:.0} ns",
+        lines_only - off4,
+        json_only - off3
+    );
 
     let big_app = facetheory::App::builder().route(&big::__FACETHEORY_ROUTE_big).build().unwrap();
     let size = big_request(&big_app);

@@ -7,8 +7,10 @@
 //! panicking hook is caught and logged.
 
 mod emf;
+mod json_log;
 
 pub use emf::EmfRecorder;
+pub use json_log::JsonLines;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;

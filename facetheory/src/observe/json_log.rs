@@ -1,0 +1,278 @@
+//! The log line format on Lambda: one JSON object per event, its fields at the top level, written straight
+//! into the line buffer as the event is visited (no intermediate values, no timestamp string).
+//!
+//! The shape is `tracing_subscriber`'s JSON format with `flatten_event(true)` and `with_current_span(false)`:
+//! `{"timestamp":"…Z","level":"INFO",<fields…>,"target":"…"}`, which CloudWatch Logs Insights reads without
+//! parsing. Unlike that format it leaves out the list of enclosing spans (facetheory's spans are debug-level and
+//! their fields repeat the request log's); see [observability](../../docs/observability.md).
+
+use std::fmt::{self, Write};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use tracing::field::{Field, Visit};
+use tracing::{Event, Subscriber};
+use tracing_subscriber::fmt::format::{FormatEvent, FormatFields, Writer};
+use tracing_subscriber::fmt::FmtContext;
+use tracing_subscriber::registry::LookupSpan;
+
+/// JSON lines for `tracing_subscriber::fmt`, as the Lambda binary logs.
+///
+/// ```
+/// let subscriber = tracing_subscriber::fmt()
+///     .event_format(facetheory::observe::JsonLines)
+///     .with_writer(std::io::stdout)
+///     .finish();
+/// tracing::subscriber::with_default(subscriber, || tracing::info!(route = "/blog", "request completed"));
+/// ```
+#[derive(Clone, Copy, Debug, Default)]
+pub struct JsonLines;
+
+impl<S, N> FormatEvent<S, N> for JsonLines
+where
+    S: Subscriber + for<'a> LookupSpan<'a>,
+    N: for<'a> FormatFields<'a> + 'static,
+{
+    fn format_event(&self, _: &FmtContext<'_, S, N>, mut writer: Writer<'_>, event: &Event<'_>) -> fmt::Result {
+        let meta = event.metadata();
+        writer.write_str("{\"timestamp\":\"")?;
+        write_timestamp(&mut writer, SystemTime::now())?;
+        writer.write_str("\",\"level\":\"")?;
+        writer.write_str(meta.level().as_str())?;
+        writer.write_char('"')?;
+        let mut fields = Fields { out: &mut writer, result: Ok(()) };
+        event.record(&mut fields);
+        fields.result?;
+        writer.write_str(",\"target\":")?;
+        write_string(&mut writer, meta.target())?;
+        writer.write_str("}\n")
+    }
+}
+
+/// Writes each field as `,"name":value`; the first write error is kept (a `Visit` cannot return one).
+struct Fields<'w, 'a> {
+    out: &'w mut Writer<'a>,
+    result: fmt::Result,
+}
+
+impl Fields<'_, '_> {
+    fn entry(&mut self, field: &Field, value: impl FnOnce(&mut Writer<'_>) -> fmt::Result) {
+        if self.result.is_ok() {
+            self.result = (|| {
+                self.out.write_char(',')?;
+                write_string(self.out, field.name())?;
+                self.out.write_char(':')?;
+                value(self.out)
+            })();
+        }
+    }
+}
+
+impl Visit for Fields<'_, '_> {
+    fn record_str(&mut self, field: &Field, value: &str) {
+        self.entry(field, |out| write_string(out, value));
+    }
+
+    fn record_bool(&mut self, field: &Field, value: bool) {
+        self.entry(field, |out| out.write_str(if value { "true" } else { "false" }));
+    }
+
+    fn record_u64(&mut self, field: &Field, value: u64) {
+        self.entry(field, |out| write!(out, "{value}"));
+    }
+
+    fn record_i64(&mut self, field: &Field, value: i64) {
+        self.entry(field, |out| write!(out, "{value}"));
+    }
+
+    fn record_f64(&mut self, field: &Field, value: f64) {
+        // JSON has no NaN or infinity: serde_json writes them as null, and so does this.
+        self.entry(field, |out| if value.is_finite() { write!(out, "{value}") } else { out.write_str("null") });
+    }
+
+    fn record_error(&mut self, field: &Field, value: &(dyn std::error::Error + 'static)) {
+        self.entry(field, |out| {
+            out.write_char('"')?;
+            write!(Escaped(out), "{value}")?;
+            out.write_char('"')
+        });
+    }
+
+    /// `%value`, `?value` and the message: formatted straight through the escaper.
+    fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
+        self.entry(field, |out| {
+            out.write_char('"')?;
+            write!(Escaped(out), "{value:?}")?;
+            out.write_char('"')
+        });
+    }
+}
+
+/// A JSON string literal.
+fn write_string(out: &mut impl Write, s: &str) -> fmt::Result {
+    out.write_char('"')?;
+    Escaped(out).write_str(s)?;
+    out.write_char('"')
+}
+
+/// Escapes what it is given for the inside of a JSON string: `"`, `\` and control characters.
+struct Escaped<'a, W: Write>(&'a mut W);
+
+impl<W: Write> Write for Escaped<'_, W> {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        let mut plain = 0;
+        for (i, b) in s.bytes().enumerate() {
+            let escape = match b {
+                b'"' => "\\\"",
+                b'\\' => "\\\\",
+                b'\n' => "\\n",
+                b'\r' => "\\r",
+                b'\t' => "\\t",
+                0..=0x1f | 0x7f => "",
+                _ => continue,
+            };
+            self.0.write_str(&s[plain..i])?;
+            if escape.is_empty() {
+                write!(self.0, "\\u{b:04x}")?;
+            } else {
+                self.0.write_str(escape)?;
+            }
+            plain = i + 1;
+        }
+        self.0.write_str(&s[plain..])
+    }
+}
+
+/// RFC 3339 in UTC with microseconds (`2026-12-05T03:30:00.123456Z`), as `tracing_subscriber`'s timer writes.
+fn write_timestamp(out: &mut impl Write, now: SystemTime) -> fmt::Result {
+    // Before 1970 only on a broken clock: written as the epoch rather than failing the line.
+    let since = now.duration_since(UNIX_EPOCH).unwrap_or_default();
+    let secs = since.as_secs();
+    let (year, month, day) = civil_from_days((secs / 86_400) as i64);
+    let rest = secs % 86_400;
+    write!(
+        out,
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:06}Z",
+        rest / 3600,
+        rest / 60 % 60,
+        rest % 60,
+        since.subsec_micros()
+    )
+}
+
+/// The proleptic Gregorian date of a day count since 1970-01-01 (Howard Hinnant's `civil_from_days`).
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+    use std::time::Duration;
+
+    use super::*;
+
+    /// Captures what a subscriber writes.
+    #[derive(Clone, Default)]
+    struct Capture(Arc<Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Capture {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    fn lines(f: impl FnOnce()) -> Vec<serde_json::Value> {
+        let capture = Capture::default();
+        let writer = capture.clone();
+        let subscriber = tracing_subscriber::fmt().event_format(JsonLines).with_writer(move || writer.clone()).finish();
+        tracing::subscriber::with_default(subscriber, f);
+        let text = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
+        text.lines().map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}"))).collect()
+    }
+
+    #[test]
+    fn fields_of_every_kind_are_valid_json_at_the_top_level() {
+        let err = std::io::Error::other("disk \"full\"");
+        let got = lines(|| {
+            tracing::warn!(
+                target: "facetheory::request",
+                text = "a \"quoted\"\\ line\nnext\u{1}\u{7f} é",
+                display = %"shown",
+                debug = ?("tuple", 1),
+                n = 42u64,
+                neg = -7i64,
+                ms = 1.25f64,
+                nan = f64::NAN,
+                yes = true,
+                error = &err as &(dyn std::error::Error + 'static),
+                absent = Option::<f64>::None,
+                "done {}",
+                3
+            )
+        });
+        assert_eq!(got.len(), 1);
+        let line = got[0].as_object().unwrap();
+        assert_eq!(line["level"], "WARN");
+        assert_eq!(line["target"], "facetheory::request");
+        assert_eq!(line["message"], "done 3");
+        assert_eq!(line["text"], "a \"quoted\"\\ line\nnext\u{1}\u{7f} é");
+        assert_eq!(line["display"], "shown");
+        assert_eq!(line["debug"], "(\"tuple\", 1)");
+        assert_eq!(line["n"], 42);
+        assert_eq!(line["neg"], -7);
+        assert_eq!(line["ms"], 1.25);
+        assert!(line["nan"].is_null());
+        assert_eq!(line["yes"], true);
+        assert_eq!(line["error"], "disk \"full\"");
+        assert!(!line.contains_key("absent"), "a None field is not recorded");
+        let stamp = line["timestamp"].as_str().unwrap();
+        assert_eq!(stamp.len(), "2026-12-05T03:30:00.123456Z".len(), "{stamp}");
+        assert!(stamp.ends_with('Z') && stamp.as_bytes()[10] == b'T', "{stamp}");
+    }
+
+    #[test]
+    fn timestamps_are_utc_calendar_dates() {
+        let at = |secs: u64, micros: u64| {
+            let mut s = String::new();
+            write_timestamp(&mut s, UNIX_EPOCH + Duration::from_secs(secs) + Duration::from_micros(micros)).unwrap();
+            s
+        };
+        assert_eq!(at(0, 0), "1970-01-01T00:00:00.000000Z");
+        assert_eq!(at(951_782_400, 7), "2000-02-29T00:00:00.000007Z"); // a leap day in a century leap year
+        assert_eq!(at(1_796_441_399, 999_999), "2026-12-05T03:29:59.999999Z");
+        assert_eq!(at(4_107_542_400, 0), "2100-03-01T00:00:00.000000Z"); // 2100 is not a leap year
+    }
+
+    #[test]
+    fn every_day_matches_a_plain_day_by_day_count() {
+        // Walks 1970..2200 one day at a time with the calendar rules, against the closed form.
+        let (mut y, mut m, mut d) = (1970i64, 1u32, 1u32);
+        for days in 0..84_000i64 {
+            assert_eq!(civil_from_days(days), (y, m, d), "day {days}");
+            let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+            let len = [31, if leap { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m as usize - 1];
+            d += 1;
+            if d > len {
+                d = 1;
+                m += 1;
+                if m > 12 {
+                    m = 1;
+                    y += 1;
+                }
+            }
+        }
+    }
+}
