@@ -51,12 +51,39 @@ struct Context<'a> {
     request_id: Option<Cow<'a, str>>,
     #[serde(borrow)]
     http: ContextHttp<'a>,
+    /// An event with an authorizer or authentication takes the full path.
+    #[serde(default)]
+    authorizer: Option<serde::de::IgnoredAny>,
+    #[serde(default)]
+    authentication: Option<serde::de::IgnoredAny>,
+    // Members lambda_http reads and the app does not: typed as lambda_http types them, so an event it would
+    // refuse (a member twice, a number for a string) is refused here too.
+    #[serde(rename = "routeKey", borrow, default)]
+    _route_key: Option<Borrowed<'a>>,
+    #[serde(rename = "accountId", borrow, default)]
+    _account_id: Option<Borrowed<'a>>,
+    #[serde(rename = "apiId", borrow, default)]
+    _api_id: Option<Borrowed<'a>>,
+    #[serde(rename = "domainPrefix", borrow, default)]
+    _domain_prefix: Option<Borrowed<'a>>,
+    #[serde(rename = "time", borrow, default)]
+    _time: Option<Borrowed<'a>>,
+    #[serde(rename = "timeEpoch", default)]
+    _time_epoch: i64,
 }
 
 #[derive(serde::Deserialize)]
 struct ContextHttp<'a> {
     #[serde(borrow)]
     method: Cow<'a, str>,
+    #[serde(rename = "path", borrow, default)]
+    _path: Option<Borrowed<'a>>,
+    #[serde(rename = "protocol", borrow, default)]
+    _protocol: Option<Borrowed<'a>>,
+    #[serde(rename = "sourceIp", borrow, default)]
+    _source_ip: Option<Borrowed<'a>>,
+    #[serde(rename = "userAgent", borrow, default)]
+    _user_agent: Option<Borrowed<'a>>,
 }
 
 static X_FORWARDED_PROTO: HeaderName = HeaderName::from_static("x-forwarded-proto");
@@ -102,6 +129,9 @@ pub(crate) fn fast_request(event: &[u8]) -> Option<Request<lambda_http::Body>> {
     // One UTF-8 check of the whole event; parsing from `&str` then skips checking each string again.
     let event: Event<'_> = serde_json::from_str(std::str::from_utf8(event).ok()?).ok()?;
     if event.version != "2.0" || event.path.is_some() {
+        return None;
+    }
+    if event.context.authorizer.is_some() || event.context.authentication.is_some() {
         return None;
     }
     let query = event.raw_query.as_deref().unwrap_or("");
