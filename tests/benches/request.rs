@@ -83,6 +83,21 @@ fn big_request(app: &facetheory::App) -> usize {
     len
 }
 
+/// What a request costs more with `subscriber` listening than with nothing listening (interleaved medians).
+fn log_line_cost(app: &facetheory::App, subscriber: &tracing::Dispatch) -> f64 {
+    let (on, off) = interleave::interleaved(
+        41,
+        std::time::Duration::from_millis(40),
+        || {
+            tracing::dispatcher::with_default(subscriber, || black_box(full_request(app)));
+        },
+        || {
+            black_box(full_request(app));
+        },
+    );
+    on - off
+}
+
 fn main() {
     // Profiling aid: FACETHEORY_BENCH_PROFILE=big spins on the larger page only (for perf record).
     if std::env::var("FACETHEORY_BENCH_PROFILE").as_deref() == Ok("big") {
@@ -142,16 +157,7 @@ fn main() {
     println!("  off (no subscriber, no recorder)      {off:9.0} ns");
     println!("  on  (info log to a sink, EMF to a sink) {on:9.0} ns");
     println!("  overhead = {:.1}% (goal <= 5%), {:.0} ns per request", (on / off - 1.0) * 100.0, on - off);
-    let (log_only, off) = interleave::interleaved(
-        41,
-        std::time::Duration::from_millis(40),
-        || {
-            tracing::dispatcher::with_default(&subscriber, || black_box(full_request(&app)));
-        },
-        || {
-            black_box(full_request(&app));
-        },
-    );
+    let log_only = log_line_cost(&app, &subscriber);
     let (metrics_only, off2) = interleave::interleaved(
         41,
         std::time::Duration::from_millis(40),
@@ -162,7 +168,7 @@ fn main() {
             black_box(full_request(&app));
         },
     );
-    println!("  of which the log line {:.0} ns, the metrics {:.0} ns", log_only - off, metrics_only - off2);
+    println!("  of which the log line {:.0} ns, the metrics {:.0} ns", log_only, metrics_only - off2);
     // The log line as JSON, fields at the top level: tracing_subscriber's format, and facetheory's (what the
     // Lambda binary writes, `cli::init_tracing`).
     let json = tracing::Dispatch::new(
@@ -174,16 +180,7 @@ fn main() {
             .with_env_filter(tracing_subscriber::EnvFilter::new("info"))
             .finish(),
     );
-    let (json_only, off3) = interleave::interleaved(
-        41,
-        std::time::Duration::from_millis(40),
-        || {
-            tracing::dispatcher::with_default(&json, || black_box(full_request(&app)));
-        },
-        || {
-            black_box(full_request(&app));
-        },
-    );
+    let json_only = log_line_cost(&app, &json);
     let lines = tracing::Dispatch::new(
         tracing_subscriber::fmt()
             .event_format(facetheory::observe::JsonLines)
@@ -191,21 +188,11 @@ fn main() {
             .with_env_filter(tracing_subscriber::EnvFilter::new("info"))
             .finish(),
     );
-    let (lines_only, off4) = interleave::interleaved(
-        41,
-        std::time::Duration::from_millis(40),
-        || {
-            tracing::dispatcher::with_default(&lines, || black_box(full_request(&app)));
-        },
-        || {
-            black_box(full_request(&app));
-        },
-    );
+    let lines_only = log_line_cost(&app, &lines);
     println!(
         "  the log line as JSON lines: facetheory::observe::JsonLines (what Lambda writes) {:.0} ns, \
          tracing_subscriber's json() {:.0} ns",
-        lines_only - off4,
-        json_only - off3
+        lines_only, json_only
     );
 
     let big_app = facetheory::App::builder().route(&big::__FACETHEORY_ROUTE_big).build().unwrap();
