@@ -17,9 +17,6 @@ use crate::render::{render, MissingEntries, RenderPlan};
 use crate::response::{json_bytes, not_found_no_store};
 use crate::unwind;
 
-/// `x-facetheory-isr: hit | miss | stale | …`.
-static ISR_STATE_HEADER: http::HeaderName = http::HeaderName::from_static("x-facetheory-isr");
-
 impl App {
     #[allow(clippy::too_many_arguments)]
     pub(super) async fn isr_face(
@@ -64,16 +61,10 @@ impl App {
         };
         let span = tracing::debug_span!("facetheory.isr.serve", route = desc.pattern);
         match tracing::Instrument::instrument(isr.serve(&ctx, desc.pattern, revalidate, regenerate), span).await {
-            Ok(IsrOutcome::Served { state, page, etag, revalidate_seconds, background }) => {
+            Ok(IsrOutcome::Served { state, page, background, .. }) => {
                 request.recorder.note(|f| f.isr_state = Some(state));
-                let mut r = page.into_response();
-                let h = r.headers_mut();
-                h.insert(header::CACHE_CONTROL, cache_control::isr_header(revalidate_seconds));
-                h.insert(ISR_STATE_HEADER.clone(), HeaderValue::from_static(state.as_str()));
-                // The record's own string becomes the value without a copy.
-                if let Some(v) = etag.and_then(|e| HeaderValue::from_maybe_shared(Bytes::from(e)).ok()) {
-                    h.insert(header::ETAG, v);
-                }
+                // The engine completed the headers (length, freshness, state, ETag).
+                let mut r = page.into_served_response();
                 if let Some(work) = background {
                     self.inner.after_response.schedule(r.body_mut(), work.0);
                 }

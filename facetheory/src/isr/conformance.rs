@@ -206,7 +206,7 @@ struct ProbeMeta(Arc<Probe>);
 struct ProbeHtml(Arc<Probe>);
 
 impl MetaStore for ProbeMeta {
-    fn get(&self, key: &str) -> BoxFuture<Result<Option<IsrRecord>, StoreError>> {
+    fn get(&self, key: &str) -> BoxFuture<Result<Option<Arc<IsrRecord>>, StoreError>> {
         self.0.meta_calls.fetch_add(1, Ordering::SeqCst);
         if self.0.failing.load(Ordering::SeqCst) {
             let key = key.to_string();
@@ -467,7 +467,7 @@ pub async fn store_guarantees((html, meta): Stores) {
     assert_eq!(meta.get(&key).await.unwrap(), None, "failed commits wrote nothing");
     let lease = meta.try_acquire_lease(&key, 7_000, 5_000).await.unwrap().expect("the expired lease is taken over");
     assert!(meta.commit(&key, &lease, record(&pointer), 8_000).await.unwrap());
-    assert_eq!(meta.get(&key).await.unwrap(), Some(record(&pointer)));
+    assert_eq!(meta.get(&key).await.unwrap().as_deref(), Some(&record(&pointer)));
     // Committing released the lease.
     let next = meta.try_acquire_lease(&key, 8_000, 5_000).await.unwrap().expect("free after commit");
     meta.release(&key, &next).await.unwrap();

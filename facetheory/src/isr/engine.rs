@@ -17,6 +17,7 @@ use super::{Generation, IsrOutcome, IsrState};
 use crate::clock::{now_ms, ClockFn};
 use crate::context::{FaceContext, RequestInfo};
 use crate::error::Error;
+use super::served::served;
 use crate::meta::{FsMetaStore, IsrRecord, Lease, MemoryMetaStore, MetaStore};
 use crate::render::Rendered;
 use crate::store::{BlobStore, FsStore, MemoryStore, StoreError};
@@ -189,7 +190,7 @@ impl IsrRuntime {
         self
     }
 
-    pub(super) fn remember(&self, key: &str, rec: &IsrRecord) {
+    pub(super) fn remember(&self, key: &str, rec: &Arc<IsrRecord>) {
         self.caches.last_known.remember(key, rec);
     }
 
@@ -228,7 +229,11 @@ impl IsrRuntime {
     }
 
     pub(super) async fn serve_record(&self, rec: &IsrRecord, state: IsrState) -> Option<IsrOutcome> {
-        let page = self.read(rec).await?;
+        let cached_hit = if state == IsrState::Hit { self.caches.bodies.hit(rec) } else { None };
+        let page = match cached_hit {
+            Some(page) => page,
+            None => served(self.read(rec).await?, state, rec.etag.as_deref(), rec.revalidate_seconds),
+        };
         Some(IsrOutcome::Served {
             state,
             page,
@@ -276,7 +281,7 @@ impl IsrRuntime {
                             Arc::clone(&ctx.request),
                             key,
                             lease,
-                            rec.clone(),
+                            Arc::clone(rec),
                             revalidate_seconds,
                             implicit_tags(ctx, route),
                             render,
@@ -290,7 +295,7 @@ impl IsrRuntime {
                     };
                     return Ok(IsrOutcome::Served {
                         state: IsrState::Stale,
-                        page,
+                        page: served(page, IsrState::Stale, rec.etag.as_deref(), rec.revalidate_seconds),
                         etag: rec.etag.clone(),
                         revalidate_seconds: rec.revalidate_seconds,
                         background,
@@ -310,7 +315,7 @@ impl IsrRuntime {
         ctx: &FaceContext,
         route: &str,
         key: String,
-        record: Option<IsrRecord>,
+        record: Option<Arc<IsrRecord>>,
         now: u64,
         revalidate_seconds: u64,
         render: F,
@@ -338,7 +343,7 @@ impl IsrRuntime {
                     &ctx.request,
                     &key,
                     lease,
-                    latest.as_ref(),
+                    latest.as_deref(),
                     revalidate_seconds,
                     &implicit_tags(ctx, route),
                     render,
@@ -353,7 +358,7 @@ impl IsrRuntime {
             while started.elapsed() < self.config.wait_timeout {
                 tokio::time::sleep(self.config.poll).await;
                 if let Ok(Some(rec)) = self.config.meta.get(&key).await {
-                    if is_newer(&rec, record.as_ref()) || rec.is_fresh((self.config.clock)()) {
+                    if is_newer(&rec, record.as_deref()) || rec.is_fresh((self.config.clock)()) {
                         if let Some(hit) = self.serve_record(&rec, IsrState::WaitHit).await {
                             self.remember(&key, &rec);
                             return Ok(hit);
@@ -392,7 +397,7 @@ impl IsrRuntime {
         &self,
         key: &str,
         lease: &Lease,
-        seen: Option<&IsrRecord>,
+        seen: Option<&Arc<IsrRecord>>,
         state: IsrState,
     ) -> Meanwhile {
         let latest = match self.config.meta.get(key).await {
@@ -400,7 +405,7 @@ impl IsrRuntime {
             Err(_) => return Meanwhile::Latest(seen.cloned()),
         };
         let Some(rec) = latest else { return Meanwhile::Latest(seen.cloned()) };
-        if is_newer(&rec, seen) && rec.is_fresh((self.config.clock)()) {
+        if is_newer(&rec, seen.map(|r| &**r)) && rec.is_fresh((self.config.clock)()) {
             if let Some(out) = self.serve_record(&rec, state).await {
                 self.remember(key, &rec);
                 self.release(key, lease).await;
@@ -478,5 +483,5 @@ enum Meanwhile {
     /// Another request committed a fresh page: served, lease given back.
     Served(IsrOutcome),
     /// The latest record (what a regeneration replaces).
-    Latest(Option<IsrRecord>),
+    Latest(Option<Arc<IsrRecord>>),
 }

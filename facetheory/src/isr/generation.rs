@@ -26,7 +26,7 @@ impl IsrRuntime {
         request: Arc<RequestInfo>,
         key: String,
         lease: Lease,
-        previous: IsrRecord,
+        previous: Arc<IsrRecord>,
         revalidate_seconds: u64,
         implicit: [String; 2],
         render: F,
@@ -174,12 +174,14 @@ impl IsrRuntime {
         if !committed {
             tracing::warn!(key, "ISR lease lost before commit; serving this render without caching it");
         } else {
-            self.remember(key, &record);
             self.caches.bodies.insert(&record.html_pointer, &page);
+            let record = Arc::new(record);
+            self.remember(key, &record);
             if let Some(old) = previous.filter(|old| old.html_pointer != record.html_pointer) {
                 self.delete_generation(key, &old.html_pointer).await;
             }
         }
+        let page = super::served::served(page, IsrState::Miss, Some(&etag), revalidate_seconds);
         Ok(IsrOutcome::Served { state: IsrState::Miss, page, etag: Some(etag), revalidate_seconds, background: None })
     }
 }

@@ -31,6 +31,7 @@ mod generation;
 pub(crate) mod key;
 mod policy;
 mod revalidate;
+mod served;
 mod sidecar;
 
 use http::HeaderMap;
@@ -133,7 +134,8 @@ pub enum IsrOutcome {
     Served {
         /// The cache state.
         state: IsrState,
-        /// The page.
+        /// The page, its headers as served: `content-length`, `cache-control` for its freshness,
+        /// `x-facetheory-isr` and its `ETag` included.
         page: Rendered<bytes::Bytes>,
         /// Its strong ETag.
         etag: Option<String>,

@@ -16,6 +16,7 @@
 //! millisecond precision; items written by TableTheory (seconds only) are read and respected too.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, TransactWriteItem};
 use aws_sdk_dynamodb::Client;
@@ -79,7 +80,7 @@ impl DynamoMetaStore {
 }
 
 impl MetaStore for DynamoMetaStore {
-    fn get(&self, key: &str) -> BoxFuture<Result<Option<IsrRecord>, StoreError>> {
+    fn get(&self, key: &str) -> BoxFuture<Result<Option<Arc<IsrRecord>>, StoreError>> {
         let this = self.clone();
         let key = key.to_string();
         Box::pin(async move {
@@ -103,7 +104,7 @@ impl MetaStore for DynamoMetaStore {
                 .ok_or_else(|| corrupt("missing generated_at"))?;
             let revalidate_seconds =
                 num(item, "revalidate_seconds").ok_or_else(|| corrupt("missing revalidate_seconds"))?;
-            Ok(Some(IsrRecord {
+            Ok(Some(Arc::new(IsrRecord {
                 html_pointer: pointer.to_string(),
                 generated_at_ms,
                 revalidate_seconds,
@@ -113,7 +114,7 @@ impl MetaStore for DynamoMetaStore {
                     _ => Vec::new(),
                 },
                 invalidated_at_ms: num(item, "invalidated_at_ms"),
-            }))
+            })))
         })
     }
 

@@ -31,7 +31,7 @@ struct Parsed {
     /// Shared: a hit takes it out of the lock to `stat` it without copying the path.
     path: Arc<Path>,
     identity: FileIdentity,
-    record: IsrRecord,
+    record: Arc<IsrRecord>,
 }
 
 /// Most parsed records kept (then the cache starts over).
@@ -71,11 +71,11 @@ impl FsMetaStore {
     }
 
     /// The record parsed earlier for `key`, if its file has not changed since (no digest, one `stat`).
-    fn parsed_if_current(&self, key: &str) -> Option<IsrRecord> {
+    fn parsed_if_current(&self, key: &str) -> Option<Arc<IsrRecord>> {
         let path = self.parsed.lock().unwrap_or_else(|p| p.into_inner()).get(key)?.path.clone();
         let identity = FileIdentity::of(&fs::metadata(&path).ok()?);
         let parsed = self.parsed.lock().unwrap_or_else(|p| p.into_inner());
-        parsed.get(key).filter(|p| p.identity == identity).map(|p| p.record.clone())
+        parsed.get(key).filter(|p| p.identity == identity).map(|p| Arc::clone(&p.record))
     }
 
     fn paths(&self, key: &str) -> (PathBuf, PathBuf) {
@@ -172,7 +172,7 @@ impl MetaStore for FsMetaStore {
         crate::store::StoreReach::Machine
     }
 
-    fn get(&self, key: &str) -> BoxFuture<Result<Option<IsrRecord>, StoreError>> {
+    fn get(&self, key: &str) -> BoxFuture<Result<Option<Arc<IsrRecord>>, StoreError>> {
         // A hit on a record this process has parsed costs a `stat` (no blocking-pool hop, no digest, no JSON).
         if let Some(record) = self.parsed_if_current(key) {
             return Box::pin(std::future::ready(Ok(Some(record))));
@@ -182,11 +182,12 @@ impl MetaStore for FsMetaStore {
         let parsed = Arc::clone(&self.parsed);
         blocking(&key.clone(), move || {
             let Some((identity, record)) = read_record(&meta, &key)? else { return Ok(None) };
+            let record = Arc::new(record);
             let mut parsed = parsed.lock().unwrap_or_else(|p| p.into_inner());
             if parsed.len() >= MAX_PARSED {
                 parsed.clear();
             }
-            parsed.insert(key, Parsed { path: meta.into(), identity, record: record.clone() });
+            parsed.insert(key, Parsed { path: meta.into(), identity, record: Arc::clone(&record) });
             Ok(Some(record))
         })
     }

@@ -1,14 +1,15 @@
 //! Metadata in process memory (tests, single-process runs).
 
 use std::collections::{BTreeSet, HashMap};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use super::{IsrRecord, Lease, MetaStore};
 use crate::store::StoreError;
 use crate::BoxFuture;
 
 /// A key's record and lease.
-type Entry = (Option<IsrRecord>, Option<Lease>);
+/// Shared: a read hands out the record without copying it.
+type Entry = (Option<Arc<IsrRecord>>, Option<Lease>);
 
 /// Metadata in process memory (tests, single-process runs).
 #[derive(Default)]
@@ -26,7 +27,7 @@ impl MetaStore for MemoryMetaStore {
         crate::store::StoreReach::Process
     }
 
-    fn get(&self, key: &str) -> BoxFuture<Result<Option<IsrRecord>, StoreError>> {
+    fn get(&self, key: &str) -> BoxFuture<Result<Option<Arc<IsrRecord>>, StoreError>> {
         let rec = self.inner.lock().unwrap_or_else(|p| p.into_inner()).get(key).and_then(|e| e.0.clone());
         Box::pin(async move { Ok(rec) })
     }
@@ -54,7 +55,7 @@ impl MetaStore for MemoryMetaStore {
             for tag in &record.tags {
                 index.entry(tag.clone()).or_default().insert(key.to_string());
             }
-            entry.0 = Some(record);
+            entry.0 = Some(Arc::new(record));
             entry.1 = None;
         }
         Box::pin(async move { Ok(owned) })
@@ -81,7 +82,8 @@ impl MetaStore for MemoryMetaStore {
             let Some((Some(rec), _)) = map.get_mut(&key) else { continue };
             // The index is append-only; the record's own tags say whether it still carries one.
             if rec.tags.iter().any(|t| tags.contains(t)) {
-                rec.invalidated_at_ms = Some(now_ms);
+                // Readers holding the old record keep it; the store's copy is replaced.
+                Arc::make_mut(rec).invalidated_at_ms = Some(now_ms);
                 marked += 1;
             }
         }

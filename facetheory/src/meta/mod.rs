@@ -17,6 +17,8 @@ pub(crate) const RETENTION_S: u64 = 7 * 24 * 60 * 60;
 /// The DynamoDB attribute holding each item's expiry (epoch seconds): the table's TTL attribute.
 pub(crate) const TTL_ATTRIBUTE: &str = "ttl";
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 
 use crate::store::StoreError;
@@ -67,8 +69,8 @@ pub trait MetaStore: Send + Sync + 'static {
     fn reach(&self) -> crate::store::StoreReach {
         crate::store::StoreReach::Shared
     }
-    /// The record for a key.
-    fn get(&self, key: &str) -> BoxFuture<Result<Option<IsrRecord>, StoreError>>;
+    /// The record for a key (shared: stores that keep records hand them out without copying).
+    fn get(&self, key: &str) -> BoxFuture<Result<Option<Arc<IsrRecord>>, StoreError>>;
     /// Takes the lease if nobody holds an unexpired one.
     fn try_acquire_lease(&self, key: &str, now_ms: u64, lease_ms: u64) -> BoxFuture<Result<Option<Lease>, StoreError>>;
     /// Writes the record and drops the lease, only if the lease is still ours and unexpired; `Ok(false)` if not.
@@ -84,7 +86,7 @@ impl<T: MetaStore + ?Sized> MetaStore for std::sync::Arc<T> {
     fn reach(&self) -> crate::store::StoreReach {
         (**self).reach()
     }
-    fn get(&self, key: &str) -> BoxFuture<Result<Option<IsrRecord>, StoreError>> {
+    fn get(&self, key: &str) -> BoxFuture<Result<Option<Arc<IsrRecord>>, StoreError>> {
         (**self).get(key)
     }
     fn try_acquire_lease(&self, key: &str, now_ms: u64, lease_ms: u64) -> BoxFuture<Result<Option<Lease>, StoreError>> {

@@ -70,6 +70,14 @@ impl Rendered<Bytes> {
         r.headers_mut().insert(header::CONTENT_LENGTH, crate::response::content_length(len));
         r
     }
+
+    /// The response with the headers exactly as they are (the ISR engine's served pages carry their length).
+    pub(crate) fn into_served_response(self) -> Response<Body> {
+        let mut r = Response::new(Body::full(self.body));
+        *r.status_mut() = self.status;
+        *r.headers_mut() = self.headers;
+        r
+    }
 }
 
 impl Rendered<Body> {
