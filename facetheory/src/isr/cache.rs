@@ -51,9 +51,8 @@ impl BodyCache {
     pub(super) fn hit(&self, rec: &IsrRecord) -> Option<Rendered<Bytes>> {
         let mut b = self.inner.lock().unwrap_or_else(|p| p.into_inner());
         let cached = b.map.get_mut(&rec.html_pointer)?;
-        let current = cached.hit.as_ref().is_some_and(|h| {
-            h.etag == rec.etag && h.revalidate_seconds == rec.revalidate_seconds
-        });
+        let current =
+            cached.hit.as_ref().is_some_and(|h| h.etag == rec.etag && h.revalidate_seconds == rec.revalidate_seconds);
         if !current {
             let page = &cached.page;
             let headers = super::served::served_headers(

@@ -13,11 +13,11 @@ use super::codec::from_blob;
 use super::key::{self, CookieVary};
 use super::policy::{ContentionPolicy, FailurePolicy, Revalidation};
 use super::revalidate::path_tag;
+use super::served::served;
 use super::{Generation, IsrOutcome, IsrState};
 use crate::clock::{now_ms, ClockFn};
 use crate::context::{FaceContext, RequestInfo};
 use crate::error::Error;
-use super::served::served;
 use crate::meta::{FsMetaStore, IsrRecord, Lease, MemoryMetaStore, MetaStore};
 use crate::render::Rendered;
 use crate::store::{BlobStore, FsStore, MemoryStore, StoreError};
@@ -335,7 +335,7 @@ impl IsrRuntime {
         };
         if let Some(lease) = lease {
             let latest = match self.committed_meanwhile(&key, &lease, record.as_ref(), IsrState::Hit).await {
-                Meanwhile::Served(hit) => return Ok(hit),
+                Meanwhile::Served(hit) => return Ok(*hit),
                 Meanwhile::Latest(latest) => latest,
             };
             return self
@@ -373,7 +373,7 @@ impl IsrRuntime {
                     if let Meanwhile::Served(hit) =
                         self.committed_meanwhile(&key, &lease, record.as_ref(), IsrState::WaitHit).await
                     {
-                        return Ok(hit);
+                        return Ok(*hit);
                     }
                     self.release(&key, &lease).await;
                     return self.render_uncached(&key, render).await;
@@ -409,7 +409,7 @@ impl IsrRuntime {
             if let Some(out) = self.serve_record(&rec, state).await {
                 self.remember(key, &rec);
                 self.release(key, lease).await;
-                return Meanwhile::Served(out);
+                return Meanwhile::Served(Box::new(out));
             }
         }
         Meanwhile::Latest(Some(rec))
@@ -481,7 +481,7 @@ fn is_newer(rec: &IsrRecord, seen: Option<&IsrRecord>) -> bool {
 /// What a lease winner found when it read the record again.
 enum Meanwhile {
     /// Another request committed a fresh page: served, lease given back.
-    Served(IsrOutcome),
+    Served(Box<IsrOutcome>),
     /// The latest record (what a regeneration replaces).
     Latest(Option<Arc<IsrRecord>>),
 }
