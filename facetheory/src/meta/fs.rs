@@ -23,13 +23,22 @@ pub struct FsMetaStore {
     /// Records already parsed, by metadata file, with the file's identity when read: a hit costs one `stat`
     /// instead of a read and a JSON parse on the blocking pool. Another process's write replaces the file
     /// (a new inode, mtime and size), so a changed file is always read again.
-    parsed: Arc<Mutex<HashMap<String, Parsed>>>,
+    parsed: Arc<Mutex<ParsedRecords>>,
+}
+
+#[derive(Default)]
+struct ParsedRecords {
+    by_key: HashMap<String, Parsed>,
+    /// The `meta` directory, open: a hit stats its file relative to it (`fstatat`) instead of walking the root's
+    /// whole path. Dropped when a stat through it fails (the file or the directory was removed or replaced)
+    /// and opened again on the next hit.
+    dir: Option<Arc<rustix::fd::OwnedFd>>,
 }
 
 /// A record parsed from a metadata file, with the file and its identity when read.
 struct Parsed {
-    /// Shared: a hit takes it out of the lock to `stat` it without copying the path.
-    path: Arc<Path>,
+    /// The file's name in the `meta` directory (shared: a hit takes it out of the lock without a copy).
+    name: Arc<str>,
     identity: FileIdentity,
     record: Arc<IsrRecord>,
 }
@@ -56,6 +65,17 @@ impl FileIdentity {
             ctime_ns: i128::from(m.ctime()) * 1_000_000_000 + i128::from(m.ctime_nsec()),
         }
     }
+
+    /// The same from `fstatat` (the field types differ by platform; every value fits).
+    #[allow(clippy::unnecessary_cast)]
+    fn of_stat(s: &rustix::fs::Stat) -> FileIdentity {
+        FileIdentity {
+            ino: s.st_ino as u64,
+            len: s.st_size as u64,
+            mtime_ns: s.st_mtime as i128 * 1_000_000_000 + s.st_mtime_nsec as i128,
+            ctime_ns: s.st_ctime as i128 * 1_000_000_000 + s.st_ctime_nsec as i128,
+        }
+    }
 }
 
 #[derive(Serialize, Deserialize)]
@@ -72,10 +92,34 @@ impl FsMetaStore {
 
     /// The record parsed earlier for `key`, if its file has not changed since (no digest, one `stat`).
     fn parsed_if_current(&self, key: &str) -> Option<Arc<IsrRecord>> {
-        let path = self.parsed.lock().unwrap_or_else(|p| p.into_inner()).get(key)?.path.clone();
-        let identity = FileIdentity::of(&fs::metadata(&path).ok()?);
-        let parsed = self.parsed.lock().unwrap_or_else(|p| p.into_inner());
-        parsed.get(key).filter(|p| p.identity == identity).map(|p| Arc::clone(&p.record))
+        let (name, dir) = {
+            let parsed = self.lock_parsed();
+            (Arc::clone(&parsed.by_key.get(key)?.name), parsed.dir.clone())
+        };
+        let dir = match dir {
+            Some(dir) => dir,
+            None => self.open_meta_dir()?,
+        };
+        let Ok(stat) = rustix::fs::statat(&*dir, &*name, rustix::fs::AtFlags::empty()) else {
+            // Removed, or the directory itself replaced: the caller reads the file by its path.
+            self.lock_parsed().dir = None;
+            return None;
+        };
+        let identity = FileIdentity::of_stat(&stat);
+        let parsed = self.lock_parsed();
+        parsed.by_key.get(key).filter(|p| p.identity == identity).map(|p| Arc::clone(&p.record))
+    }
+
+    fn open_meta_dir(&self) -> Option<Arc<rustix::fd::OwnedFd>> {
+        use rustix::fs::{Mode, OFlags};
+        let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
+        let dir = Arc::new(rustix::fs::open(self.root.join("meta"), flags, Mode::empty()).ok()?);
+        self.lock_parsed().dir = Some(Arc::clone(&dir));
+        Some(dir)
+    }
+
+    fn lock_parsed(&self) -> std::sync::MutexGuard<'_, ParsedRecords> {
+        self.parsed.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     fn paths(&self, key: &str) -> (PathBuf, PathBuf) {
@@ -183,11 +227,12 @@ impl MetaStore for FsMetaStore {
         blocking(&key.clone(), move || {
             let Some((identity, record)) = read_record(&meta, &key)? else { return Ok(None) };
             let record = Arc::new(record);
+            let name: Arc<str> = meta.file_name().and_then(|n| n.to_str()).unwrap_or_default().into();
             let mut parsed = parsed.lock().unwrap_or_else(|p| p.into_inner());
-            if parsed.len() >= MAX_PARSED {
-                parsed.clear();
+            if parsed.by_key.len() >= MAX_PARSED {
+                parsed.by_key.clear();
             }
-            parsed.insert(key, Parsed { path: meta.into(), identity, record: Arc::clone(&record) });
+            parsed.by_key.insert(key, Parsed { name, identity, record: Arc::clone(&record) });
             Ok(Some(record))
         })
     }
@@ -338,6 +383,25 @@ mod tests {
         let (meta, _) = a.paths("k");
         std::fs::write(&meta, b"{ not json").unwrap();
         assert!(a.get("k").await.is_err(), "a corrupted file is read again, not served from the cache");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// A hit stats through the open `meta` directory: when the whole directory is removed and made again (an
+    /// operator clearing the cache), the store finds the new files, never the old directory's.
+    #[tokio::test]
+    async fn a_replaced_metadata_directory_is_opened_again() {
+        let dir = std::env::temp_dir().join(format!("facetheory-fsmeta-dir-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let (a, b) = (FsMetaStore::new(&dir), FsMetaStore::new(&dir));
+        for pointer in ["g1", "g2"] {
+            let lease = b.try_acquire_lease("k", 1_000, 5_000).await.unwrap().expect("lease");
+            assert!(b.commit("k", &lease, record(pointer), 1_000).await.unwrap());
+            for _ in 0..2 {
+                assert_eq!(a.get("k").await.unwrap().unwrap().html_pointer, pointer);
+            }
+            std::fs::remove_dir_all(&dir).unwrap();
+            assert_eq!(a.get("k").await.unwrap(), None, "removed with its directory");
+        }
         let _ = std::fs::remove_dir_all(&dir);
     }
 }
