@@ -31,8 +31,8 @@ struct Event<'a> {
     query_parameters: Option<BTreeMap<Cow<'a, str>, serde::de::IgnoredAny>>,
     #[serde(borrow, default)]
     cookies: Option<Vec<Cow<'a, str>>>,
-    #[serde(borrow, default)]
-    headers: Pairs<'a>,
+    #[serde(default)]
+    headers: Headers,
     #[serde(borrow, default)]
     body: Option<Cow<'a, str>>,
     #[serde(rename = "isBase64Encoded", default)]
@@ -88,27 +88,42 @@ struct ContextHttp<'a> {
 
 static X_FORWARDED_PROTO: HeaderName = HeaderName::from_static("x-forwarded-proto");
 
-/// A JSON object's string members in order (headers: a map would sort and allocate nodes for a handful of pairs).
+/// The event's headers, parsed straight into a map. A name or value `http` refuses, or a `cookie` header, fails
+/// the parse: the event then takes the full path, which decides.
 #[derive(Default)]
-struct Pairs<'a>(Vec<(Cow<'a, str>, Cow<'a, str>)>);
+struct Headers {
+    map: HeaderMap,
+    /// Members read: more than the map's keys when one header is spelled twice.
+    members: usize,
+}
 
-impl<'de: 'a, 'a> serde::Deserialize<'de> for Pairs<'a> {
+impl<'de> serde::Deserialize<'de> for Headers {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct Visit<'a>(std::marker::PhantomData<&'a ()>);
-        impl<'de: 'a, 'a> serde::de::Visitor<'de> for Visit<'a> {
-            type Value = Pairs<'a>;
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = Headers;
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str("an object of strings")
             }
-            fn visit_map<M: serde::de::MapAccess<'de>>(self, mut map: M) -> Result<Pairs<'a>, M::Error> {
-                let mut pairs = Vec::with_capacity(map.size_hint().unwrap_or(8).min(64));
-                while let Some((k, v)) = map.next_entry::<Borrowed<'a>, Borrowed<'a>>()? {
-                    pairs.push((k.0, v.0));
+            fn visit_map<M: serde::de::MapAccess<'de>>(self, mut access: M) -> Result<Headers, M::Error> {
+                use serde::de::Error;
+                // One more for the trace header the runtime adds.
+                let mut map = HeaderMap::with_capacity(access.size_hint().unwrap_or(8).min(64) + 1);
+                let mut members = 0;
+                while let Some((name, value)) = access.next_entry::<Borrowed<'de>, Borrowed<'de>>()? {
+                    let name =
+                        HeaderName::from_bytes(name.0.as_bytes()).map_err(|_| M::Error::custom("header name"))?;
+                    if name == http::header::COOKIE {
+                        return Err(M::Error::custom("a cookie header"));
+                    }
+                    let value = HeaderValue::from_str(&value.0).map_err(|_| M::Error::custom("header value"))?;
+                    map.insert(name, value);
+                    members += 1;
                 }
-                Ok(Pairs(pairs))
+                Ok(Headers { map, members })
             }
         }
-        d.deserialize_map(Visit(std::marker::PhantomData))
+        d.deserialize_map(Visit)
     }
 }
 
@@ -146,16 +161,9 @@ pub(crate) fn fast_request(event: &[u8]) -> Option<Request<lambda_http::Body>> {
         m if m.bytes().any(|b| b.is_ascii_lowercase()) => return None,
         m => Method::from_bytes(m.as_bytes()).ok()?,
     };
-    let mut headers = HeaderMap::with_capacity(event.headers.0.len() + 1);
-    for (name, value) in &event.headers.0 {
-        let name = HeaderName::from_bytes(name.as_bytes()).ok()?;
-        if name == http::header::COOKIE {
-            return None;
-        }
-        headers.insert(name, value.parse::<HeaderValue>().ok()?);
-    }
+    let Headers { map: mut headers, members } = event.headers;
     // Two spellings of one header: which one lambda_http keeps depends on the event's key order.
-    if headers.keys_len() != event.headers.0.len() {
+    if headers.keys_len() != members {
         return None;
     }
     let host = match headers.get(http::header::HOST) {
@@ -201,15 +209,27 @@ pub(crate) fn fast_request(event: &[u8]) -> Option<Request<lambda_http::Body>> {
 /// A lower-case DNS name that URL parsing keeps as it is (no port: a default one would be dropped; a last label
 /// starting with a digit could be read as an IPv4 address and rewritten).
 fn plain_host(host: &str) -> bool {
-    let last = host.rsplit('.').next().unwrap_or("");
-    last.bytes().next().is_some_and(|b| b.is_ascii_lowercase())
-        && host.len() <= 253
-        && host.split('.').all(|label| {
-            !label.is_empty()
-                && !label.starts_with('-')
-                && !label.starts_with("xn--")
-                && label.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        })
+    // One pass over the bytes (this runs on every invocation).
+    let bytes = host.as_bytes();
+    if bytes.len() > 253 {
+        return false;
+    }
+    let plain_label = |label: &[u8]| !label.is_empty() && label[0] != b'-' && !label.starts_with(b"xn--");
+    let mut start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        match b {
+            b'.' => {
+                if !plain_label(&bytes[start..i]) {
+                    return false;
+                }
+                start = i + 1;
+            }
+            b'a'..=b'z' | b'0'..=b'9' | b'-' => {}
+            _ => return false,
+        }
+    }
+    let last = &bytes[start..];
+    plain_label(last) && last[0].is_ascii_lowercase()
 }
 
 /// An absolute path that URL parsing keeps as it is: no percent escapes, dot segments or characters it
@@ -217,7 +237,10 @@ fn plain_host(host: &str) -> bool {
 fn plain_path(path: &str) -> bool {
     path.starts_with('/')
         && !path.contains("/.")
-        && path.bytes().all(|b| b.is_ascii_alphanumeric() || b"/-._~!$&'()*+,;=:@".contains(&b))
+        && path.bytes().all(|b| {
+            matches!(b, b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'/' | b'-' | b'.' | b'_' | b'~' | b'!' | b'$'
+                | b'&' | b'\'' | b'(' | b')' | b'*' | b'+' | b',' | b';' | b'=' | b':' | b'@')
+        })
 }
 
 #[cfg(test)]
@@ -229,6 +252,8 @@ mod tests {
         assert!(plain_host("abc.lambda-url.us-east-1.on.aws"));
         assert!(!plain_host("ABC.example") && !plain_host("a..b") && !plain_host("a:443") && !plain_host(""));
         assert!(!plain_host("127.0.0.1") && !plain_host("10.1") && !plain_host("xn--bcher-kva.example"));
+        assert!(!plain_host("a.-b.example") && !plain_host("a.b.") && !plain_host(".a") && !plain_host("a.b.xn--p1ai"));
+        assert!(plain_host("a") && plain_host("a-1.b2.c") && !plain_host("a.b.1c") && !plain_host(&"a".repeat(254)));
         assert!(plain_path("/blog/hello-world") && plain_path("/"));
         assert!(!plain_path("/a/../b") && !plain_path("/a%20b") && !plain_path("/a b") && !plain_path("x"));
     }
