@@ -110,6 +110,15 @@ fn main() {
     }
     let app = facetheory::App::builder().route(&post::__FACETHEORY_ROUTE_post).build().unwrap();
     assert!(full_request(&app) > 500);
+    // FACETHEORY_BENCH_PROFILE=metrics spins on the blog post page with the EMF recorder (to a sink).
+    if std::env::var("FACETHEORY_BENCH_PROFILE").as_deref() == Ok("metrics") {
+        let recorder = facetheory::observe::EmfRecorder::new("bench").writer(std::io::sink());
+        let until = std::time::Instant::now() + std::time::Duration::from_secs(3);
+        while std::time::Instant::now() < until {
+            metrics::with_local_recorder(&recorder, || black_box(full_request(&app)));
+        }
+        return;
+    }
     let mut c = Criterion::default().configure_from_args().warm_up_time(std::time::Duration::from_millis(500));
     let mut group = c.benchmark_group("blog_post");
     group.bench_function("render_face_alone", |b| b.iter(|| black_box(render_alone())));

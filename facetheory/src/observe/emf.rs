@@ -38,6 +38,9 @@ struct Inner {
     namespace: String,
     dimensions: Vec<String>,
     out: Mutex<Box<dyn Write + Send>>,
+    /// Pre-rendered lines by key hash, at most [`MAX_TEMPLATES`]. Not a map by `Key`: its equality sorts the
+    /// labels of both keys on every compare, which cost more than the line.
+    templates: Mutex<std::collections::HashMap<u64, Vec<Arc<Template>>>>,
 }
 
 impl EmfRecorder {
@@ -48,6 +51,7 @@ impl EmfRecorder {
                 namespace: namespace.into(),
                 dimensions: vec!["route_pattern".into()],
                 out: Mutex::new(Box::new(std::io::stdout())),
+                templates: Mutex::default(),
             }),
         }
     }
@@ -74,24 +78,50 @@ impl EmfRecorder {
                 namespace: shared.namespace.clone(),
                 dimensions: shared.dimensions.clone(),
                 out: Mutex::new(Box::new(std::io::stdout())),
+                templates: Mutex::default(),
             },
         };
         f(&mut inner);
+        // Lines rendered under the previous settings are not kept.
+        inner.templates = Mutex::default();
         EmfRecorder { inner: Arc::new(inner) }
     }
 }
 
+/// Most keys whose lines are kept pre-rendered (then the set starts over).
+const MAX_TEMPLATES: usize = 1024;
+
+/// One key's EMF line without its timestamp and value. A line is the `_aws` envelope naming the metric and its
+/// dimensions, then every tag and the value as top-level members; all but the timestamp and the value is fixed
+/// per key and unit, so it is rendered once (strings JSON-escaped by serde_json) and copied per update.
+struct Template {
+    key: Key,
+    unit: &'static str,
+    /// From after the timestamp to the metric's own member name and its colon.
+    middle: Vec<u8>,
+}
+
 impl Inner {
-    /// One EMF document, as one line: the `_aws` envelope naming the metric and its dimensions, then every
-    /// tag and the value as top-level members. Written directly (strings JSON-escaped by serde_json), without
-    /// building a JSON tree: this runs for every metric update.
-    fn document(&self, key: &Key, unit: &'static str, value: f64) -> Vec<u8> {
+    /// The key's template, rendered on its first use.
+    fn template(&self, key: &Key, unit: &'static str) -> Arc<Template> {
+        let mut kept = self.templates.lock().unwrap_or_else(|p| p.into_inner());
+        let same = kept.get(&key.get_hash()).and_then(|ts| ts.iter().find(|t| t.unit == unit && same_key(&t.key, key)));
+        if let Some(t) = same {
+            return Arc::clone(t);
+        }
+        let template = Arc::new(self.render_template(key, unit));
+        if kept.values().map(Vec::len).sum::<usize>() >= MAX_TEMPLATES {
+            kept.clear();
+        }
+        kept.entry(key.get_hash()).or_default().push(Arc::clone(&template));
+        template
+    }
+
+    fn render_template(&self, key: &Key, unit: &'static str) -> Template {
         let json = |out: &mut Vec<u8>, text: &str| {
             let _ = serde_json::to_writer(&mut *out, text);
         };
         let mut out = Vec::with_capacity(384);
-        out.extend_from_slice(b"{\"_aws\":{\"Timestamp\":");
-        out.extend_from_slice(crate::clock::now_ms().to_string().as_bytes());
         out.extend_from_slice(b",\"CloudWatchMetrics\":[{\"Namespace\":");
         json(&mut out, &self.namespace);
         out.extend_from_slice(b",\"Dimensions\":[[");
@@ -116,16 +146,20 @@ impl Inner {
         out.push(b',');
         json(&mut out, key.name());
         out.push(b':');
-        let _ = serde_json::to_writer(&mut out, &value);
-        out.extend_from_slice(b"}\n");
-        out
+        Template { key: key.clone(), unit, middle: out }
     }
 
-    fn write(&self, key: &Key, unit: &'static str, value: f64) {
+    fn write(&self, template: &Template, value: f64) {
         if !value.is_finite() {
             return;
         }
-        let line = self.document(key, unit, value);
+        const START: &[u8] = b"{\"_aws\":{\"Timestamp\":";
+        let mut line = Vec::with_capacity(START.len() + template.middle.len() + 48);
+        line.extend_from_slice(START);
+        let _ = write!(line, "{}", crate::clock::now_ms());
+        line.extend_from_slice(&template.middle);
+        let _ = serde_json::to_writer(&mut line, &value);
+        line.extend_from_slice(b"}\n");
         // One write per line under the lock, so lines from concurrent requests never interleave.
         let mut out = self.out.lock().unwrap_or_else(|p| p.into_inner());
         let _ = out.write_all(&line);
@@ -133,36 +167,51 @@ impl Inner {
     }
 }
 
+/// The same name and labels in the same order (a key with its labels in another order gets a template of its
+/// own, which renders the same line). Texts compare by address first: a caller that keeps its keys (facetheory's
+/// request metrics) passes the same strings every time.
+fn same_key(a: &Key, b: &Key) -> bool {
+    let same = |x: &str, y: &str| std::ptr::eq(x, y) || x == y;
+    same(a.name(), b.name())
+        && a.labels().len() == b.labels().len()
+        && a.labels().zip(b.labels()).all(|(x, y)| same(x.key(), y.key()) && same(x.value(), y.value()))
+}
+
 struct Handle {
     inner: Arc<Inner>,
-    key: Key,
-    unit: &'static str,
+    template: Arc<Template>,
+}
+
+impl Handle {
+    fn write(&self, value: f64) {
+        self.inner.write(&self.template, value);
+    }
 }
 
 impl metrics::CounterFn for Handle {
     fn increment(&self, value: u64) {
-        self.inner.write(&self.key, self.unit, value as f64);
+        self.write(value as f64);
     }
     fn absolute(&self, value: u64) {
-        self.inner.write(&self.key, self.unit, value as f64);
+        self.write(value as f64);
     }
 }
 
 impl metrics::HistogramFn for Handle {
     fn record(&self, value: f64) {
-        self.inner.write(&self.key, self.unit, value);
+        self.write(value);
     }
 }
 
 impl metrics::GaugeFn for Handle {
     fn increment(&self, value: f64) {
-        self.inner.write(&self.key, self.unit, value);
+        self.write(value);
     }
     fn decrement(&self, value: f64) {
-        self.inner.write(&self.key, self.unit, -value);
+        self.write(-value);
     }
     fn set(&self, value: f64) {
-        self.inner.write(&self.key, self.unit, value);
+        self.write(value);
     }
 }
 
@@ -175,24 +224,27 @@ fn unit_for(key: &Key, default: &'static str) -> &'static str {
     }
 }
 
+impl EmfRecorder {
+    fn handle(&self, key: &Key, unit: &'static str) -> Handle {
+        Handle { inner: Arc::clone(&self.inner), template: self.inner.template(key, unit) }
+    }
+}
+
 impl metrics::Recorder for EmfRecorder {
     fn describe_counter(&self, _: KeyName, _: Option<Unit>, _: SharedString) {}
     fn describe_gauge(&self, _: KeyName, _: Option<Unit>, _: SharedString) {}
     fn describe_histogram(&self, _: KeyName, _: Option<Unit>, _: SharedString) {}
 
     fn register_counter(&self, key: &Key, _: &Metadata<'_>) -> Counter {
-        let unit = unit_for(key, "Count");
-        Counter::from_arc(Arc::new(Handle { inner: Arc::clone(&self.inner), key: key.clone(), unit }))
+        Counter::from_arc(Arc::new(self.handle(key, unit_for(key, "Count"))))
     }
 
     fn register_gauge(&self, key: &Key, _: &Metadata<'_>) -> Gauge {
-        let unit = unit_for(key, "None");
-        Gauge::from_arc(Arc::new(Handle { inner: Arc::clone(&self.inner), key: key.clone(), unit }))
+        Gauge::from_arc(Arc::new(self.handle(key, unit_for(key, "None"))))
     }
 
     fn register_histogram(&self, key: &Key, _: &Metadata<'_>) -> Histogram {
-        let unit = unit_for(key, "None");
-        Histogram::from_arc(Arc::new(Handle { inner: Arc::clone(&self.inner), key: key.clone(), unit }))
+        Histogram::from_arc(Arc::new(self.handle(key, unit_for(key, "None"))))
     }
 }
 
@@ -236,5 +288,42 @@ mod tests {
         // Every dimension names a top-level string member; the metric names a top-level number.
         assert_eq!(lines[1]["_aws"]["CloudWatchMetrics"][0]["Dimensions"], serde_json::json!([[]]));
         assert_eq!(lines[1]["_aws"]["CloudWatchMetrics"][0]["Metrics"][0]["Unit"], "Count");
+    }
+
+    /// Lines are rendered from a template per key: each key's line carries its own tags and unit, the value and
+    /// a fresh timestamp, also past the template limit and when one name is used as two kinds.
+    #[test]
+    fn templated_lines_keep_each_key_its_own() {
+        let buf = Buf::default();
+        let recorder = EmfRecorder::new("site").writer(buf.clone());
+        let routes: Vec<String> = (0..MAX_TEMPLATES + 10).map(|i| format!("/r{i}")).collect();
+        metrics::with_local_recorder(&recorder, || {
+            for (i, route) in routes.iter().enumerate() {
+                metrics::counter!("facetheory.request", "route_pattern" => route.clone()).increment(i as u64);
+            }
+            metrics::counter!("facetheory.request", "route_pattern" => "/r0").increment(7);
+            metrics::histogram!("facetheory.request", "route_pattern" => "/r0").record(2.5);
+            // Equal keys with their labels in two orders (one hash): each line has both labels.
+            metrics::counter!("x", "a" => "1", "b" => "2").increment(1);
+            metrics::counter!("x", "b" => "2", "a" => "1").increment(2);
+        });
+        let text = String::from_utf8(buf.0.lock().unwrap().clone()).unwrap();
+        let lines: Vec<serde_json::Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+        assert_eq!(lines.len(), routes.len() + 4);
+        for (line, value) in lines[routes.len() + 2..].iter().zip([1.0, 2.0]) {
+            assert_eq!(
+                (line["a"].as_str(), line["b"].as_str(), line["x"].as_f64()),
+                (Some("1"), Some("2"), Some(value))
+            );
+        }
+        for (i, route) in routes.iter().enumerate() {
+            assert_eq!(lines[i]["route_pattern"], route.as_str());
+            assert_eq!(lines[i]["facetheory.request"], i as f64);
+        }
+        let (again, histogram) = (&lines[routes.len()], &lines[routes.len() + 1]);
+        assert_eq!((again["route_pattern"].as_str(), again["facetheory.request"].as_f64()), (Some("/r0"), Some(7.0)));
+        assert_eq!(again["_aws"]["CloudWatchMetrics"][0]["Metrics"][0]["Unit"], "Count");
+        assert_eq!(histogram["_aws"]["CloudWatchMetrics"][0]["Metrics"][0]["Unit"], "None", "a histogram's own unit");
+        assert_eq!(histogram["facetheory.request"], 2.5);
     }
 }
