@@ -110,6 +110,23 @@ fn main() {
     }
     let app = facetheory::App::builder().route(&post::__FACETHEORY_ROUTE_post).build().unwrap();
     assert!(full_request(&app) > 500);
+    // FACETHEORY_BENCH_PROFILE=lines spins on the blog post page logging with JsonLines (to a sink).
+    if std::env::var("FACETHEORY_BENCH_PROFILE").as_deref() == Ok("lines") {
+        let lines = tracing::Dispatch::new(
+            tracing_subscriber::fmt()
+                .event_format(facetheory::observe::JsonLines)
+                .with_writer(std::io::sink)
+                .with_env_filter(tracing_subscriber::EnvFilter::new("info"))
+                .finish(),
+        );
+        let until = std::time::Instant::now() + std::time::Duration::from_secs(3);
+        tracing::dispatcher::with_default(&lines, || {
+            while std::time::Instant::now() < until {
+                black_box(full_request(&app));
+            }
+        });
+        return;
+    }
     // FACETHEORY_BENCH_PROFILE=metrics spins on the blog post page with the EMF recorder (to a sink).
     if std::env::var("FACETHEORY_BENCH_PROFILE").as_deref() == Ok("metrics") {
         let recorder = facetheory::observe::EmfRecorder::new("bench").writer(std::io::sink());

@@ -33,47 +33,80 @@ where
     N: for<'a> FormatFields<'a> + 'static,
 {
     fn format_event(&self, _: &FmtContext<'_, S, N>, mut writer: Writer<'_>, event: &Event<'_>) -> fmt::Result {
-        let meta = event.metadata();
-        writer.write_str("{\"timestamp\":\"")?;
-        write_timestamp(&mut writer, SystemTime::now())?;
-        writer.write_str("\",\"level\":\"")?;
-        writer.write_str(meta.level().as_str())?;
-        writer.write_char('"')?;
-        let mut fields = Fields { out: &mut writer, result: Ok(()) };
-        event.record(&mut fields);
-        fields.result?;
-        writer.write_str(",\"target\":")?;
-        write_string(&mut writer, meta.target())?;
-        writer.write_str("}\n")
+        // The line is built in a buffer of this thread's (static calls, no allocation once warm) and handed to
+        // the writer in one call: writing each piece through the writer's `dyn Write` cost more than the rest.
+        thread_local! {
+            static LINE: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+        }
+        LINE.with(|line| match line.try_borrow_mut() {
+            Ok(mut line) => {
+                line.clear();
+                let result = write_line(&mut line, event).and_then(|()| writer.write_str(&line));
+                // A rare huge event does not keep its buffer.
+                if line.capacity() > MAX_KEPT_LINE {
+                    *line = String::new();
+                }
+                result
+            }
+            // A field's formatting logged an event of its own: that line gets a buffer of its own.
+            Err(_) => {
+                let mut own = String::new();
+                write_line(&mut own, event)?;
+                writer.write_str(&own)
+            }
+        })
     }
 }
 
+/// The largest line buffer a thread keeps between events.
+const MAX_KEPT_LINE: usize = 64 * 1024;
+
+/// `event` as one JSON line.
+fn write_line(out: &mut String, event: &Event<'_>) -> fmt::Result {
+    let meta = event.metadata();
+    out.push_str("{\"timestamp\":\"");
+    write_timestamp(out, SystemTime::now())?;
+    out.push_str("\",\"level\":\"");
+    out.push_str(meta.level().as_str());
+    out.push('"');
+    let mut fields = Fields { out, result: Ok(()) };
+    event.record(&mut fields);
+    fields.result?;
+    out.push_str(",\"target\":");
+    write_string(out, meta.target())?;
+    out.push_str("}\n");
+    Ok(())
+}
+
 /// Writes each field as `,"name":value`; the first write error is kept (a `Visit` cannot return one).
-struct Fields<'w, 'a> {
-    out: &'w mut Writer<'a>,
+struct Fields<'w> {
+    out: &'w mut String,
     result: fmt::Result,
 }
 
-impl Fields<'_, '_> {
-    fn entry(&mut self, field: &Field, value: impl FnOnce(&mut Writer<'_>) -> fmt::Result) {
+impl Fields<'_> {
+    fn entry(&mut self, field: &Field, value: impl FnOnce(&mut String) -> fmt::Result) {
         if self.result.is_ok() {
             self.result = (|| {
-                self.out.write_char(',')?;
+                self.out.push(',');
                 write_string(self.out, field.name())?;
-                self.out.write_char(':')?;
+                self.out.push(':');
                 value(self.out)
             })();
         }
     }
 }
 
-impl Visit for Fields<'_, '_> {
+impl Visit for Fields<'_> {
     fn record_str(&mut self, field: &Field, value: &str) {
         self.entry(field, |out| write_string(out, value));
     }
 
     fn record_bool(&mut self, field: &Field, value: bool) {
-        self.entry(field, |out| out.write_str(if value { "true" } else { "false" }));
+        self.entry(field, |out| {
+            out.push_str(if value { "true" } else { "false" });
+            Ok(())
+        });
     }
 
     fn record_u64(&mut self, field: &Field, value: u64) {
@@ -91,18 +124,20 @@ impl Visit for Fields<'_, '_> {
 
     fn record_error(&mut self, field: &Field, value: &(dyn std::error::Error + 'static)) {
         self.entry(field, |out| {
-            out.write_char('"')?;
-            write!(Escaped(out), "{value}")?;
-            out.write_char('"')
+            out.push('"');
+            write!(Escaped(&mut *out), "{value}")?;
+            out.push('"');
+            Ok(())
         });
     }
 
     /// `%value`, `?value` and the message: formatted straight through the escaper.
     fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
         self.entry(field, |out| {
-            out.write_char('"')?;
-            write!(Escaped(out), "{value:?}")?;
-            out.write_char('"')
+            out.push('"');
+            write!(Escaped(&mut *out), "{value:?}")?;
+            out.push('"');
+            Ok(())
         });
     }
 }
