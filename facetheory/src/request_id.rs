@@ -28,7 +28,9 @@ pub(crate) fn fresh() -> String {
     let mut bytes = [0u8; 16];
     bytes[..8].copy_from_slice(&next().to_le_bytes());
     bytes[8..].copy_from_slice(&next().to_le_bytes());
-    uuid::Builder::from_random_bytes(bytes).into_uuid().to_string()
+    // Encoded into a stack buffer: `to_string` would go through the formatting machinery.
+    let mut text = [0u8; uuid::fmt::Hyphenated::LENGTH];
+    String::from(uuid::Builder::from_random_bytes(bytes).into_uuid().hyphenated().encode_lower(&mut text))
 }
 
 #[cfg(test)]
