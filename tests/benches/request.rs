@@ -98,6 +98,17 @@ fn log_line_cost(app: &facetheory::App, subscriber: &tracing::Dispatch) -> f64 {
     on - off
 }
 
+/// A subscriber logging at info with `JsonLines` (what the Lambda binary writes) to a sink.
+fn json_lines() -> tracing::Dispatch {
+    tracing::Dispatch::new(
+        tracing_subscriber::fmt()
+            .event_format(facetheory::observe::JsonLines)
+            .with_writer(std::io::sink)
+            .with_env_filter(tracing_subscriber::EnvFilter::new("info"))
+            .finish(),
+    )
+}
+
 fn main() {
     // Profiling aid: FACETHEORY_BENCH_PROFILE=big spins on the larger page only (for perf record).
     if std::env::var("FACETHEORY_BENCH_PROFILE").as_deref() == Ok("big") {
@@ -112,13 +123,7 @@ fn main() {
     assert!(full_request(&app) > 500);
     // FACETHEORY_BENCH_PROFILE=lines spins on the blog post page logging with JsonLines (to a sink).
     if std::env::var("FACETHEORY_BENCH_PROFILE").as_deref() == Ok("lines") {
-        let lines = tracing::Dispatch::new(
-            tracing_subscriber::fmt()
-                .event_format(facetheory::observe::JsonLines)
-                .with_writer(std::io::sink)
-                .with_env_filter(tracing_subscriber::EnvFilter::new("info"))
-                .finish(),
-        );
+        let lines = json_lines();
         let until = std::time::Instant::now() + std::time::Duration::from_secs(3);
         tracing::dispatcher::with_default(&lines, || {
             while std::time::Instant::now() < until {
@@ -207,13 +212,7 @@ fn main() {
             .finish(),
     );
     let json_only = log_line_cost(&app, &json);
-    let lines = tracing::Dispatch::new(
-        tracing_subscriber::fmt()
-            .event_format(facetheory::observe::JsonLines)
-            .with_writer(std::io::sink)
-            .with_env_filter(tracing_subscriber::EnvFilter::new("info"))
-            .finish(),
-    );
+    let lines = json_lines();
     let lines_only = log_line_cost(&app, &lines);
     println!(
         "  the log line as JSON lines: facetheory::observe::JsonLines (what Lambda writes) {:.0} ns, \
