@@ -31,8 +31,8 @@ struct Event<'a> {
     query_parameters: Option<BTreeMap<Cow<'a, str>, serde::de::IgnoredAny>>,
     #[serde(borrow, default)]
     cookies: Option<Vec<Cow<'a, str>>>,
-    #[serde(default)]
-    headers: Headers,
+    #[serde(borrow, default)]
+    headers: Headers<'a>,
     #[serde(borrow, default)]
     body: Option<Cow<'a, str>>,
     #[serde(rename = "isBase64Encoded", default)]
@@ -88,42 +88,62 @@ struct ContextHttp<'a> {
 
 static X_FORWARDED_PROTO: HeaderName = HeaderName::from_static("x-forwarded-proto");
 
-/// The event's headers, parsed straight into a map. A name or value `http` refuses, or a `cookie` header, fails
-/// the parse: the event then takes the full path, which decides.
+/// The event's headers in order, names parsed. A name `http` refuses, or a `cookie` header, fails the parse: the
+/// event then takes the full path, which decides.
 #[derive(Default)]
-struct Headers {
-    map: HeaderMap,
-    /// Members read: more than the map's keys when one header is spelled twice.
-    members: usize,
-}
+struct Headers<'a>(Vec<(HeaderName, Cow<'a, str>)>);
 
-impl<'de> serde::Deserialize<'de> for Headers {
+impl<'de: 'a, 'a> serde::Deserialize<'de> for Headers<'a> {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct Visit;
-        impl<'de> serde::de::Visitor<'de> for Visit {
-            type Value = Headers;
+        struct Visit<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> serde::de::Visitor<'de> for Visit<'a> {
+            type Value = Headers<'a>;
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str("an object of strings")
             }
-            fn visit_map<M: serde::de::MapAccess<'de>>(self, mut access: M) -> Result<Headers, M::Error> {
+            fn visit_map<M: serde::de::MapAccess<'de>>(self, mut access: M) -> Result<Headers<'a>, M::Error> {
                 use serde::de::Error;
-                // One more for the trace header the runtime adds.
-                let mut map = HeaderMap::with_capacity(access.size_hint().unwrap_or(8).min(64) + 1);
-                let mut members = 0;
-                while let Some((name, value)) = access.next_entry::<Borrowed<'de>, Borrowed<'de>>()? {
+                let mut pairs = Vec::with_capacity(access.size_hint().unwrap_or(16).min(64));
+                while let Some((name, value)) = access.next_entry::<Borrowed<'a>, Borrowed<'a>>()? {
                     let name =
                         HeaderName::from_bytes(name.0.as_bytes()).map_err(|_| M::Error::custom("header name"))?;
                     if name == http::header::COOKIE {
                         return Err(M::Error::custom("a cookie header"));
                     }
-                    let value = HeaderValue::from_str(&value.0).map_err(|_| M::Error::custom("header value"))?;
-                    map.insert(name, value);
-                    members += 1;
+                    pairs.push((name, value.0));
                 }
-                Ok(Headers { map, members })
+                Ok(Headers(pairs))
             }
         }
-        d.deserialize_map(Visit)
+        d.deserialize_map(Visit(std::marker::PhantomData))
+    }
+}
+
+/// Where the event's bytes live: borrowed (values are copied), or a shared buffer the header values can point
+/// into (no copy per header).
+#[derive(Clone, Copy)]
+pub(crate) enum Source<'a> {
+    Borrowed(&'a [u8]),
+    Shared(&'a bytes::Bytes),
+}
+
+impl<'a> Source<'a> {
+    pub(crate) fn bytes(self) -> &'a [u8] {
+        match self {
+            Source::Borrowed(b) => b,
+            Source::Shared(b) => b,
+        }
+    }
+
+    /// A header value: a view of the shared buffer when `text` lies in it, else a copy.
+    fn value(&self, text: Cow<'_, str>) -> Option<HeaderValue> {
+        if let (Source::Shared(buf), Cow::Borrowed(v)) = (self, &text) {
+            let start = (v.as_ptr() as usize).wrapping_sub(buf.as_ptr() as usize);
+            if start <= buf.len() && v.len() <= buf.len() - start {
+                return HeaderValue::from_maybe_shared(buf.slice(start..start + v.len())).ok();
+            }
+        }
+        HeaderValue::from_str(&text).ok()
     }
 }
 
@@ -140,9 +160,9 @@ impl<'de: 'a, 'a> serde::Deserialize<'de> for Borrowed<'a> {
 
 /// The request a plain Function URL event stands for, as the full path would build it (without lambda_http's
 /// API Gateway extensions: the app reads none of them); `None` sends the event down the full path.
-pub(crate) fn fast_request(event: &[u8]) -> Option<Request<lambda_http::Body>> {
+pub(crate) fn fast_request(source: Source<'_>) -> Option<Request<lambda_http::Body>> {
     // One UTF-8 check of the whole event; parsing from `&str` then skips checking each string again.
-    let event: Event<'_> = serde_json::from_str(std::str::from_utf8(event).ok()?).ok()?;
+    let mut event: Event<'_> = serde_json::from_str(std::str::from_utf8(source.bytes()).ok()?).ok()?;
     if event.version != "2.0" || event.path.is_some() {
         return None;
     }
@@ -161,7 +181,13 @@ pub(crate) fn fast_request(event: &[u8]) -> Option<Request<lambda_http::Body>> {
         m if m.bytes().any(|b| b.is_ascii_lowercase()) => return None,
         m => Method::from_bytes(m.as_bytes()).ok()?,
     };
-    let Headers { map: mut headers, members } = event.headers;
+    let pairs = std::mem::take(&mut event.headers.0);
+    let members = pairs.len();
+    // One more for the trace header the runtime adds.
+    let mut headers = HeaderMap::with_capacity(members + 1);
+    for (name, value) in pairs {
+        headers.insert(name, source.value(value)?);
+    }
     // Two spellings of one header: which one lambda_http keeps depends on the event's key order.
     if headers.keys_len() != members {
         return None;
@@ -246,6 +272,25 @@ fn plain_path(path: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// From an owned event, header values are views of its buffer; a value with escapes (decoded, so not in
+    /// the buffer) is copied.
+    #[test]
+    fn shared_events_lend_their_header_values() {
+        let event = bytes::Bytes::from(
+            br#"{"version":"2.0","rawPath":"/a","headers":{"host":"x.on.aws","accept":"text/html","x-q":"a\"b"},
+            "requestContext":{"http":{"method":"GET"}}}"#
+                .to_vec(),
+        );
+        let req = fast_request(Source::Shared(&event)).expect("a plain event");
+        let inside = |v: &HeaderValue| event.as_ptr_range().contains(&v.as_bytes().as_ptr());
+        assert!(inside(&req.headers()["accept"]) && inside(&req.headers()["host"]));
+        assert_eq!(req.headers()["x-q"], "a\"b");
+        assert!(!inside(&req.headers()["x-q"]), "the unescaped value is a copy");
+        let borrowed = fast_request(Source::Borrowed(&event)).expect("a plain event");
+        assert_eq!(borrowed.headers(), req.headers());
+        assert!(!inside(&borrowed.headers()["accept"]));
+    }
 
     #[test]
     fn plain_shapes() {
