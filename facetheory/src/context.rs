@@ -70,6 +70,35 @@ impl RequestInfo {
         }
     }
 
+    /// A request as the app receives it, built in one piece (the value is large, and moving it through
+    /// builder calls showed in the profile).
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn for_app(
+        method: Method,
+        path: String,
+        raw_query: String,
+        headers: HeaderMap,
+        request_id: String,
+        app: Arc<crate::state::AppScope>,
+        extensions: http::Extensions,
+        invocation_id: Option<String>,
+    ) -> Arc<Self> {
+        Arc::new(RequestInfo {
+            method,
+            path,
+            raw_query,
+            headers,
+            request_id,
+            app,
+            extensions,
+            invocation_id,
+            recorder: Arc::default(),
+            query: OnceLock::new(),
+            cookies: OnceLock::new(),
+            nonce: OnceLock::new(),
+        })
+    }
+
     /// The same request with the app's state and the request's extensions (replacing [`no_app`]).
     pub(crate) fn with_app(mut self, app: Arc<crate::state::AppScope>, extensions: http::Extensions) -> Self {
         self.app = app;

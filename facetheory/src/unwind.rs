@@ -5,6 +5,8 @@
 use std::any::Any;
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
+use std::pin::Pin;
+use std::task::{Context, Poll};
 
 use futures_util::FutureExt;
 
@@ -20,11 +22,41 @@ pub(crate) fn message(payload: &(dyn Any + Send)) -> String {
 }
 
 /// Runs `fut`; a panic while polling it becomes `Err(message)`. The future is not used after a panic, so
-/// asserting unwind safety cannot expose a broken invariant. A plain combinator, not an `async fn`: an async
-/// wrapper would hold `fut` twice in its state (the argument and the running future), doubling what every
-/// request moves around.
-pub(crate) fn catch<F: Future>(fut: F) -> impl Future<Output = Result<F::Output, String>> {
-    AssertUnwindSafe(fut).catch_unwind().map(|r| r.map_err(|payload| message(payload.as_ref())))
+/// asserting unwind safety cannot expose a broken invariant.
+pub(crate) fn catch<F: Future>(fut: F) -> Caught<F> {
+    Caught { fut, span: tracing::Span::none() }
+}
+
+/// [`catch`], polling `fut` inside `span`.
+pub(crate) fn catch_in<F: Future>(span: tracing::Span, fut: F) -> Caught<F> {
+    Caught { fut, span }
+}
+
+pin_project_lite::pin_project! {
+    /// A future polled inside a span, with a panic while polling it returned as `Err(message)`. One layer where
+    /// a span, a panic guard and a mapping of its result would be three, each moving the output once more; and
+    /// a plain future, not an `async fn`, which would hold `fut` twice in its state (the argument and the
+    /// running future).
+    pub(crate) struct Caught<F> {
+        #[pin]
+        fut: F,
+        span: tracing::Span,
+    }
+}
+
+impl<F: Future> Future for Caught<F> {
+    type Output = Result<F::Output, String>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let _entered = this.span.enter();
+        let fut = this.fut;
+        match std::panic::catch_unwind(AssertUnwindSafe(|| fut.poll(cx))) {
+            Ok(Poll::Ready(output)) => Poll::Ready(Ok(output)),
+            Ok(Poll::Pending) => Poll::Pending,
+            Err(payload) => Poll::Ready(Err(message(payload.as_ref()))),
+        }
+    }
 }
 
 /// Calls a face's or resource's glue; a panic inside it is an internal error carrying the panic message.

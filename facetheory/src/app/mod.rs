@@ -172,10 +172,9 @@ impl App {
         let invocation = parts.extensions.get::<AdapterRequestId>().map(|a| a.0.clone());
         let http::request::Parts { method, uri, headers, extensions, .. } = parts;
         let path = original_uri(&method, uri.path(), &headers).unwrap_or(uri.path()).to_string();
-        let mut request = RequestInfo::new(method, path, uri.query().unwrap_or("").to_string(), headers, request_id)
-            .with_app(Arc::clone(&self.inner.scope), extensions);
-        request.invocation_id = invocation;
-        Arc::new(request)
+        let query = uri.query().unwrap_or("").to_string();
+        let scope = Arc::clone(&self.inner.scope);
+        RequestInfo::for_app(method, path, query, headers, request_id, scope, extensions, invocation)
     }
 
     /// Handles one request. Never fails: errors become 404 / 405 / 500 responses. Every response carries
@@ -190,8 +189,7 @@ impl App {
         // Handlers are guarded where they are called; this catches a panic anywhere else on the path.
         // Spans are debug-level: free unless a subscriber (OpenTelemetry, RUST_LOG=debug) asks for them.
         let span = tracing::debug_span!("facetheory.request", request_id = %request.request_id, method = %request.method, path = %request.path);
-        let dispatched = tracing::Instrument::instrument(self.dispatch(&request, body), span);
-        let (mut res, route) = match crate::unwind::catch(dispatched).await {
+        let (mut res, route) = match crate::unwind::catch_in(span, self.dispatch(&request, body)).await {
             Ok(answered) => answered,
             Err(panic) => {
                 let err = format!("the request panicked: {panic}");
