@@ -54,20 +54,7 @@ pub(crate) struct RequestInfo {
 
 impl RequestInfo {
     pub(crate) fn new(method: Method, path: String, raw_query: String, headers: HeaderMap, request_id: String) -> Self {
-        RequestInfo {
-            method,
-            path,
-            raw_query,
-            headers,
-            request_id,
-            app: no_app(),
-            extensions: http::Extensions::new(),
-            invocation_id: None,
-            recorder: Arc::default(),
-            query: OnceLock::new(),
-            cookies: OnceLock::new(),
-            nonce: OnceLock::new(),
-        }
+        Self::built(method, path, raw_query, headers, request_id, no_app(), http::Extensions::new(), None)
     }
 
     /// A request as the app receives it, built in one piece (the value is large, and moving it through
@@ -83,7 +70,21 @@ impl RequestInfo {
         extensions: http::Extensions,
         invocation_id: Option<String>,
     ) -> Arc<Self> {
-        Arc::new(RequestInfo {
+        Arc::new(Self::built(method, path, raw_query, headers, request_id, app, extensions, invocation_id))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn built(
+        method: Method,
+        path: String,
+        raw_query: String,
+        headers: HeaderMap,
+        request_id: String,
+        app: Arc<crate::state::AppScope>,
+        extensions: http::Extensions,
+        invocation_id: Option<String>,
+    ) -> Self {
+        RequestInfo {
             method,
             path,
             raw_query,
@@ -96,7 +97,7 @@ impl RequestInfo {
             query: OnceLock::new(),
             cookies: OnceLock::new(),
             nonce: OnceLock::new(),
-        })
+        }
     }
 
     /// The same request with the app's state and the request's extensions (replacing [`no_app`]).

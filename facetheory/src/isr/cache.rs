@@ -54,21 +54,23 @@ impl BodyCache {
         let current =
             cached.hit.as_ref().is_some_and(|h| h.etag == rec.etag && h.revalidate_seconds == rec.revalidate_seconds);
         if !current {
-            let page = &cached.page;
-            let headers = super::served::served_headers(
+            cached.hit = None;
+        }
+        let page = &cached.page;
+        let hit = cached.hit.get_or_insert_with(|| HitHeaders {
+            etag: rec.etag.clone(),
+            revalidate_seconds: rec.revalidate_seconds,
+            headers: super::served::served_headers(
                 &page.headers,
                 page.body.len(),
                 super::IsrState::Hit,
                 rec.etag.as_deref(),
                 rec.revalidate_seconds,
-            );
-            cached.hit =
-                Some(HitHeaders { etag: rec.etag.clone(), revalidate_seconds: rec.revalidate_seconds, headers });
-        }
-        let page = &cached.page;
+            ),
+        });
         Some(Rendered {
             status: page.status,
-            headers: cached.hit.as_ref().map(|h| h.headers.clone()).unwrap_or_default(),
+            headers: hit.headers.clone(),
             body: page.body.clone(),
             tags: Vec::new(),
             sidecar: page.sidecar.clone(),
