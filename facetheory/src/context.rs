@@ -60,21 +60,7 @@ impl RequestInfo {
     /// A request as the app receives it, built in one piece (the value is large, and moving it through
     /// builder calls showed in the profile).
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn for_app(
-        method: Method,
-        path: String,
-        raw_query: String,
-        headers: HeaderMap,
-        request_id: String,
-        app: Arc<crate::state::AppScope>,
-        extensions: http::Extensions,
-        invocation_id: Option<String>,
-    ) -> Arc<Self> {
-        Arc::new(Self::built(method, path, raw_query, headers, request_id, app, extensions, invocation_id))
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    fn built(
+    pub(crate) fn built(
         method: Method,
         path: String,
         raw_query: String,

@@ -174,7 +174,7 @@ impl App {
         let path = original_uri(&method, uri.path(), &headers).unwrap_or(uri.path()).to_string();
         let query = uri.query().unwrap_or("").to_string();
         let scope = Arc::clone(&self.inner.scope);
-        RequestInfo::for_app(method, path, query, headers, request_id, scope, extensions, invocation)
+        Arc::new(RequestInfo::built(method, path, query, headers, request_id, scope, extensions, invocation))
     }
 
     /// Handles one request. Never fails: errors become 404 / 405 / 500 responses. Every response carries
