@@ -6,6 +6,7 @@
 //! that compiles is matched at run time exactly as it was checked at compile time.
 
 pub mod file_route;
+pub mod head_key;
 pub mod limits;
 pub mod methods;
 pub mod mode;
@@ -16,6 +17,8 @@ pub mod route;
 pub mod attrs;
 #[cfg(feature = "scan")]
 pub mod face_fn;
+#[cfg(feature = "scan")]
+pub mod head_macro;
 #[cfg(feature = "scan")]
 pub mod main_fn;
 #[cfg(feature = "scan")]

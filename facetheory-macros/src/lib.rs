@@ -64,3 +64,9 @@ pub fn faces(input: TokenStream) -> TokenStream {
         Err(msg) => syn::Error::new(lit.span(), msg).to_compile_error().into(),
     }
 }
+
+/// Head tags checked and rendered at compile time. See `facetheory::head!`.
+#[proc_macro]
+pub fn head(input: TokenStream) -> TokenStream {
+    facetheory_codegen::head_macro::expand_head(input.into()).into()
+}

@@ -138,6 +138,32 @@ pub use facetheory_macros::resource;
 /// `pub mod faces { …; pub static ROUTES: … }` — what the build script generates, without a build script.
 pub use facetheory_macros::faces;
 
+/// Head tags in maud's syntax, checked at compile time, for [`Page::head`]: `title { … }`, `meta …;`,
+/// `link …;` and `script src=… {}`. Values are string literals or `(expressions)` (anything `AsRef<str>`,
+/// escaped when the page renders). Literal text is escaped, attributes ordered and deduplication keys
+/// fingerprinted at compile time, so a block costs its computed values and nothing else; it renders,
+/// deduplicates and orders exactly as the same tags from [`head`]'s functions.
+///
+/// Compile errors: an element other than those four, a meta without exactly one of `charset` / `name` /
+/// `property` / `http-equiv` (or without `content`), a link without `rel` and `href`, a script without `src`
+/// or with a body, an attribute given twice, a computed key attribute (`name`, `property`, `rel`, …: use the
+/// `Page` methods for those), a literal canonical href that is not http(s) or same-origin, two tags with the
+/// same key in one block. A computed canonical href is checked when the page renders (a 500, like
+/// [`Page::canonical`]).
+///
+/// ```
+/// use facetheory::{head, html, Page};
+/// let (title, url) = ("Streaming <on> Lambda", "https://blog.example/streaming");
+/// let page = Page::new(html! {}).head(head! {
+///     meta charset="utf-8";
+///     title { (title) " | Blog" }
+///     meta name="description" content="Shell first, data later.";
+///     link rel="canonical" href=(url);
+///     meta property="og:title" content=(title);
+/// });
+/// ```
+pub use facetheory_macros::head;
+
 pub use island::{Island, MAX_ISLANDS};
 pub use maud::{self, html, Markup, PreEscaped, Render};
 

@@ -161,9 +161,22 @@ impl<H> Page<H> {
         self
     }
 
-    /// Adds a head tag (deduplicated and ordered as described in [`crate::head`]).
-    pub fn head(mut self, tag: HeadTag) -> Self {
-        self.parts.head.push(tag);
+    /// Adds a head tag, or the tags of a [`head!`](crate::head!) block (deduplicated and ordered as described
+    /// in [`crate::head`]).
+    ///
+    /// ```
+    /// use facetheory::{head, html, Page};
+    /// let title = "Hello";
+    /// let page = Page::new(html! {})
+    ///     .head(head::charset("utf-8"))
+    ///     .head(head! {
+    ///         title { (title) " | Blog" }
+    ///         meta name="description" content="Shell first, data later.";
+    ///     });
+    /// ```
+    pub fn head(mut self, tags: impl crate::head::IntoHead) -> Self {
+        let parts = &mut *self.parts;
+        tags.add_to(&mut crate::head::HeadWriter { list: &mut parts.head, invalid: &mut parts.invalid });
         self
     }
 

@@ -103,14 +103,28 @@ fn body(escaped: bool) -> Markup {
 mod faces {
     use facetheory::prelude::*;
 
+    /// The page as a face writes it at its fastest: the tags the floor has as literals written with `head!`
+    /// (rendered at compile time), the JSON-LD and hydration data serialised at run time, as the floor does.
     #[face(route = "/article")]
     pub fn article() -> Result<Page<super::ArticleData>> {
+        block_page(super::body(true))
+    }
+
+    /// The same page with its head from the `Page` methods (`meta`, `description`, `canonical`, `open_graph`).
+    #[face(route = "/article-methods")]
+    pub fn article_methods() -> Result<Page<super::ArticleData>> {
         page(super::body(true))
     }
 
     /// The same page with an empty body: the framework's own work without maud's.
     #[face(route = "/article-head")]
     pub fn article_head() -> Result<Page<super::ArticleData>> {
+        block_page(html! {})
+    }
+
+    /// The empty-body page with its head from the `Page` methods.
+    #[face(route = "/article-head-methods")]
+    pub fn article_head_methods() -> Result<Page<super::ArticleData>> {
         page(html! {})
     }
 
@@ -130,6 +144,23 @@ mod faces {
             .head(head::canonical("https://blog.example/articles/streaming-on-lambda")?)
             .head_tags(head::open_graph(&super::open_graph()))
             .head(head::json_ld(&super::json_ld())?)
+            .hydrate(super::data(), "/assets/article-1a2b3c.js"))
+    }
+
+    fn block_page(body: Markup) -> Result<Page<super::ArticleData>> {
+        Ok(Page::new(body)
+            .head(head! {
+                meta charset="utf-8";
+                title { "Streaming on Lambda" }
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                meta name="description" content="How a facetheory page streams from Lambda, shell first.";
+                link rel="canonical" href="https://blog.example/articles/streaming-on-lambda";
+                meta property="og:title" content="Streaming on Lambda";
+                meta property="og:type" content="article";
+                meta property="og:url" content="https://blog.example/articles/streaming-on-lambda";
+                meta property="og:description" content="Shell first, data later.";
+            })
+            .json_ld(&super::json_ld())
             .hydrate(super::data(), "/assets/article-1a2b3c.js"))
     }
 
@@ -160,6 +191,8 @@ fn app() -> facetheory::App {
     facetheory::App::builder()
         .route(&faces::__FACETHEORY_ROUTE_article)
         .route(&faces::__FACETHEORY_ROUTE_article_head)
+        .route(&faces::__FACETHEORY_ROUTE_article_methods)
+        .route(&faces::__FACETHEORY_ROUTE_article_head_methods)
         .route(&faces::__FACETHEORY_ROUTE_article_tags)
         .route(&faces::__FACETHEORY_ROUTE_ping)
         .build()
@@ -285,6 +318,7 @@ fn main() {
             black_box(match which.as_str() {
                 "lambda" => through_lambda(&app),
                 "head" => through_app_at(&app, "/article-head"),
+                "methods" => through_app_at(&app, "/article-head-methods"),
                 "ping" => through_app_at(&app, "/ping"),
                 "event" => {
                     let ctx = facetheory::lambda::lambda_runtime::Context::default();
@@ -307,6 +341,11 @@ fn main() {
     assert_eq!(framework, floor(true), "the floor renders exactly the framework's bytes");
     let head_only = drain(ready(app.handle(http::Request::get("/article-head").body(String::new()).unwrap()))).concat();
     assert_eq!(String::from_utf8(head_only).unwrap(), floor_with(html! {}), "the same, with an empty body");
+    for path in ["/article-methods", "/article-head-methods"] {
+        let page = drain(ready(app.handle(http::Request::get(path).body(String::new()).unwrap()))).concat();
+        let want = if path == "/article-methods" { floor(true) } else { floor_with(html! {}) };
+        assert_eq!(String::from_utf8(page).unwrap(), want, "{path}: the same bytes from the Page methods");
+    }
     let with_tags = drain(ready(app.handle(http::Request::get("/article-tags").body(String::new()).unwrap()))).concat();
     assert_eq!(String::from_utf8(with_tags).unwrap(), floor_with(html! {}), "the same, from head::* tags");
     let size = framework.len();
@@ -397,6 +436,26 @@ fn main() {
             black_box(floor_with(html! {}).len());
         },
     );
+    let (methods_ns, methods_floor_ns) = interleave::interleaved(
+        41,
+        round,
+        || {
+            black_box(through_app_at(&app, "/article-methods"));
+        },
+        || {
+            black_box(floor(true).len());
+        },
+    );
+    let (head_methods_ns, _) = interleave::interleaved(
+        41,
+        round,
+        || {
+            black_box(through_app_at(&app, "/article-head-methods"));
+        },
+        || {
+            black_box(floor_with(html! {}).len());
+        },
+    );
     let (tags_ns, _) = interleave::interleaved(
         41,
         round,
@@ -445,7 +504,14 @@ fn main() {
         head_app_ns - head_floor_ns
     );
     println!(
-        "    the same with the head from head::* tags instead of Page::meta/description/canonical/open_graph: {tags_ns:.0} ns"
+        "    the same with the head from the Page methods (meta, description, canonical, open_graph): {head_methods_ns:.0} ns; \
+         from head::* tags: {tags_ns:.0} ns"
+    );
+    println!(
+        "  the whole page with its head from the Page methods instead of head!: {methods_ns:.0} ns against {methods_floor_ns:.0} ns: \
+         {:.1}%, {:.0} ns per request",
+        (methods_ns / methods_floor_ns - 1.0) * 100.0,
+        methods_ns - methods_floor_ns
     );
     println!("    allocations per request with an empty body: floor {floor_allocs}, app {app_allocs}");
     println!("    a trivial page (empty head and body) through the app: {ping_ns:.0} ns, {ping_allocs} allocations");

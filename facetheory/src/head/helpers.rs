@@ -72,27 +72,8 @@ pub fn canonical(href: &str) -> Result<HeadTag, HeadError> {
     Ok(link("canonical", href))
 }
 
-/// True for an http(s) URL or a same-origin (relative) one.
-pub(crate) fn is_http_or_relative(url: &str) -> bool {
-    let url = url.trim();
-    if url.is_empty() || has_control(url) {
-        return false;
-    }
-    match url.find(':') {
-        Some(colon) if !url[..colon].contains(['/', '?', '#']) => {
-            let scheme = &url[..colon];
-            scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https")
-        }
-        _ => true,
-    }
-}
-
-/// True when `s` holds a control character (C0, DEL or C1). Bytes first, without early exit (vector
-/// compares): C1 controls are the only ones outside ASCII, and they all start with 0xC2.
-fn has_control(s: &str) -> bool {
-    let suspect = s.bytes().fold(false, |any, b| any | (b < 0x20) | (b == 0x7f) | (b == 0xc2));
-    suspect && s.chars().any(char::is_control)
-}
+/// True for an http(s) URL or a same-origin (relative) one (the rule the `head!` macro checks literals with).
+pub(crate) use facetheory_codegen::head_key::is_http_or_relative;
 
 /// A JSON-LD block: `<script type="application/ld+json">` with the data safely escaped.
 pub fn json_ld<T: serde::Serialize + ?Sized>(data: &T) -> Result<HeadTag, HeadError> {

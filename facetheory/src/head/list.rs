@@ -5,6 +5,7 @@
 use std::borrow::Cow;
 use std::ops::Range;
 
+use super::block::{StaticKey, StaticTag, StaticValue, MAX_VALUES};
 use super::{Attrs, HeadTag};
 use crate::escape::escape_html_into;
 
@@ -42,6 +43,11 @@ enum Item {
     },
     /// `<script type="application/ld+json">…</script>`; the JSON (already safe in HTML) is a range of the text.
     JsonLd(Range<usize>),
+    /// A tag of a `head!` block: its description and its values (ranges of the list's text, unescaped).
+    Static {
+        tag: &'static StaticTag,
+        values: [(usize, usize); MAX_VALUES],
+    },
 }
 
 /// The head tags of a page, in the order added.
@@ -62,6 +68,51 @@ pub(crate) enum HeadRef<'a> {
     Link { rel: &'a str, href: &'a str },
     Title(&'a str),
     JsonLd(&'a str),
+    Static(StaticRef<'a>),
+}
+
+/// A `head!` tag with its values.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct StaticRef<'a> {
+    pub(crate) tag: &'static StaticTag,
+    text: &'a str,
+    values: &'a [(usize, usize); MAX_VALUES],
+}
+
+impl<'a> StaticRef<'a> {
+    /// The i-th value.
+    pub(crate) fn value(&self, i: usize) -> &'a str {
+        self.values.get(i).and_then(|&(start, end)| self.text.get(start..end)).unwrap_or("")
+    }
+
+    /// The text a key part stands for.
+    pub(crate) fn part(&self, v: StaticValue) -> &'a str {
+        match v {
+            StaticValue::Text(t) => t,
+            StaticValue::Value(i) => self.value(i),
+            StaticValue::Flag => "",
+        }
+    }
+
+    fn render_into(&self, out: &mut String) {
+        let pieces = self.tag.pieces;
+        for (i, piece) in pieces.iter().enumerate() {
+            out.push_str(piece);
+            if i + 1 < pieces.len() {
+                escape_html_into(out, self.value(i));
+            }
+        }
+    }
+
+    fn size_hint(&self) -> usize {
+        let values: usize = self.values.iter().map(|(start, end)| end - start).sum();
+        self.tag.pieces.iter().map(|p| p.len()).sum::<usize>() + values
+    }
+
+    /// The key of the tag, as [`StaticKey`] says.
+    pub(crate) fn key(&self) -> StaticKey {
+        self.tag.key
+    }
 }
 
 impl HeadList {
@@ -104,6 +155,16 @@ impl HeadList {
     pub(crate) fn link(&mut self, rel: Cow<'static, str>, href: &str) {
         let href = self.push_text(href);
         self.push_item(Item::Link { rel, href });
+    }
+
+    /// Adds a `head!` tag: its values go into the list's text.
+    pub(crate) fn static_tag(&mut self, tag: &'static StaticTag, values: &[&str]) {
+        let mut ranges = [(0, 0); MAX_VALUES];
+        for (range, value) in ranges.iter_mut().zip(values) {
+            let r = self.push_text(value);
+            *range = (r.start, r.end);
+        }
+        self.push_item(Item::Static { tag, values: ranges });
     }
 
     /// Adds a JSON-LD block, as [`super::json_ld`] does, serialized straight into the list's text.
@@ -152,6 +213,7 @@ impl HeadList {
                 }
                 Item::Link { rel, href } => HeadRef::Link { rel, href: &self.text[href.clone()] },
                 Item::JsonLd(body) => HeadRef::JsonLd(&self.text[body.clone()]),
+                Item::Static { tag, values } => HeadRef::Static(StaticRef { tag, text: &self.text, values }),
             })
             .chain(title)
     }
@@ -173,6 +235,10 @@ impl HeadList {
                     attrs: Attrs::new().set("type", super::JSON_LD_TYPE),
                     body: text[body].to_string(),
                 },
+                Item::Static { tag, values } => {
+                    let r = StaticRef { tag, text, values: &values };
+                    tag.to_tag(|i| r.value(i))
+                }
             })
             .collect()
     }
@@ -209,6 +275,7 @@ impl HeadRef<'_> {
                 escape_html_into(out, title);
                 out.push_str("</title>");
             }
+            HeadRef::Static(r) => r.render_into(out),
             HeadRef::Link { rel, href } => {
                 out.push_str("<link href=\"");
                 escape_html_into(out, href);
@@ -227,6 +294,7 @@ impl HeadRef<'_> {
             HeadRef::Link { rel, href } => rel.len() + href.len() + 22,
             HeadRef::Title(title) => title.len() + 15,
             HeadRef::JsonLd(body) => body.len() + 45,
+            HeadRef::Static(r) => r.size_hint(),
         }
     }
 }

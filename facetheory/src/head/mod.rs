@@ -19,10 +19,14 @@ use std::borrow::Cow;
 
 use crate::escape::escape_html_into;
 
+mod block;
 mod helpers;
 mod list;
 mod normalize;
 
+pub use block::{HeadBlock, IntoHead, MAX_VALUES};
+#[doc(hidden)]
+pub use block::{HeadWriter, StaticElement, StaticKey, StaticTag, StaticValue};
 pub use helpers::*;
 pub(crate) use list::{HeadList, HeadRef, MetaAttr};
 pub(crate) use normalize::render_refs_into;

@@ -1,5 +1,6 @@
 //! Deduplication and ordering of head tags, as FaceTheory does it.
 
+use super::block::StaticKey;
 use super::list::HeadRef;
 use super::HeadTag;
 
@@ -39,72 +40,28 @@ impl PartialEq for NoCase<'_> {
     }
 }
 
-/// A cheap fingerprint of a key: equal keys give equal fingerprints, so only tags whose fingerprints match
-/// are compared in full. It reads a string's length and its first and last 8 bytes, never the whole text.
-struct Fingerprint(u64);
-
-impl Fingerprint {
-    fn new(kind: u64) -> Self {
-        Fingerprint(kind.wrapping_mul(0x9E37_79B9_7F4A_7C15))
-    }
-
-    fn mix(&mut self, v: u64) {
-        self.0 = (self.0.rotate_left(29) ^ v).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    }
-
-    fn exact(&mut self, s: &[u8], lower: bool) {
-        // Folded byte by byte (no copy call); with `lower`, bit 5 is set on every byte, which maps ASCII letters
-        // to lower case (and merges a few other bytes: a fingerprint may collide, never differ for equal keys).
-        let case = if lower { 0x20 } else { 0 };
-        let word = |part: &[u8]| part.iter().fold(0u64, |w, &b| (w << 8) | u64::from(b | case));
-        self.mix(s.len() as u64);
-        self.mix(word(&s[..s.len().min(8)]));
-        self.mix(word(&s[s.len().saturating_sub(8)..]));
-    }
-
-    fn no_case(&mut self, s: NoCase<'_>) {
-        if s.0.is_ascii() {
-            self.exact(s.0.as_bytes(), true);
-        } else {
-            // Rare: non-ASCII text may lower-case to ASCII, so it is printed as its lower case.
-            self.exact(s.0.to_lowercase().as_bytes(), false);
+/// The fingerprint of a key (shared with the `head!` macro, which computes literal tags' at compile time).
+fn fingerprint(key: &DedupeKey<'_>) -> u64 {
+    use facetheory_codegen::head_key::{Fingerprint, KeyKind};
+    let f = |kind| Fingerprint::new(kind);
+    match key {
+        DedupeKey::Title => f(KeyKind::Title),
+        DedupeKey::Charset => f(KeyKind::Charset),
+        DedupeKey::MetaName(n) => f(KeyKind::MetaName).no_case(n.0),
+        DedupeKey::MetaProperty(n) => f(KeyKind::MetaProperty).no_case(n.0),
+        DedupeKey::MetaHttpEquiv(n) => f(KeyKind::MetaHttpEquiv).no_case(n.0),
+        DedupeKey::Link(rel, href, r#as) => {
+            f(KeyKind::Link).no_case(rel.0).exact(href.as_bytes(), false).no_case(r#as.0)
         }
+        DedupeKey::ScriptSrc(src, kind) => f(KeyKind::ScriptSrc).exact(src.as_bytes(), false).no_case(kind.0),
+        DedupeKey::ScriptId(id) => f(KeyKind::ScriptId).exact(id.as_bytes(), false),
+        DedupeKey::StyleId(id) => f(KeyKind::StyleId).exact(id.as_bytes(), false),
+        DedupeKey::StyleEmotion(id) => f(KeyKind::StyleEmotion).exact(id.as_bytes(), false),
+        DedupeKey::JsonLd(body) => f(KeyKind::JsonLd).exact(body.as_bytes(), false),
+        // Whole tags are rare: they share one fingerprint and are compared in full.
+        DedupeKey::Whole(_) => f(KeyKind::Whole),
     }
-
-    fn of(key: &DedupeKey<'_>) -> u64 {
-        let mut f = Fingerprint::new(match key {
-            DedupeKey::Title => 1,
-            DedupeKey::Charset => 2,
-            DedupeKey::MetaName(_) => 3,
-            DedupeKey::MetaProperty(_) => 4,
-            DedupeKey::MetaHttpEquiv(_) => 5,
-            DedupeKey::Link(..) => 6,
-            DedupeKey::ScriptSrc(..) => 7,
-            DedupeKey::ScriptId(_) => 8,
-            DedupeKey::StyleId(_) => 9,
-            DedupeKey::StyleEmotion(_) => 10,
-            DedupeKey::Whole(_) => 11,
-            DedupeKey::JsonLd(_) => 12,
-        });
-        match key {
-            DedupeKey::MetaName(n) | DedupeKey::MetaProperty(n) | DedupeKey::MetaHttpEquiv(n) => f.no_case(*n),
-            DedupeKey::Link(rel, href, r#as) => {
-                f.no_case(*rel);
-                f.exact(href.as_bytes(), false);
-                f.no_case(*r#as);
-            }
-            DedupeKey::ScriptSrc(src, kind) => {
-                f.exact(src.as_bytes(), false);
-                f.no_case(*kind);
-            }
-            DedupeKey::ScriptId(id) | DedupeKey::StyleId(id) | DedupeKey::StyleEmotion(id) | DedupeKey::JsonLd(id) => {
-                f.exact(id.as_bytes(), false)
-            }
-            // Whole tags are rare: they share one fingerprint and are compared in full.
-            DedupeKey::Title | DedupeKey::Charset | DedupeKey::Whole(_) => {}
-        }
-        f.0
-    }
+    .finish()
 }
 
 impl HeadTag {
@@ -164,6 +121,15 @@ impl<'a> HeadRef<'a> {
             HeadRef::Link { rel, href } => Some(DedupeKey::Link(NoCase(rel), href, NoCase(""))),
             HeadRef::Title(_) => Some(DedupeKey::Title),
             HeadRef::JsonLd(body) => Some(DedupeKey::JsonLd(body)),
+            HeadRef::Static(r) => Some(match r.key() {
+                StaticKey::Title => DedupeKey::Title,
+                StaticKey::Charset => DedupeKey::Charset,
+                StaticKey::MetaName(n) => DedupeKey::MetaName(NoCase(n)),
+                StaticKey::MetaProperty(p) => DedupeKey::MetaProperty(NoCase(p)),
+                StaticKey::MetaHttpEquiv(h) => DedupeKey::MetaHttpEquiv(NoCase(h)),
+                StaticKey::Link { rel, href, r#as } => DedupeKey::Link(NoCase(rel), r.part(href), NoCase(r#as)),
+                StaticKey::ScriptSrc { src, kind } => DedupeKey::ScriptSrc(r.part(src), NoCase(kind)),
+            }),
         }
     }
 }
@@ -226,7 +192,12 @@ fn for_each_normalized<'a>(tags: impl IntoIterator<Item = HeadRef<'a>>, f: impl 
             Some(DedupeKey::Title) => Place::Title,
             _ => Place::Rest,
         };
-        Slot { tag, place, print: key.as_ref().map(Fingerprint::of), kept: true }
+        // A `head!` tag's fingerprint was computed by the macro when its key is literal.
+        let known = match tag {
+            HeadRef::Static(r) => r.tag.print,
+            _ => None,
+        };
+        Slot { tag, place, print: known.or_else(|| key.as_ref().map(fingerprint)), kept: true }
     };
     let mut tags = tags.into_iter();
     let mut stack = [Slot { tag: HeadRef::Tag(&EMPTY), place: Place::Rest, print: None, kept: false }; ON_STACK];
@@ -373,7 +344,16 @@ mod tests {
 
     fn any_tag() -> impl proptest::strategy::Strategy<Value = HeadTag> {
         use proptest::prelude::*;
-        let word = prop_oneof![Just("a"), Just("A"), Just("og:title"), Just("OG:Title"), Just("\u{212A}"), Just("k")];
+        let word = prop_oneof![
+            Just("a"),
+            Just("A"),
+            Just("og:title"),
+            Just("OG:Title"),
+            Just("\u{212A}"),
+            Just("k"),
+            Just("\u{212A}_1"),
+            Just("k_1")
+        ];
         (0..9u8, word.clone(), word).prop_map(|(kind, x, y)| match kind {
             0 => title(x),
             1 => charset(x),

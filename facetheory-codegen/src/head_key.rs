@@ -1,0 +1,145 @@
+//! What the runtime and the `head!` macro must agree on about head tags: the fingerprint of a deduplication
+//! key, HTML escaping, and which URLs a head may carry. The macro computes these at compile time for literal
+//! tags; the runtime computes them for tags built at run time, with this very code, so both give equal
+//! fingerprints (and bytes) for equal tags.
+
+/// Most `(expressions)` one tag of a `head!` block may hold.
+pub const MAX_VALUES: usize = 4;
+
+/// The kinds of deduplication key, each folded into its fingerprint.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeyKind {
+    Title = 1,
+    Charset = 2,
+    MetaName = 3,
+    MetaProperty = 4,
+    MetaHttpEquiv = 5,
+    Link = 6,
+    ScriptSrc = 7,
+    ScriptId = 8,
+    StyleId = 9,
+    StyleEmotion = 10,
+    Whole = 11,
+    JsonLd = 12,
+}
+
+/// A cheap fingerprint of a key: equal keys give equal fingerprints, so only tags whose fingerprints match
+/// are compared in full. It reads a string's length and its first and last 8 bytes, never the whole text.
+///
+/// ```
+/// use facetheory_codegen::head_key::{Fingerprint, KeyKind};
+/// let print = |name: &str| Fingerprint::new(KeyKind::MetaName).no_case(name).finish();
+/// assert_eq!(print("Description"), print("description"));
+/// assert_ne!(print("description"), print("keywords"));
+/// ```
+#[derive(Clone, Copy, Debug)]
+pub struct Fingerprint(u64);
+
+impl Fingerprint {
+    /// Starts the fingerprint of a key of `kind`.
+    #[inline]
+    pub fn new(kind: KeyKind) -> Self {
+        Fingerprint((kind as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15))
+    }
+
+    #[inline]
+    fn mix(&mut self, v: u64) {
+        self.0 = (self.0.rotate_left(29) ^ v).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+
+    /// Folds in text compared exactly; with `lower`, bit 5 is set on every byte, which maps ASCII letters to
+    /// lower case (and merges a few other bytes: a fingerprint may collide, never differ for equal keys).
+    #[inline]
+    pub fn exact(mut self, s: &[u8], lower: bool) -> Self {
+        // Folded byte by byte (no copy call).
+        let case = if lower { 0x20 } else { 0 };
+        let word = |part: &[u8]| part.iter().fold(0u64, |w, &b| (w << 8) | u64::from(b | case));
+        self.mix(s.len() as u64);
+        self.mix(word(&s[..s.len().min(8)]));
+        self.mix(word(&s[s.len().saturating_sub(8)..]));
+        self
+    }
+
+    /// Folds in text compared after Unicode lower-casing.
+    #[inline]
+    pub fn no_case(self, s: &str) -> Self {
+        if s.is_ascii() {
+            self.exact(s.as_bytes(), true)
+        } else {
+            // Rare: non-ASCII text may lower-case to ASCII (the Kelvin sign to `k`), so it is folded as its
+            // lower case, with the same case bit as ASCII text.
+            self.exact(s.to_lowercase().as_bytes(), true)
+        }
+    }
+
+    /// The fingerprint.
+    #[inline]
+    pub fn finish(self) -> u64 {
+        self.0
+    }
+}
+
+/// Escapes text for HTML content and attribute values: `&`, `<`, `>`, `"`, `'` — the runtime's escaping, byte
+/// for byte, for the macro to escape literals at compile time.
+///
+/// ```
+/// assert_eq!(facetheory_codegen::head_key::escape_html("a<'b'>&\""), "a&lt;&#39;b&#39;&gt;&amp;&quot;");
+/// ```
+pub fn escape_html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// True for an http(s) URL or a same-origin (relative) one: what a canonical link, a hydration bootstrap
+/// module or a data URL may be.
+///
+/// ```
+/// use facetheory_codegen::head_key::is_http_or_relative;
+/// assert!(is_http_or_relative("https://a.example/x") && is_http_or_relative("/x"));
+/// assert!(!is_http_or_relative("javascript:alert(1)"));
+/// ```
+pub fn is_http_or_relative(url: &str) -> bool {
+    let url = url.trim();
+    if url.is_empty() || has_control(url) {
+        return false;
+    }
+    match url.find(':') {
+        Some(colon) if !url[..colon].contains(['/', '?', '#']) => {
+            let scheme = &url[..colon];
+            scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https")
+        }
+        _ => true,
+    }
+}
+
+/// True when `s` holds a control character (C0, DEL or C1). Bytes first, without early exit (vector
+/// compares): C1 controls are the only ones outside ASCII, and they all start with 0xC2.
+fn has_control(s: &str) -> bool {
+    let suspect = s.bytes().fold(false, |any, b| any | (b < 0x20) | (b == 0x7f) | (b == 0xc2));
+    suspect && s.chars().any(char::is_control)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn equal_keys_under_unicode_lower_case_have_equal_fingerprints() {
+        let print = |s: &str| Fingerprint::new(KeyKind::MetaName).no_case(s).finish();
+        // ASCII against a non-ASCII text lowering to the same: bytes without a case (`_`, digits) included.
+        assert_eq!(print("\u{212A}_x9"), print("k_x9"));
+        assert_eq!(print("K_X9"), print("k_x9"));
+        assert_eq!(print("ÉTÉ_1"), print("été_1"));
+        assert_ne!(Fingerprint::new(KeyKind::MetaName).finish(), Fingerprint::new(KeyKind::MetaProperty).finish());
+    }
+}
