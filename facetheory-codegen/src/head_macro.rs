@@ -62,7 +62,12 @@ pub fn expand_head(input: TokenStream) -> TokenStream {
     let described: Vec<TokenStream> = check_duplicates(&tags, &mut errors);
     let checked: Vec<TokenStream> = tags.iter().zip(described).map(|(t, d)| describe(t, d, &mut errors)).collect();
     if let Some(e) = errors.0 {
-        return e.to_compile_error();
+        // The errors as statements, then a block of the right type: the caller's code reports nothing more.
+        let errors = e.to_compile_error();
+        return quote! {{
+            #errors
+            ::facetheory::head::HeadBlock::__new(|_: &mut ::facetheory::head::HeadWriter<'_>| {})
+        }};
     }
     quote! {
         ::facetheory::head::HeadBlock::__new(|__facetheory_head: &mut ::facetheory::head::HeadWriter<'_>| {
@@ -177,7 +182,11 @@ fn body(tag: &mut Tag, group: Group, errors: &mut Errors) {
             group.span(),
             "a head! script loads a file (`src`) and has an empty body; inline data goes through Page::json_ld or Page::hydrate",
         ),
-        other => errors.push(group.span(), format!("`{other}` is a void element: end it with `;`, not a body")),
+        "meta" | "link" => {
+            errors.push(group.span(), format!("`{}` is a void element: end it with `;`, not a body", tag.element))
+        }
+        // Not a head element: reported once, by the key check.
+        _ => {}
     }
 }
 
