@@ -16,11 +16,14 @@ pub fn frame(content: impl Render) -> Markup {
 }
 
 /// The common head tags, the title, and the site's stylesheet (the `src/site.ts` entry of the Vite build).
+/// `head!` checks the tags when the site compiles and renders their literal text there.
 pub fn dress<H>(page: Page<H>, title: &str) -> Page<H> {
-    page.title(format!("{title} · facetheory blog"))
-        .head(head::charset("utf-8"))
-        .meta("viewport", "width=device-width, initial-scale=1")
-        .module("src/site.ts")
+    page.head(head! {
+        meta charset="utf-8";
+        title { (title) " · facetheory blog" }
+        meta name="viewport" content="width=device-width, initial-scale=1";
+    })
+    .module("src/site.ts")
 }
 
 /// Wraps content in the site's frame and sets the common head tags.
