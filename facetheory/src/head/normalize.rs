@@ -199,17 +199,28 @@ fn for_each_normalized<'a>(tags: impl IntoIterator<Item = HeadRef<'a>>, f: impl 
         };
         Slot { tag, place, print: known.or_else(|| key.as_ref().map(fingerprint)), kept: true }
     };
-    let mut tags = tags.into_iter();
     let mut stack = [Slot { tag: HeadRef::Tag(&EMPTY), place: Place::Rest, print: None, kept: false }; ON_STACK];
     let mut n = 0;
-    while n < ON_STACK {
-        let Some(tag) = tags.next() else { return emit(&mut stack[..n], f) };
-        stack[n] = slot(tag);
-        n += 1;
-    }
     // A long head: the rest on the heap.
-    let mut slots: Vec<Slot<'a>> = stack.into_iter().chain(tags.map(slot)).collect();
-    emit(&mut slots, f);
+    let mut heap: Vec<Slot<'a>> = Vec::new();
+    // Internal iteration: a chain of sources is walked source by source, not re-checked per tag.
+    tags.into_iter().for_each(|tag| {
+        let slot = slot(tag);
+        if n < ON_STACK {
+            stack[n] = slot;
+            n += 1;
+        } else {
+            if heap.is_empty() {
+                heap.extend_from_slice(&stack);
+            }
+            heap.push(slot);
+        }
+    });
+    if heap.is_empty() {
+        emit(&mut stack[..n], f)
+    } else {
+        emit(&mut heap, f)
+    }
 }
 
 /// Fills unused stack slots; never emitted.
