@@ -102,6 +102,17 @@ pub(crate) fn safe_json_into<T: serde::Serialize + ?Sized>(
 mod tests {
     use super::*;
 
+    proptest::proptest! {
+        /// `head!` escapes literals at compile time with the codegen crate's escaper: it must give the bytes
+        /// this one gives at run time.
+        #[test]
+        fn compile_time_escaping_matches_run_time(s in "[a-z<>&\"' é\u{2028}]{0,40}") {
+            let mut out = String::new();
+            escape_html_into(&mut out, &s);
+            proptest::prop_assert_eq!(out, facetheory_codegen::head_key::escape_html(&s));
+        }
+    }
+
     #[test]
     fn html_and_json_escaping() {
         let mut out = String::new();
