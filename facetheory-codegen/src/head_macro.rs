@@ -419,9 +419,29 @@ fn describe(tag: &Tag, key: TokenStream, errors: &mut Errors) -> TokenStream {
         }
         _ => quote!(::core::option::Option::None),
     };
+    // Expressions are evaluated once each, in the order written (then handed over in rendering order); a
+    // borrow, so a field such as `(post.title)` is not moved out.
+    let written: Vec<&Group> = tag
+        .attrs
+        .iter()
+        .map(|a| &a.value)
+        .chain(&tag.text)
+        .filter_map(|v| match v {
+            Value::Expr(g) => Some(g),
+            _ => None,
+        })
+        .collect();
+    let local = |g: &Group| {
+        let i = written.iter().position(|w| std::ptr::eq(*w, g)).unwrap_or(0);
+        proc_macro2::Ident::new(&format!("__facetheory_value_{i}"), Span::mixed_site())
+    };
+    let lets = written.iter().map(|g| {
+        let (name, inner) = (local(g), g.stream());
+        quote_spanned!(g.span()=> let #name = &(#inner);)
+    });
     let exprs = values.iter().map(|g| {
-        let inner = g.stream();
-        quote_spanned!(g.span()=> ::core::convert::AsRef::<str>::as_ref(&(#inner)))
+        let name = local(g);
+        quote_spanned!(g.span()=> ::core::convert::AsRef::<str>::as_ref(#name))
     });
     quote_spanned! {tag.span=>
         {
@@ -433,6 +453,7 @@ fn describe(tag: &Tag, key: TokenStream, errors: &mut Errors) -> TokenStream {
                 print: #print,
                 url_value: #url_value,
             };
+            #(#lets)*
             __facetheory_head.tag(&__FACETHEORY_TAG, &[#(#exprs),*]);
         }
     }

@@ -202,6 +202,27 @@ mod tests {
     }
 
     #[test]
+    fn values_are_evaluated_once_in_the_order_written_and_borrowed() {
+        struct Post {
+            title: String,
+        }
+        let post = Post { title: "T".into() };
+        let order = std::cell::RefCell::new(Vec::new());
+        let next = |name: &'static str| {
+            order.borrow_mut().push(name);
+            name.to_string()
+        };
+        // `hreflang` renders before `rel`... and after `href`: evaluation follows the source instead.
+        let page = Page::new(html! {}).head(head! {
+            link rel="alternate" hreflang=(next("first")) href=(next("second"));
+            title { (post.title) }
+        });
+        assert_eq!(*order.borrow(), ["first", "second"]);
+        assert_eq!(post.title, "T", "the field is borrowed, not moved");
+        assert_eq!(head_of(page), "<title>T</title><link href=\"second\" hreflang=\"first\" rel=\"alternate\">");
+    }
+
+    #[test]
     fn a_computed_canonical_href_that_is_not_http_makes_the_page_invalid() {
         let href = "javascript:alert(1)";
         let page = Page::new(html! {}).head(head! { link rel="canonical" href=(href); });
