@@ -8,7 +8,8 @@ use bytes::Bytes;
 use futures_core::Stream;
 
 use crate::escape::escape_html_into;
-use crate::head::{render_refs_into, AttrValue, Attrs, HeadTag};
+use crate::head::{render_refs_into, AttrValue, Attrs};
+use crate::hydration::HydrationTags;
 use crate::page::{MarkupStream, PageParts};
 
 /// The end of every document.
@@ -17,8 +18,8 @@ pub(crate) const DOCUMENT_END: &str = "</body></html>";
 /// Renders everything before the body: `<!doctype html><html…><head>…</head><body…>`. Head = page head tags,
 /// then the title, then hydration tags, normalised. The body itself is sent as is, after this prefix, so it is
 /// never copied.
-pub(crate) fn render_document_start(parts: &PageParts, hydration_tags: &[HeadTag]) -> String {
-    let tags = || parts.head.refs().chain(hydration_tags.iter().map(crate::head::HeadRef::Tag));
+pub(crate) fn render_document_start(parts: &PageParts, hydration_tags: &HydrationTags) -> String {
+    let tags = || parts.head.refs().chain(hydration_tags.refs());
     // Sized once: a head that outgrows its buffer is copied on every doubling.
     let mut out = String::with_capacity(256 + tags().map(|t| t.size_hint()).sum::<usize>());
     out.push_str("<!doctype html><html");

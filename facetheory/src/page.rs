@@ -377,15 +377,14 @@ impl<H> Page<H> {
 impl<H: Serialize> Page<H> {
     /// Serializes the hydration payload into head tags; the page type no longer depends on `H`.
     pub fn into_erased(mut self) -> Result<ErasedPage> {
-        // Allocated only for a page that hydrates (then: the data and the bootstrap module, usually).
-        let mut hydration_tags = Vec::new();
+        let mut hydration_tags = crate::hydration::HydrationTags::default();
         let entries = crate::island::entries(&self.parts.islands, &self.parts.modules);
         if let Some(payload) = crate::island::payload(&self.parts.islands) {
             if self.hydration.is_some() {
                 return Err(Error::msg("a page hydrates with islands or with Page::hydrate, not both"));
             }
             let json = safe_json(&payload).map_err(|e| Error::msg(format!("island data does not serialize: {e}")))?;
-            hydration_tags.push(crate::hydration::inline_data(json));
+            hydration_tags.push_inline_data(json);
         }
         self.parts.islands.clear();
         self.parts.modules.clear();
@@ -399,7 +398,7 @@ impl<H: Serialize> Page<H> {
                 None => {
                     let json =
                         safe_json(&data).map_err(|e| Error::msg(format!("hydration data does not serialize: {e}")))?;
-                    hydration_tags.push(crate::hydration::inline_data(json));
+                    hydration_tags.push_inline_data(json);
                 }
                 Some(url) => {
                     if !bootstrap_is_safe(&url) {
@@ -407,11 +406,11 @@ impl<H: Serialize> Page<H> {
                             "external hydration dataUrl must be an http(s) or same-origin URL, got {url:?}"
                         )));
                     }
-                    hydration_tags.push(crate::hydration::data_link(url));
+                    hydration_tags.push_data_link(url);
                 }
             }
             if !bootstrap.is_empty() {
-                hydration_tags.push(crate::head::module_script(bootstrap));
+                hydration_tags.push_module(bootstrap);
             }
         }
         Ok(ErasedPage { parts: self.parts, hydration_tags, entries })
@@ -426,7 +425,7 @@ fn bootstrap_is_safe(url: &str) -> bool {
 #[derive(Debug)]
 pub struct ErasedPage {
     pub(crate) parts: Box<PageParts>,
-    pub(crate) hydration_tags: Vec<HeadTag>,
+    pub(crate) hydration_tags: crate::hydration::HydrationTags,
     /// The Vite entries of the page's islands and modules, resolved by the render step.
     pub(crate) entries: Vec<String>,
 }

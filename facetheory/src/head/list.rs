@@ -64,11 +64,22 @@ pub(crate) struct HeadList {
 #[derive(Clone, Copy, Debug)]
 pub(crate) enum HeadRef<'a> {
     Tag(&'a HeadTag),
-    Meta { attr: MetaAttr, key: &'a str, content: &'a str },
-    Link { rel: &'a str, href: &'a str },
+    Meta {
+        attr: MetaAttr,
+        key: &'a str,
+        content: &'a str,
+    },
+    Link {
+        rel: &'a str,
+        href: &'a str,
+    },
     Title(&'a str),
     JsonLd(&'a str),
     Static(StaticRef<'a>),
+    /// `<script id="__FACETHEORY_DATA__" type="application/json">`; the JSON is already safe in HTML.
+    InlineData(&'a str),
+    /// `<script src="…" type="module"></script>`.
+    ModuleScript(&'a str),
 }
 
 /// A `head!` tag with its values.
@@ -276,6 +287,17 @@ impl HeadRef<'_> {
                 out.push_str("</title>");
             }
             HeadRef::Static(r) => r.render_into(out),
+            HeadRef::InlineData(json) => {
+                // Attributes in name order, as the tag form renders them.
+                out.push_str("<script id=\"__FACETHEORY_DATA__\" type=\"application/json\">");
+                super::push_neutralised(out, json, "</script");
+                out.push_str("</script>");
+            }
+            HeadRef::ModuleScript(src) => {
+                out.push_str("<script src=\"");
+                escape_html_into(out, src);
+                out.push_str("\" type=\"module\"></script>");
+            }
             HeadRef::Link { rel, href } => {
                 out.push_str("<link href=\"");
                 escape_html_into(out, href);
@@ -295,6 +317,8 @@ impl HeadRef<'_> {
             HeadRef::Title(title) => title.len() + 15,
             HeadRef::JsonLd(body) => body.len() + 45,
             HeadRef::Static(r) => r.size_hint(),
+            HeadRef::InlineData(json) => json.len() + 72,
+            HeadRef::ModuleScript(src) => src.len() + 38,
         }
     }
 }

@@ -121,6 +121,8 @@ impl<'a> HeadRef<'a> {
             HeadRef::Link { rel, href } => Some(DedupeKey::Link(NoCase(rel), href, NoCase(""))),
             HeadRef::Title(_) => Some(DedupeKey::Title),
             HeadRef::JsonLd(body) => Some(DedupeKey::JsonLd(body)),
+            HeadRef::InlineData(_) => Some(DedupeKey::ScriptId(crate::hydration::DATA_SCRIPT_ID)),
+            HeadRef::ModuleScript(src) => Some(DedupeKey::ScriptSrc(src, NoCase("module"))),
             HeadRef::Static(r) => Some(match r.key() {
                 StaticKey::Title => DedupeKey::Title,
                 StaticKey::Charset => DedupeKey::Charset,

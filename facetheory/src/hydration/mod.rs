@@ -22,6 +22,7 @@ mod ssg;
 mod ssr;
 #[cfg(test)]
 mod ssr_tests;
+mod tags;
 
 use bytes::Bytes;
 
@@ -31,6 +32,7 @@ pub(crate) use isr::{isr_data_url, HYDRATION_PARAM};
 pub use ssg::ssg_data_path;
 pub(crate) use ssg::{page_of_data_path, SSG_DATA_PREFIX};
 pub use ssr::{Rejection, SidecarError, SsrSidecars, DEFAULT_DATA_URL_PREFIX, DEFAULT_TTL_SECONDS, MAX_TTL_SECONDS};
+pub(crate) use tags::HydrationTags;
 
 /// `id` of the inline hydration data script.
 pub const DATA_SCRIPT_ID: &str = "__FACETHEORY_DATA__";

@@ -5,7 +5,6 @@ use std::collections::HashSet;
 use std::sync::Mutex;
 
 use crate::csp::CspPolicy;
-use crate::head::HeadTag;
 use crate::page::PageParts;
 use crate::vite::ClientBuild;
 
@@ -57,7 +56,7 @@ impl PageDefaults {
         &self,
         entries: &[String],
         parts: &mut PageParts,
-        hydration_tags: &mut Vec<HeadTag>,
+        hydration_tags: &mut crate::hydration::HydrationTags,
         missing: MissingEntries,
     ) -> Result<(), String> {
         for entry in entries {
@@ -68,7 +67,7 @@ impl PageDefaults {
             match resolved {
                 Ok(assets) => {
                     parts.head.extend(assets.head_tags);
-                    hydration_tags.push(crate::head::module_script(assets.bootstrap_module));
+                    hydration_tags.push_module(assets.bootstrap_module);
                 }
                 Err(reason) if missing == MissingEntries::Fail => return Err(reason),
                 Err(reason) => self.warn_once(entry, &reason),
@@ -96,11 +95,14 @@ mod tests {
     fn a_missing_entry_fails_a_release_build_naming_it_and_is_skipped_otherwise() {
         let defaults = PageDefaults::default();
         let entries = vec!["src/counter.ts".to_string()];
-        let (mut parts, mut tags) = (PageParts::default(), Vec::new());
+        let (mut parts, mut tags) = (PageParts::default(), crate::hydration::HydrationTags::default());
         let err = defaults.resolve_entries(&entries, &mut parts, &mut tags, MissingEntries::Fail).unwrap_err();
         assert!(err.contains("\"src/counter.ts\"") && err.contains("AppBuilder::vite"), "{err}");
         assert!(defaults.resolve_entries(&entries, &mut parts, &mut tags, MissingEntries::Warn).is_ok());
-        assert!(tags.is_empty() && parts.head.is_empty(), "nothing is added for an entry that is not built");
+        assert!(
+            tags.refs().next().is_none() && parts.head.is_empty(),
+            "nothing is added for an entry that is not built"
+        );
         assert_eq!(defaults.warned.lock().unwrap().len(), 1, "warned once");
     }
 }

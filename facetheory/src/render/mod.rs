@@ -251,7 +251,7 @@ pub(crate) async fn render(
     let sidecar = match strict {
         Some(policy) if !policy.inline_scripts => {
             // Boxed: only strict pages without inline scripts get here; the others keep a small future.
-            Box::pin(move_hydration(&mut hydration_tags, plan.hydration, request, route)).await?
+            Box::pin(move_hydration(hydration_tags.tags_mut(), plan.hydration, request, route)).await?
         }
         _ => None,
     };
@@ -263,7 +263,7 @@ pub(crate) async fn render(
         Some(policy) => {
             let own_csp = headers.contains_key(header::CONTENT_SECURITY_POLICY);
             let (sources, value) =
-                strict::prepare(&mut parts, &mut hydration_tags, &policy, plan.scripts, request, own_csp)?;
+                strict::prepare(&mut parts, hydration_tags.tags_mut(), &policy, plan.scripts, request, own_csp)?;
             if let Some(v) = value {
                 headers.insert(header::CONTENT_SECURITY_POLICY, v);
             }
