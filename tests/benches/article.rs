@@ -311,21 +311,32 @@ fn main() {
     let framework: Vec<u8> =
         drain(ready(app.handle(http::Request::get("/article").body(String::new()).unwrap()))).concat();
     let framework = String::from_utf8(framework).unwrap();
-    // Profiling aid: FACETHEORY_BENCH_PROFILE=app|lambda spins on one path (for perf record).
+    // Profiling aid: FACETHEORY_BENCH_PROFILE=app|head|methods|ping|lambda|event|floor|floor-head|handler spins on one path (for perf record).
     if let Ok(which) = std::env::var("FACETHEORY_BENCH_PROFILE") {
+        // FACETHEORY_BENCH_ITERS: a fixed count instead of 4 s (instruction counts under cachegrind: run two
+        // counts and subtract, which leaves the cost of one request times the difference).
+        let iters = std::env::var("FACETHEORY_BENCH_ITERS").ok().and_then(|n| n.parse::<u64>().ok());
         let until = std::time::Instant::now() + Duration::from_secs(4);
-        while std::time::Instant::now() < until {
+        let mut done = 0;
+        while iters.map_or(std::time::Instant::now() < until, |n| done < n) {
+            done += 1;
             black_box(match which.as_str() {
                 "lambda" => through_lambda(&app),
                 "head" => through_app_at(&app, "/article-head"),
                 "methods" => through_app_at(&app, "/article-head-methods"),
                 "ping" => through_app_at(&app, "/ping"),
+                "floor" => floor(true).len(),
+                "floor-head" => floor_with(html! {}).len(),
+                "handler" => through_handler("/article"),
                 "event" => {
                     let ctx = facetheory::lambda::lambda_runtime::Context::default();
                     usize::from(facetheory::lambda::request_from_event(EVENT.as_bytes(), ctx).is_ok())
                 }
                 _ => through_app(&app),
             });
+        }
+        if iters.is_none() {
+            eprintln!("{which}: {:.0} ns per request", 4e9 / done as f64);
         }
         return;
     }

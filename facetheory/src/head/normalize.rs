@@ -188,45 +188,31 @@ const ON_STACK: usize = 32;
 /// Calls `f` with each tag [`normalize_head`] keeps, in its order, without building the ordered list.
 fn for_each_normalized<'a>(tags: impl IntoIterator<Item = HeadRef<'a>>, f: impl FnMut(HeadRef<'a>)) {
     let slot = |tag: HeadRef<'a>| {
+        // A `head!` tag's fingerprint was computed by the macro when its key is literal: no key to build.
+        if let HeadRef::Static(r) = tag {
+            if let Some(print) = r.tag.print {
+                let place = match r.key() {
+                    StaticKey::Charset => Place::Charset,
+                    StaticKey::Title => Place::Title,
+                    _ => Place::Rest,
+                };
+                return Slot { tag, place, print: Some(print), kept: true };
+            }
+        }
         let key = tag.dedupe_key();
         let place = match key {
             Some(DedupeKey::Charset) => Place::Charset,
             Some(DedupeKey::Title) => Place::Title,
             _ => Place::Rest,
         };
-        // A `head!` tag's fingerprint was computed by the macro when its key is literal.
-        let known = match tag {
-            HeadRef::Static(r) => r.tag.print,
-            _ => None,
-        };
-        Slot { tag, place, print: known.or_else(|| key.as_ref().map(fingerprint)), kept: true }
+        Slot { tag, place, print: key.as_ref().map(fingerprint), kept: true }
     };
-    let mut stack = [Slot { tag: HeadRef::Tag(&EMPTY), place: Place::Rest, print: None, kept: false }; ON_STACK];
-    let mut n = 0;
-    // A long head: the rest on the heap.
-    let mut heap: Vec<Slot<'a>> = Vec::new();
+    // Up to ON_STACK slots on the stack, uninitialised until pushed; a longer head spills to the heap.
+    let mut slots: smallvec::SmallVec<[Slot<'a>; ON_STACK]> = smallvec::SmallVec::new();
     // Internal iteration: a chain of sources is walked source by source, not re-checked per tag.
-    tags.into_iter().for_each(|tag| {
-        let slot = slot(tag);
-        if n < ON_STACK {
-            stack[n] = slot;
-            n += 1;
-        } else {
-            if heap.is_empty() {
-                heap.extend_from_slice(&stack);
-            }
-            heap.push(slot);
-        }
-    });
-    if heap.is_empty() {
-        emit(&mut stack[..n], f)
-    } else {
-        emit(&mut heap, f)
-    }
+    tags.into_iter().for_each(|tag| slots.push(slot(tag)));
+    emit(&mut slots, f)
 }
-
-/// Fills unused stack slots; never emitted.
-static EMPTY: HeadTag = HeadTag::Raw(String::new());
 
 fn emit<'a>(slots: &mut [Slot<'a>], mut f: impl FnMut(HeadRef<'a>)) {
     // A tag is dropped when a later one has its key: fingerprints first, full keys only when they match.

@@ -254,7 +254,8 @@ pub(crate) fn error_class(err: &crate::Error) -> &'static str {
 
 /// Milliseconds with microsecond precision, for logs and histograms.
 pub(crate) fn millis(d: Duration) -> f64 {
-    d.as_micros() as f64 / 1000.0
+    // Through u64: a u128 to f64 conversion is a software routine (≈ 45 instructions per call).
+    u64::try_from(d.as_micros()).unwrap_or(u64::MAX) as f64 / 1000.0
 }
 
 /// The end of a request (its response head is ready, or for a streamed body, its last byte sent): one `facetheory.request.completed` event at a level by
