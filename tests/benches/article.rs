@@ -541,4 +541,76 @@ fn main() {
     );
     println!("  of the floor, maud escaping the article text: {:.0} ns ({:.0}%; the same page pre-escaped renders in {pre_ns:.0} ns)",
         escaped_ns - pre_ns, (escaped_ns - pre_ns) / escaped_ns * 100.0);
+    print_instruction_counts();
+}
+
+/// What one request executes, counted by valgrind's cachegrind: unlike time on a shared VM, the same on every
+/// run. Printed when `valgrind` is installed (`scripts/test` installs it).
+fn print_instruction_counts() {
+    let counts: Option<Vec<Counts>> =
+        ["floor", "app", "handler", "floor-head", "head", "ping", "lambda"].iter().map(|m| counts(m)).collect();
+    let Some(c) = counts else {
+        println!("  instructions per request: valgrind is not installed (apt-get install valgrind)");
+        return;
+    };
+    let [floor, app, handler, floor_head, head, ping, lambda] = [0, 1, 2, 3, 4, 5, 6].map(|i| c[i]);
+    let pct = |a: Counts, b: Counts| (a.instructions as f64 / b.instructions as f64 - 1.0) * 100.0;
+    println!("  instructions per request (cachegrind: deterministic, unlike the times above):");
+    println!(
+        "    floor {}, app {}: +{:.1}% (+{} instructions); against the minimal handler ({}): +{:.1}%",
+        floor.instructions,
+        app.instructions,
+        pct(app, floor),
+        app.instructions - floor.instructions,
+        handler.instructions,
+        pct(app, handler)
+    );
+    println!(
+        "    empty body: floor {}, app {}; trivial page {}; Lambda event path {} ({:.2}x in-process)",
+        floor_head.instructions,
+        head.instructions,
+        ping.instructions,
+        lambda.instructions,
+        lambda.instructions as f64 / app.instructions as f64
+    );
+    println!(
+        "    instruction-cache misses (cachegrind's 32 KiB L1i model): floor {}, handler {}, app {}, trivial page {}",
+        floor.i1_misses, handler.i1_misses, app.i1_misses, ping.i1_misses
+    );
+}
+
+#[derive(Clone, Copy)]
+struct Counts {
+    instructions: u64,
+    i1_misses: u64,
+}
+
+/// Per request in profile mode `mode`: this binary run under cachegrind for two fixed counts, the difference
+/// divided (which cancels start-up). `None` without valgrind.
+fn counts(mode: &str) -> Option<Counts> {
+    let exe = std::env::current_exe().ok()?;
+    let run = |n: u64| -> Option<Counts> {
+        let out = std::process::Command::new("valgrind")
+            .args(["--tool=cachegrind", "--cache-sim=yes", "--cachegrind-out-file=/dev/null"])
+            .arg(&exe)
+            .env("FACETHEORY_BENCH_PROFILE", mode)
+            .env("FACETHEORY_BENCH_ITERS", n.to_string())
+            .output()
+            .ok()?;
+        let text = String::from_utf8_lossy(&out.stderr);
+        // `==pid== I   refs:      1,234,567` and `==pid== I1  misses:     12,345`
+        let figure = |what: &str, name: &str| -> Option<u64> {
+            let line = text.lines().find(|l| {
+                let mut words = l.split_whitespace().skip(1);
+                words.next() == Some(what) && words.next() == Some(name)
+            })?;
+            line.split_whitespace().nth(3)?.replace(',', "").parse().ok()
+        };
+        Some(Counts { instructions: figure("I", "refs:")?, i1_misses: figure("I1", "misses:")? })
+    };
+    let (few, many) = (run(100)?, run(600)?);
+    Some(Counts {
+        instructions: (many.instructions.saturating_sub(few.instructions)) / 500,
+        i1_misses: (many.i1_misses.saturating_sub(few.i1_misses)) / 500,
+    })
 }
