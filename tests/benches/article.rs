@@ -307,6 +307,12 @@ fn floor_with(body: Markup) -> String {
 }
 
 fn main() {
+    // A deployed app always has a subscriber (`facetheory::run` installs one). Without any, `tracing` hands every
+    // span to the `log` crate (its `log` feature, which `lambda_runtime` turns on): work no deployment does.
+    // This one listens to nothing, so the figures are the framework's own work.
+    if std::env::var_os("FACETHEORY_BENCH_NO_SUBSCRIBER").is_none() {
+        let _ = tracing::subscriber::set_global_default(tracing::subscriber::NoSubscriber::default());
+    }
     let app = app();
     let framework: Vec<u8> =
         drain(ready(app.handle(http::Request::get("/article").body(String::new()).unwrap()))).concat();

@@ -110,6 +110,10 @@ fn json_lines() -> tracing::Dispatch {
 }
 
 fn main() {
+    // A deployed app always has a subscriber (`facetheory::run` installs one). Without any, `tracing` hands every
+    // span to the `log` crate (its `log` feature, which `lambda_runtime` turns on): work no deployment does.
+    // This one listens to nothing; "on" below scopes a real one over it.
+    let _ = tracing::subscriber::set_global_default(tracing::subscriber::NoSubscriber::default());
     // Profiling aid: FACETHEORY_BENCH_PROFILE=big spins on the larger page only (for perf record).
     if std::env::var("FACETHEORY_BENCH_PROFILE").as_deref() == Ok("big") {
         let big_app = facetheory::App::builder().route(&big::__FACETHEORY_ROUTE_big).build().unwrap();
