@@ -79,6 +79,33 @@ impl Fingerprint {
     }
 }
 
+/// The bit a fingerprint sets in a 128-bit set of fingerprints: the runtime's quick "may a tag share this key"
+/// check, and a `head!` block's precomputed set.
+///
+/// ```
+/// use facetheory_codegen::head_key::print_bit;
+/// assert_eq!(print_bit(3), 1 << 3);
+/// assert_eq!(print_bit(130), 1 << 2);
+/// ```
+#[inline]
+pub fn print_bit(print: u64) -> u128 {
+    1u128 << (print % 128)
+}
+
+/// Where normalisation places a tag of this kind: charset metas (0), then titles (1), then the rest (2).
+///
+/// ```
+/// use facetheory_codegen::head_key::{place_of, KeyKind};
+/// assert_eq!([place_of(KeyKind::Charset), place_of(KeyKind::Title), place_of(KeyKind::Link)], [0, 1, 2]);
+/// ```
+pub fn place_of(kind: KeyKind) -> usize {
+    match kind {
+        KeyKind::Charset => 0,
+        KeyKind::Title => 1,
+        _ => 2,
+    }
+}
+
 /// Escapes text for HTML content and attribute values: `&`, `<`, `>`, `"`, `'` — the runtime's escaping, byte
 /// for byte, for the macro to escape literals at compile time.
 ///

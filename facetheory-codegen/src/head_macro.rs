@@ -18,7 +18,7 @@
 use proc_macro2::{Delimiter, Group, Span, TokenStream, TokenTree};
 use quote::{quote, quote_spanned};
 
-use crate::head_key::{escape_html, is_http_or_relative, Fingerprint, KeyKind, MAX_VALUES};
+use crate::head_key::{escape_html, is_http_or_relative, place_of, print_bit, Fingerprint, KeyKind, MAX_VALUES};
 
 /// An attribute's value as written.
 enum Value {
@@ -60,7 +60,7 @@ pub fn expand_head(input: TokenStream) -> TokenStream {
     let mut errors = Errors::default();
     let tags = parse(input, &mut errors);
     let described: Vec<TokenStream> = check_duplicates(&tags, &mut errors);
-    let checked: Vec<TokenStream> = tags.iter().zip(described).map(|(t, d)| describe(t, d, &mut errors)).collect();
+    let described: Vec<Described> = tags.iter().zip(described).map(|(t, d)| describe(t, d, &mut errors)).collect();
     if let Some(e) = errors.0 {
         // The errors as statements, then a block of the right type: the caller's code reports nothing more.
         let errors = e.to_compile_error();
@@ -69,10 +69,57 @@ pub fn expand_head(input: TokenStream) -> TokenStream {
             ::facetheory::head::HeadBlock::__new(|_: &mut ::facetheory::head::HeadWriter<'_>| {})
         }};
     }
+    if let Some(block) = whole_block(&tags, &described) {
+        return quote! {
+            ::facetheory::head::HeadBlock::__new(|__facetheory_head: &mut ::facetheory::head::HeadWriter<'_>| {
+                #block
+            })
+        };
+    }
+    let calls = described.iter().map(|d| &d.call);
     quote! {
         ::facetheory::head::HeadBlock::__new(|__facetheory_head: &mut ::facetheory::head::HeadWriter<'_>| {
-            #(#checked)*
+            #(#calls)*
         })
+    }
+}
+
+/// A block whose tags are all literal, as one `StaticBlock`: its text rendered per place (charset metas, titles,
+/// the rest, each in the order written) and its keys' fingerprints, so that at run time the block is one item
+/// and, when no other tag of the page shares a key with it, renders as three copies. `None` when a tag holds
+/// an `(expression)` or two keys share a fingerprint (the block then adds its tags one by one).
+fn whole_block(tags: &[Tag], described: &[Described]) -> Option<TokenStream> {
+    let mut parts = [String::new(), String::new(), String::new()];
+    let mut prints = Vec::new();
+    for (tag, d) in tags.iter().zip(described) {
+        let text = d.text.as_ref()?;
+        let print = literal_print(tag)?;
+        if prints.contains(&print) {
+            return None;
+        }
+        prints.push(print);
+        parts[place(tag)].push_str(text);
+    }
+    let mask = prints.iter().fold(0u128, |m, &p| m | print_bit(p));
+    let defs = described.iter().map(|d| &d.def);
+    let [charset, title, rest] = &parts;
+    Some(quote! {
+        static __FACETHEORY_BLOCK: ::facetheory::head::StaticBlock = ::facetheory::head::StaticBlock {
+            tags: &[#(#defs),*],
+            parts: [#charset, #title, #rest],
+            prints: &[#(#prints),*],
+            mask: #mask,
+        };
+        __facetheory_head.block(&__FACETHEORY_BLOCK);
+    })
+}
+
+/// Where normalisation places the tag (see `head_key::place_of`).
+fn place(tag: &Tag) -> usize {
+    match tag.element.as_str() {
+        "title" => place_of(KeyKind::Title),
+        "meta" if attr(tag, "charset").is_some() => place_of(KeyKind::Charset),
+        _ => place_of(KeyKind::Link),
     }
 }
 
@@ -342,8 +389,18 @@ fn value_index(tag: &Tag, name: &str) -> usize {
     sorted(tag).iter().take_while(|a| a.name != name).filter(|a| matches!(a.value, Value::Expr(_))).count()
 }
 
+/// A tag as the macro describes it.
+struct Described {
+    /// The `StaticTag` value.
+    def: TokenStream,
+    /// The statement adding the tag with its values.
+    call: TokenStream,
+    /// The rendered tag, when it holds no value.
+    text: Option<String>,
+}
+
 /// The tag's description and the call adding it with its values.
-fn describe(tag: &Tag, key: TokenStream, errors: &mut Errors) -> TokenStream {
+fn describe(tag: &Tag, key: TokenStream, errors: &mut Errors) -> Described {
     let mut pieces = Pieces { done: Vec::new(), current: String::new(), values: Vec::new() };
     let mut attrs = Vec::new();
     let element;
@@ -443,20 +500,25 @@ fn describe(tag: &Tag, key: TokenStream, errors: &mut Errors) -> TokenStream {
         let name = local(g);
         quote_spanned!(g.span()=> ::core::convert::AsRef::<str>::as_ref(#name))
     });
-    quote_spanned! {tag.span=>
+    let text = (pieces.len() == 1).then(|| pieces[0].clone());
+    let def = quote! {
+        ::facetheory::head::StaticTag {
+            pieces: &[#(#pieces),*],
+            element: ::facetheory::head::StaticElement::#element,
+            attrs: &[#(#attrs),*],
+            key: #key,
+            print: #print,
+            url_value: #url_value,
+        }
+    };
+    let call = quote_spanned! {tag.span=>
         {
-            static __FACETHEORY_TAG: ::facetheory::head::StaticTag = ::facetheory::head::StaticTag {
-                pieces: &[#(#pieces),*],
-                element: ::facetheory::head::StaticElement::#element,
-                attrs: &[#(#attrs),*],
-                key: #key,
-                print: #print,
-                url_value: #url_value,
-            };
+            static __FACETHEORY_TAG: ::facetheory::head::StaticTag = #def;
             #(#lets)*
             __facetheory_head.tag(&__FACETHEORY_TAG, &[#(#exprs),*]);
         }
-    }
+    };
+    Described { def, call, text }
 }
 
 /// A tag's rendered text split around its values.
@@ -521,6 +583,26 @@ mod tests {
         assert!(out.contains(r#""<meta content=\"width=device-width, initial-scale=1\" name=\"viewport\">""#), "{out}");
         assert!(out.contains(r#""<title>A &amp; B</title>""#), "{out}");
         assert!(out.contains("Some ("), "literal keys carry their fingerprint: {out}");
+    }
+
+    #[test]
+    fn an_all_literal_block_is_one_static_block_rendered_per_place() {
+        let out = expand_head(quote! {
+            link rel="icon" href="/i.png";
+            title { "T" }
+            meta charset="utf-8";
+        })
+        .to_string();
+        assert!(out.contains("StaticBlock"), "{out}");
+        assert!(
+            out.contains(
+                r#"parts : ["<meta charset=\"utf-8\">" , "<title>T</title>" , "<link href=\"/i.png\" rel=\"icon\">"]"#
+            ),
+            "{out}"
+        );
+        // One `(expression)` and the block adds its tags one by one.
+        let out = expand_head(quote! { meta charset="utf-8"; title { (t) } }).to_string();
+        assert!(!out.contains("StaticBlock") && out.matches("StaticTag =").count() == 2, "{out}");
     }
 
     #[test]

@@ -306,6 +306,24 @@ fn floor_with(body: Markup) -> String {
     .into_string()
 }
 
+/// One request of a profile mode (`FACETHEORY_BENCH_PROFILE`, `FACETHEORY_BENCH_COMPARE`).
+fn run_mode(app: &facetheory::App, which: &str) -> usize {
+    match which {
+        "lambda" => through_lambda(app),
+        "head" => through_app_at(app, "/article-head"),
+        "methods" => through_app_at(app, "/article-head-methods"),
+        "ping" => through_app_at(app, "/ping"),
+        "floor" => floor(true).len(),
+        "floor-head" => floor_with(html! {}).len(),
+        "handler" => through_handler("/article"),
+        "event" => {
+            let ctx = facetheory::lambda::lambda_runtime::Context::default();
+            usize::from(facetheory::lambda::request_from_event(EVENT.as_bytes(), ctx).is_ok())
+        }
+        _ => through_app(app),
+    }
+}
+
 fn main() {
     // A deployed app always has a subscriber (`facetheory::run` installs one). Without any, `tracing` hands every
     // span to the `log` crate (its `log` feature, which `lambda_runtime` turns on): work no deployment does.
@@ -317,6 +335,23 @@ fn main() {
     let framework: Vec<u8> =
         drain(ready(app.handle(http::Request::get("/article").body(String::new()).unwrap()))).concat();
     let framework = String::from_utf8(framework).unwrap();
+    // A/B aid: FACETHEORY_BENCH_COMPARE=app,floor times two profile modes in interleaved rounds.
+    if let Ok(pair) = std::env::var("FACETHEORY_BENCH_COMPARE") {
+        let (a, b) = pair.split_once(',').expect("FACETHEORY_BENCH_COMPARE=a,b");
+        let round = Duration::from_millis(40);
+        let (na, nb) = interleave::interleaved(
+            81,
+            round,
+            || {
+                black_box(run_mode(&app, a));
+            },
+            || {
+                black_box(run_mode(&app, b));
+            },
+        );
+        println!("{a}: {na:.0} ns, {b}: {nb:.0} ns: {:+.1}%", (na / nb - 1.0) * 100.0);
+        return;
+    }
     // Profiling aid: FACETHEORY_BENCH_PROFILE=app|head|methods|ping|lambda|event|floor|floor-head|handler spins on one path (for perf record).
     if let Ok(which) = std::env::var("FACETHEORY_BENCH_PROFILE") {
         // FACETHEORY_BENCH_ITERS: a fixed count instead of 4 s (instruction counts under cachegrind: run two
@@ -326,20 +361,7 @@ fn main() {
         let mut done = 0;
         while iters.map_or(std::time::Instant::now() < until, |n| done < n) {
             done += 1;
-            black_box(match which.as_str() {
-                "lambda" => through_lambda(&app),
-                "head" => through_app_at(&app, "/article-head"),
-                "methods" => through_app_at(&app, "/article-head-methods"),
-                "ping" => through_app_at(&app, "/ping"),
-                "floor" => floor(true).len(),
-                "floor-head" => floor_with(html! {}).len(),
-                "handler" => through_handler("/article"),
-                "event" => {
-                    let ctx = facetheory::lambda::lambda_runtime::Context::default();
-                    usize::from(facetheory::lambda::request_from_event(EVENT.as_bytes(), ctx).is_ok())
-                }
-                _ => through_app(&app),
-            });
+            black_box(run_mode(&app, &which));
         }
         if iters.is_none() {
             eprintln!("{which}: {:.0} ns per request", 4e9 / done as f64);

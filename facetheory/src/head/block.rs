@@ -57,6 +57,18 @@ pub struct StaticTag {
     pub url_value: Option<usize>,
 }
 
+/// A `head!` block whose tags are all literal, as the macro describes it (a `static`): the tags, their text
+/// rendered per place — charset metas, titles, the rest, each in the order written — and their keys'
+/// fingerprints (pairwise distinct), with the set of their [`print_bit`](facetheory_codegen::head_key::print_bit)s.
+#[doc(hidden)]
+#[derive(Debug)]
+pub struct StaticBlock {
+    pub tags: &'static [StaticTag],
+    pub parts: [&'static str; 3],
+    pub prints: &'static [u64],
+    pub mask: u128,
+}
+
 impl StaticTag {
     /// The tag as a [`HeadTag`], with `value(i)` for the i-th value.
     pub(crate) fn to_tag<'v>(&self, value: impl Fn(usize) -> &'v str) -> HeadTag {
@@ -100,6 +112,12 @@ impl HeadWriter<'_> {
             }
         }
         self.list.static_tag(tag, values);
+    }
+
+    /// Adds a block of literal tags as one item (what the macro expands to for such a block).
+    #[doc(hidden)]
+    pub fn block(&mut self, block: &'static StaticBlock) {
+        self.list.block(block);
     }
 }
 
@@ -188,6 +206,66 @@ mod tests {
         assert_eq!(from_block.matches("description").count(), 1, "{from_block}");
         assert_eq!(from_block.matches("canonical").count() + from_block.matches("CANONICAL").count(), 1);
         assert_eq!(from_block.matches("/app.js").count(), 1, "{from_block}");
+    }
+
+    /// The literal block and the run-time tags it stands for, in the order written.
+    fn literal_block() -> (crate::head::HeadBlock<impl FnOnce(&mut crate::head::HeadWriter<'_>)>, Vec<HeadTag>) {
+        let block = head! {
+            link rel="stylesheet" href="/site.css";
+            title { "Site & co" }
+            meta name="viewport" content="width=device-width";
+            meta charset="utf-8";
+            meta property="og:site_name" content="Site";
+        };
+        let tags = vec![
+            head::link("stylesheet", "/site.css"),
+            head::title("Site & co"),
+            head::meta("viewport", "width=device-width"),
+            head::charset("utf-8"),
+            head::meta_property("og:site_name", "Site"),
+        ];
+        (block, tags)
+    }
+
+    #[test]
+    fn a_literal_block_is_one_item_and_normalises_as_its_tags() {
+        // Around the block, tags that share none of its keys (it renders whole), and each that shares one (it
+        // is normalised tag by tag): the same bytes as the run-time tags, every time.
+        let others: Vec<Vec<HeadTag>> = vec![
+            vec![],
+            vec![head::meta("description", "d"), head::module_script("/app.js")],
+            vec![head::title("Page title")],
+            vec![head::meta("Viewport", "width=1")],
+            vec![head::charset("latin1"), head::link("STYLESHEET", "/site.css")],
+            vec![head::meta_property("og:site_name", "Other"), HeadTag::Raw("<!-- x -->".into())],
+        ];
+        for before in &others {
+            for after in &others {
+                for own_title in [false, true] {
+                    let (block, tags) = literal_block();
+                    let mut page = Page::new(html! {});
+                    let mut want = Page::new(html! {});
+                    for t in before {
+                        page = page.head(t.clone());
+                        want = want.head(t.clone());
+                    }
+                    page = page.head(block);
+                    want = tags.into_iter().fold(want, Page::head);
+                    if own_title {
+                        page = page.title("Own title");
+                        want = want.title("Own title");
+                    }
+                    for t in after {
+                        page = page.head(t.clone());
+                        want = want.head(t.clone());
+                    }
+                    assert_eq!(head_of(page), head_of(want), "before {before:?}, after {after:?}, {own_title}");
+                }
+            }
+        }
+        let (block, tags) = literal_block();
+        let mut page = Page::new(html! {}).head(block);
+        assert_eq!(page.parts.head.take_tags(), tags, "taken as tags (strict CSP), in the order written");
     }
 
     #[test]

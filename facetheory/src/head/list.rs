@@ -5,7 +5,7 @@
 use std::borrow::Cow;
 use std::ops::Range;
 
-use super::block::{StaticKey, StaticTag, StaticValue, MAX_VALUES};
+use super::block::{StaticBlock, StaticKey, StaticTag, StaticValue, MAX_VALUES};
 use super::{Attrs, HeadTag};
 use crate::escape::escape_html_into;
 
@@ -48,7 +48,12 @@ enum Item {
         tag: &'static StaticTag,
         values: [(usize, usize); MAX_VALUES],
     },
+    /// A `head!` block of literal tags.
+    Block(&'static StaticBlock),
 }
+
+/// The values of a tag that has none.
+static NO_VALUES: [(usize, usize); MAX_VALUES] = [(0, 0); MAX_VALUES];
 
 /// The head tags of a page, in the order added.
 #[derive(Debug, Default)]
@@ -80,6 +85,11 @@ pub(crate) enum HeadRef<'a> {
     InlineData(&'a str),
     /// `<script src="…" type="module"></script>`.
     ModuleScript(&'a str),
+    /// A `head!` block of literal tags: normalisation takes it whole when no other tag shares a key with it,
+    /// else tag by tag ([`HeadRef::block_tags`]).
+    Block(&'static StaticBlock),
+    /// Rendered tags (one place's part of a block taken whole).
+    Markup(&'static str),
 }
 
 /// A `head!` tag with its values.
@@ -178,6 +188,11 @@ impl HeadList {
         self.push_item(Item::Static { tag, values: ranges });
     }
 
+    /// Adds a block of literal `head!` tags.
+    pub(crate) fn block(&mut self, block: &'static StaticBlock) {
+        self.push_item(Item::Block(block));
+    }
+
     /// Adds a JSON-LD block, as [`super::json_ld`] does, serialized straight into the list's text.
     pub(crate) fn json_ld<T: serde::Serialize + ?Sized>(&mut self, data: &T) -> Result<(), serde_json::Error> {
         if self.text.capacity() == 0 {
@@ -225,6 +240,7 @@ impl HeadList {
                 Item::Link { rel, href } => HeadRef::Link { rel, href: &self.text[href.clone()] },
                 Item::JsonLd(body) => HeadRef::JsonLd(&self.text[body.clone()]),
                 Item::Static { tag, values } => HeadRef::Static(StaticRef { tag, text: &self.text, values }),
+                Item::Block(block) => HeadRef::Block(block),
             })
             .chain(title)
     }
@@ -232,9 +248,9 @@ impl HeadList {
     /// The items as tags (compact ones made into the tags they stand for), leaving none; the title stays.
     pub(crate) fn take_tags(&mut self) -> Vec<HeadTag> {
         let text = &self.text;
-        std::mem::take(&mut self.items)
-            .into_iter()
-            .map(|item| match item {
+        let mut tags = Vec::with_capacity(self.items.len());
+        for item in std::mem::take(&mut self.items) {
+            tags.push(match item {
                 Item::Tag(tag) => tag,
                 Item::Meta { attr, key, content } => {
                     HeadTag::Meta(Attrs::new().set(attr.as_str(), key).set("content", text[content].to_string()))
@@ -250,8 +266,13 @@ impl HeadList {
                     let r = StaticRef { tag, text, values: &values };
                     tag.to_tag(|i| r.value(i))
                 }
-            })
-            .collect()
+                Item::Block(block) => {
+                    tags.extend(block.tags.iter().map(|tag| tag.to_tag(|_| "")));
+                    continue;
+                }
+            });
+        }
+        tags
     }
 
     /// Puts tags back (after [`HeadList::take_tags`]), before the title.
@@ -261,6 +282,11 @@ impl HeadList {
 }
 
 impl HeadRef<'_> {
+    /// A block's tags, one by one, in the order written.
+    pub(crate) fn block_tags(block: &'static StaticBlock) -> impl Iterator<Item = HeadRef<'static>> {
+        block.tags.iter().map(|tag| HeadRef::Static(StaticRef { tag, text: "", values: &NO_VALUES }))
+    }
+
     /// Renders exactly as the equivalent [`HeadTag`] does (attributes in name order).
     pub(crate) fn render_into(&self, out: &mut String) {
         match *self {
@@ -287,6 +313,8 @@ impl HeadRef<'_> {
                 out.push_str("</title>");
             }
             HeadRef::Static(r) => r.render_into(out),
+            HeadRef::Block(block) => block.parts.iter().for_each(|part| out.push_str(part)),
+            HeadRef::Markup(markup) => out.push_str(markup),
             HeadRef::InlineData(json) => {
                 // Attributes in name order, as the tag form renders them.
                 out.push_str("<script id=\"__FACETHEORY_DATA__\" type=\"application/json\">");
@@ -319,6 +347,8 @@ impl HeadRef<'_> {
             HeadRef::Static(r) => r.size_hint(),
             HeadRef::InlineData(json) => json.len() + 72,
             HeadRef::ModuleScript(src) => src.len() + 38,
+            HeadRef::Block(block) => block.parts.iter().map(|p| p.len()).sum(),
+            HeadRef::Markup(markup) => markup.len(),
         }
     }
 }

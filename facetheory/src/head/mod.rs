@@ -26,7 +26,7 @@ mod normalize;
 
 pub use block::{HeadBlock, IntoHead, MAX_VALUES};
 #[doc(hidden)]
-pub use block::{HeadWriter, StaticElement, StaticKey, StaticTag, StaticValue};
+pub use block::{HeadWriter, StaticBlock, StaticElement, StaticKey, StaticTag, StaticValue};
 pub use helpers::*;
 pub(crate) use list::{HeadList, HeadRef, MetaAttr};
 pub(crate) use normalize::render_refs_into;

@@ -1,5 +1,7 @@
 //! Deduplication and ordering of head tags, as FaceTheory does it.
 
+use facetheory_codegen::head_key::print_bit;
+
 use super::block::StaticKey;
 use super::list::HeadRef;
 use super::HeadTag;
@@ -123,6 +125,8 @@ impl<'a> HeadRef<'a> {
             HeadRef::JsonLd(body) => Some(DedupeKey::JsonLd(body)),
             HeadRef::InlineData(_) => Some(DedupeKey::ScriptId(crate::hydration::DATA_SCRIPT_ID)),
             HeadRef::ModuleScript(src) => Some(DedupeKey::ScriptSrc(src, NoCase("module"))),
+            // Normalisation takes a block whole or expands it first; rendered markup is never compared.
+            HeadRef::Block(_) | HeadRef::Markup(_) => None,
             HeadRef::Static(r) => Some(match r.key() {
                 StaticKey::Title => DedupeKey::Title,
                 StaticKey::Charset => DedupeKey::Charset,
@@ -136,8 +140,8 @@ impl<'a> HeadRef<'a> {
     }
 }
 
-/// Where a kept tag goes: charset metas first, then titles, then the rest in order.
-#[derive(Clone, Copy, PartialEq, Eq)]
+/// Where a kept tag goes: charset metas first, then titles, then the rest in order (the declaration order).
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Place {
     Charset,
     Title,
@@ -209,15 +213,86 @@ fn for_each_normalized<'a>(tags: impl IntoIterator<Item = HeadRef<'a>>, f: impl 
     };
     // Up to ON_STACK slots on the stack, uninitialised until pushed; a longer head spills to the heap.
     let mut slots: smallvec::SmallVec<[Slot<'a>; ON_STACK]> = smallvec::SmallVec::new();
+    let mut blocks = false;
     // Internal iteration: a chain of sources is walked source by source, not re-checked per tag.
-    tags.into_iter().for_each(|tag| slots.push(slot(tag)));
+    tags.into_iter().for_each(|tag| {
+        blocks |= matches!(tag, HeadRef::Block(_));
+        slots.push(slot(tag));
+    });
+    if blocks {
+        if blocks_stand_whole(&slots) {
+            return emit_whole(&slots, f);
+        }
+        // A key is shared with a block: the block's tags are normalised one by one, as any others.
+        let whole = std::mem::take(&mut slots);
+        for s in whole {
+            match s.tag {
+                HeadRef::Block(block) => HeadRef::block_tags(block).for_each(|tag| slots.push(slot(tag))),
+                _ => slots.push(s),
+            }
+        }
+    }
     emit(&mut slots, f)
 }
 
+/// True when no two tags, blocks' tags included, have equal fingerprints: nothing is dropped, and a block
+/// renders as its precomputed parts. Bits first; fingerprints compared only where bits meet.
+fn blocks_stand_whole(slots: &[Slot<'_>]) -> bool {
+    fn prints<'s>(s: &'s Slot<'_>) -> &'s [u64] {
+        match s.tag {
+            HeadRef::Block(block) => block.prints,
+            _ => s.print.as_slice(),
+        }
+    }
+    let mut seen = 0u128;
+    for (i, s) in slots.iter().enumerate().rev() {
+        let mask = match s.tag {
+            HeadRef::Block(block) => block.mask,
+            _ => s.print.map_or(0, print_bit),
+        };
+        if seen & mask != 0 {
+            let later = &slots[i + 1..];
+            if prints(s).iter().any(|p| later.iter().any(|l| prints(l).contains(p))) {
+                return false;
+            }
+        }
+        seen |= mask;
+    }
+    true
+}
+
+/// Emits every slot, in place order, a block's part for each place.
+fn emit_whole<'a>(slots: &[Slot<'a>], mut f: impl FnMut(HeadRef<'a>)) {
+    for (i, place) in [Place::Charset, Place::Title, Place::Rest].into_iter().enumerate() {
+        for s in slots {
+            match s.tag {
+                HeadRef::Block(block) if !block.parts[i].is_empty() => f(HeadRef::Markup(block.parts[i])),
+                HeadRef::Block(_) => {}
+                tag if s.place == place => f(tag),
+                _ => {}
+            }
+        }
+    }
+}
+
 fn emit<'a>(slots: &mut [Slot<'a>], mut f: impl FnMut(HeadRef<'a>)) {
-    // A tag is dropped when a later one has its key: fingerprints first, full keys only when they match.
+    // A tag is dropped when a later one has its key: fingerprints first, full keys only when they match. Walking
+    // back, one bit per fingerprint (of 128) says whether a later tag may share it; only then are the later
+    // ones compared, so a head without duplicates costs one step per tag, not one per pair.
+    let mut seen = 0u128;
+    // Already charset, title, rest: emitted in one pass instead of one per place.
+    let mut ordered = true;
     for i in (0..slots.len()).rev() {
+        if i > 0 && slots[i - 1].place > slots[i].place {
+            ordered = false;
+        }
         let Some(print) = slots[i].print else { continue };
+        let bit = print_bit(print);
+        let maybe_later = seen & bit != 0;
+        seen |= bit;
+        if !maybe_later {
+            continue;
+        }
         let mut key = None;
         for later in i + 1..slots.len() {
             if slots[later].print == Some(print)
@@ -227,6 +302,10 @@ fn emit<'a>(slots: &mut [Slot<'a>], mut f: impl FnMut(HeadRef<'a>)) {
                 break;
             }
         }
+    }
+    if ordered {
+        slots.iter().filter(|s| s.kept).for_each(|s| f(s.tag));
+        return;
     }
     for place in [Place::Charset, Place::Title, Place::Rest] {
         slots.iter().filter(|s| s.kept && s.place == place).for_each(|s| f(s.tag));
@@ -254,6 +333,20 @@ mod tests {
             render_head(&tags),
             "<meta charset=\"utf-8\"><title>second</title><!-- raw --><meta content=\"two\" name=\"description\"><!-- raw --><link href=\"/a.css\" rel=\"stylesheet\">"
         );
+    }
+
+    #[test]
+    fn a_block_sharing_no_key_is_taken_whole_else_tag_by_tag() {
+        let markup = |page: crate::Page| {
+            let mut seen = Vec::new();
+            super::for_each_normalized(page.parts.head.refs(), |r| seen.push(matches!(r, HeadRef::Markup(_))));
+            seen
+        };
+        let block = || crate::head! { meta name="viewport" content="1"; meta charset="utf-8"; title { "T" } };
+        let page = crate::Page::new(crate::html! {}).head(block()).head(meta("description", "d"));
+        assert_eq!(markup(page), [true, true, true, false], "charset, title and rest parts, then the meta");
+        let page = crate::Page::new(crate::html! {}).head(block()).head(meta("VIEWPORT", "2"));
+        assert_eq!(markup(page), [false, false, false], "the block's viewport is replaced: three tags");
     }
 
     #[test]
