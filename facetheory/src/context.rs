@@ -46,13 +46,29 @@ pub(crate) struct RequestInfo {
     /// The adapter's own id for the invocation (the Lambda request id), logged beside the request id.
     pub invocation_id: Option<String>,
     /// What the request's steps learned, for the log and metrics.
-    pub recorder: Arc<crate::observe::Recorder>,
+    recording: Recording,
     query: OnceLock<Query>,
     cookies: OnceLock<Cookies>,
     nonce: OnceLock<String>,
 }
 
+/// Where a request's facts are recorded: in the request itself, or (a request derived from another, such as an
+/// ISR page's with only its cache-key query) in the one it comes from.
+#[derive(Debug)]
+enum Recording {
+    Own(crate::observe::Recorder),
+    Parent(Arc<RequestInfo>),
+}
+
 impl RequestInfo {
+    /// The recorder of what the request's steps learn (one per request, shared with requests derived from it).
+    pub(crate) fn recorder(&self) -> &crate::observe::Recorder {
+        match &self.recording {
+            Recording::Own(recorder) => recorder,
+            Recording::Parent(parent) => parent.recorder(),
+        }
+    }
+
     pub(crate) fn new(method: Method, path: String, raw_query: String, headers: HeaderMap, request_id: String) -> Self {
         Self::built(method, path, raw_query, headers, request_id, no_app(), http::Extensions::new(), None)
     }
@@ -79,7 +95,7 @@ impl RequestInfo {
             app,
             extensions,
             invocation_id,
-            recorder: Arc::default(),
+            recording: Recording::Own(crate::observe::Recorder::default()),
             query: OnceLock::new(),
             cookies: OnceLock::new(),
             nonce: OnceLock::new(),
@@ -96,7 +112,7 @@ impl RequestInfo {
     /// The matched route pattern, as the router recorded it (`""` before a match or for none).
     pub(crate) fn route(&self) -> &'static str {
         let mut route = "";
-        self.recorder.note(|f| route = f.route);
+        self.recorder().note(|f| route = f.route);
         route
     }
 
@@ -104,7 +120,7 @@ impl RequestInfo {
     pub(crate) fn report(&self, phase: crate::observe::Phase, class: &'static str, message: &dyn std::fmt::Display) {
         let (route, mode) = {
             let mut seen = ("", None);
-            self.recorder.note(|f| seen = (f.route, f.mode));
+            self.recorder().note(|f| seen = (f.route, f.mode));
             seen
         };
         let ctx = crate::observe::HookContext {
@@ -114,7 +130,7 @@ impl RequestInfo {
             route,
             mode: crate::observe::mode_name(mode),
         };
-        self.recorder.failure(self.app.on_error.as_ref(), phase, class, &message.to_string(), ctx);
+        self.recorder().failure(self.app.on_error.as_ref(), phase, class, &message.to_string(), ctx);
     }
 
     /// This request's CSP nonce, minted on first use.
@@ -168,7 +184,7 @@ impl FaceContext {
             RequestInfo::new(r.method.clone(), r.path.clone(), kept, r.headers.clone(), r.request_id.clone())
                 .with_app(Arc::clone(&r.app), r.extensions.clone());
         // The same request: what its steps learn goes to one recorder.
-        request.recorder = Arc::clone(&r.recorder);
+        request.recording = Recording::Parent(Arc::clone(r));
         request.invocation_id = r.invocation_id.clone();
         FaceContext { request: Arc::new(request), ..self }
     }

@@ -45,7 +45,7 @@ impl App {
         match entry.endpoint {
             Endpoint::Reserved(endpoint) => (self.reserved(endpoint, request, params, body).await, ""),
             Endpoint::Route(desc) => {
-                request.recorder.note(|f| {
+                request.recorder().note(|f| {
                     f.route = desc.pattern;
                     f.mode = desc.mode();
                 });
@@ -116,7 +116,7 @@ impl App {
             Ok(page) => self.page_response(page, face, desc, request, status).await,
             Err(e) => self.error_response(e, Phase::Render, desc, request).await,
         };
-        request.recorder.note(|f| f.rendered_inline = true);
+        request.recorder().note(|f| f.rendered_inline = true);
         res
     }
 
@@ -135,7 +135,7 @@ impl App {
         match render(page, plan, request, desc.pattern).await {
             Ok(rendered) => {
                 if rendered.body.is_streaming() {
-                    request.recorder.note(|f| f.streamed = true);
+                    request.recorder().note(|f| f.streamed = true);
                 }
                 rendered.into_response()
             }
@@ -159,7 +159,7 @@ impl App {
             ErrorKind::NotFound => self.not_found(request).await,
             ErrorKind::Redirect { status, location } => redirect(*status, location, ""),
             ErrorKind::Client { status, message } => {
-                request.recorder.note(|f| {
+                request.recorder().note(|f| {
                     f.error.get_or_insert((phase, "client"));
                 });
                 crate::response::client_error(*status, message)

@@ -56,13 +56,13 @@ impl App {
             crate::isr::keep_shareable_headers(&mut page.headers);
             let page_tags = std::mem::take(&mut page.tags);
             page.tags = face_tags.iter().map(|t| t.to_string()).chain(page_tags).collect();
-            render_request.recorder.note(|f| f.render = Some(started.elapsed()));
+            render_request.recorder().note(|f| f.render = Some(started.elapsed()));
             Ok(page)
         };
         let span = tracing::debug_span!("facetheory.isr.serve", route = desc.pattern);
         match tracing::Instrument::instrument(isr.serve(&ctx, desc.pattern, revalidate, regenerate), span).await {
             Ok(IsrOutcome::Served { state, page, background, .. }) => {
-                request.recorder.note(|f| f.isr_state = Some(state));
+                request.recorder().note(|f| f.isr_state = Some(state));
                 // The engine completed the headers (length, freshness, state, ETag).
                 let mut r = page.into_served_response();
                 if let Some(work) = background {

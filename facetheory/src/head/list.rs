@@ -41,7 +41,8 @@ enum Item {
         rel: Cow<'static, str>,
         href: Range<usize>,
     },
-    /// `<script type="application/ld+json">…</script>`; the JSON (already safe in HTML) is a range of the text.
+    /// `<script type="application/ld+json">…</script>`; the JSON (`safe_json` output, so it holds no `<`) is a
+    /// range of the text.
     JsonLd(Range<usize>),
     /// A tag of a `head!` block: its description and its values (ranges of the list's text, unescaped).
     Static {
@@ -81,7 +82,7 @@ pub(crate) enum HeadRef<'a> {
     Title(&'a str),
     JsonLd(&'a str),
     Static(StaticRef<'a>),
-    /// `<script id="__FACETHEORY_DATA__" type="application/json">`; the JSON is already safe in HTML.
+    /// `<script id="__FACETHEORY_DATA__" type="application/json">`; the JSON is `safe_json` output (no `<`).
     InlineData(&'a str),
     /// `<script src="…" type="module"></script>`.
     ModuleScript(&'a str),
@@ -302,9 +303,10 @@ impl HeadRef<'_> {
                 escape_html_into(out, key);
                 out.push_str("\">");
             }
+            // Compact JSON is `safe_json` output: it holds no `<`, so it cannot end its script early.
             HeadRef::JsonLd(body) => {
                 out.push_str("<script type=\"application/ld+json\">");
-                super::push_neutralised(out, body, "</script");
+                out.push_str(body);
                 out.push_str("</script>");
             }
             HeadRef::Title(title) => {
@@ -318,7 +320,7 @@ impl HeadRef<'_> {
             HeadRef::InlineData(json) => {
                 // Attributes in name order, as the tag form renders them.
                 out.push_str("<script id=\"__FACETHEORY_DATA__\" type=\"application/json\">");
-                super::push_neutralised(out, json, "</script");
+                out.push_str(json);
                 out.push_str("</script>");
             }
             HeadRef::ModuleScript(src) => {

@@ -19,8 +19,9 @@ pub(crate) struct HydrationTags {
 }
 
 impl HydrationTags {
-    /// Adds the inline data script.
+    /// Adds the inline data script: `json` is `safe_json` output (no `<`: rendering writes it as is).
     pub(crate) fn push_inline_data(&mut self, json: String) {
+        debug_assert!(!json.contains("</"), "inline data must be safe_json output");
         if self.tags.is_empty() && self.data.is_none() && self.module.is_none() {
             self.data = Some(json);
         } else {

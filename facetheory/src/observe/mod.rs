@@ -269,18 +269,17 @@ pub(crate) fn request_completed(
     duration: Duration,
     cold_start: bool,
 ) {
-    let facts = request.recorder.snapshot();
+    let facts = request.recorder().snapshot();
     let route = if facts.route.is_empty() { route } else { facts.route };
     let mode = mode_name(facts.mode);
     let isr_state = facts.isr_state.map_or("", IsrState::as_str);
     let error_class = facts.error.map_or("", |(_, c)| c);
     let phase = facts.error.map_or("", |(p, _)| p.as_str());
     let render_ms = facts.render.or(facts.rendered_inline.then_some(head)).map(millis);
-    let duration_ms = millis(duration);
-    let ttfb_ms = millis(head);
     let method = request.method.as_str();
     static TRACE: http::HeaderName = http::HeaderName::from_static("x-amzn-trace-id");
-    let trace_id = request.headers.get(&TRACE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    // Field values are computed only when a subscriber takes the event: the header lookup is in the macro.
+    let trace_id = || request.headers.get(&TRACE).and_then(|v| v.to_str().ok()).unwrap_or("");
     let lambda_request_id = request.invocation_id.as_deref().unwrap_or("");
     macro_rules! event {
         ($level:expr) => {
@@ -294,15 +293,15 @@ pub(crate) fn request_completed(
                 route,
                 mode,
                 status = status.as_u16(),
-                duration_ms,
-                ttfb_ms,
+                duration_ms = millis(duration),
+                ttfb_ms = millis(head),
                 render_ms,
                 isr_state,
                 streamed = facts.streamed,
                 error_class,
                 phase,
                 cold_start,
-                trace_id,
+                trace_id = trace_id(),
                 lambda_request_id,
                 "request completed"
             )
