@@ -38,26 +38,25 @@ pub struct Fingerprint(u64);
 impl Fingerprint {
     /// Starts the fingerprint of a key of `kind`.
     #[inline]
-    pub fn new(kind: KeyKind) -> Self {
+    pub const fn new(kind: KeyKind) -> Self {
         Fingerprint((kind as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15))
     }
 
     #[inline]
-    fn mix(&mut self, v: u64) {
+    const fn mix(mut self, v: u64) -> Self {
         self.0 = (self.0.rotate_left(29) ^ v).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        self
     }
 
     /// Folds in text compared exactly; with `lower`, bit 5 is set on every byte, which maps ASCII letters to
-    /// lower case (and merges a few other bytes: a fingerprint may collide, never differ for equal keys).
+    /// lower case (and merges a few other bytes: a fingerprint may collide, never differ for equal keys). A
+    /// `const fn`: fingerprints of fixed keys are computed at compile time.
     #[inline]
-    pub fn exact(mut self, s: &[u8], lower: bool) -> Self {
-        // Folded byte by byte (no copy call).
+    pub const fn exact(self, s: &[u8], lower: bool) -> Self {
         let case = if lower { 0x20 } else { 0 };
-        let word = |part: &[u8]| part.iter().fold(0u64, |w, &b| (w << 8) | u64::from(b | case));
-        self.mix(s.len() as u64);
-        self.mix(word(&s[..s.len().min(8)]));
-        self.mix(word(&s[s.len().saturating_sub(8)..]));
-        self
+        let head = if s.len() < 8 { s.len() } else { 8 };
+        let tail = s.len().saturating_sub(8);
+        self.mix(s.len() as u64).mix(word(s, 0, head, case)).mix(word(s, tail, s.len(), case))
     }
 
     /// Folds in text compared after Unicode lower-casing.
@@ -74,7 +73,7 @@ impl Fingerprint {
 
     /// The fingerprint.
     #[inline]
-    pub fn finish(self) -> u64 {
+    pub const fn finish(self) -> u64 {
         self.0
     }
 }
@@ -104,6 +103,17 @@ pub fn place_of(kind: KeyKind) -> usize {
         KeyKind::Title => 1,
         _ => 2,
     }
+}
+
+/// Bytes `from..to` of `s` (each or'ed with `case`) folded into one word, byte by byte (no copy call).
+#[inline]
+const fn word(s: &[u8], from: usize, to: usize, case: u8) -> u64 {
+    let (mut w, mut i) = (0u64, from);
+    while i < to {
+        w = (w << 8) | (s[i] | case) as u64;
+        i += 1;
+    }
+    w
 }
 
 /// Escapes text for HTML content and attribute values: `&`, `<`, `>`, `"`, `'` — the runtime's escaping, byte

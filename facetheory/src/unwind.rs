@@ -61,7 +61,16 @@ impl<F: Future> Future for Caught<F> {
 
 /// Calls a face's or resource's glue; a panic inside it is an internal error carrying the panic message.
 pub(crate) fn call<T>(handler: crate::BoxFuture<crate::Result<T>>) -> impl Future<Output = crate::Result<T>> {
-    catch(handler).map(|r| r.unwrap_or_else(|panic| Err(crate::Error::msg(format!("the handler panicked: {panic}")))))
+    call_in(tracing::Span::none(), handler)
+}
+
+/// [`call`], polling the handler inside `span` (one layer, not an `Instrumented` around it).
+pub(crate) fn call_in<T>(
+    span: tracing::Span,
+    handler: crate::BoxFuture<crate::Result<T>>,
+) -> impl Future<Output = crate::Result<T>> {
+    catch_in(span, handler)
+        .map(|r| r.unwrap_or_else(|panic| Err(crate::Error::msg(format!("the handler panicked: {panic}")))))
 }
 
 #[cfg(test)]

@@ -339,7 +339,7 @@ fn main() {
     if let Ok(pair) = std::env::var("FACETHEORY_BENCH_COMPARE") {
         let (a, b) = pair.split_once(',').expect("FACETHEORY_BENCH_COMPARE=a,b");
         let round = Duration::from_millis(40);
-        let (na, nb) = interleave::interleaved(
+        let (ra, rb) = interleave::interleaved_rounds(
             81,
             round,
             || {
@@ -349,7 +349,10 @@ fn main() {
                 black_box(run_mode(&app, b));
             },
         );
+        let (na, nb) = (ra.median, rb.median);
         println!("{a}: {na:.0} ns, {b}: {nb:.0} ns: {:+.1}%", (na / nb - 1.0) * 100.0);
+        let (fa, fb) = (ra.fastest, rb.fastest);
+        println!("  fastest rounds: {a}: {fa:.0} ns, {b}: {fb:.0} ns: {:+.1}%", (fa / fb - 1.0) * 100.0);
         return;
     }
     // Profiling aid: FACETHEORY_BENCH_PROFILE=app|head|methods|ping|lambda|event|floor|floor-head|handler spins on one path (for perf record).

@@ -111,7 +111,7 @@ impl App {
         }
         let status = face.not_found.then_some(StatusCode::NOT_FOUND);
         let span = tracing::debug_span!("facetheory.render", route = desc.pattern);
-        let rendered = tracing::Instrument::instrument(unwind::call((face.render)(ctx)), span);
+        let rendered = unwind::call_in(span, (face.render)(ctx));
         let res = match rendered.await {
             Ok(page) => self.page_response(page, face, desc, request, status).await,
             Err(e) => self.error_response(e, Phase::Render, desc, request).await,

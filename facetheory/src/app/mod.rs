@@ -205,7 +205,7 @@ impl App {
         let headers = res.headers_mut();
         headers.insert(REQUEST_ID_HEADER.clone(), id_value);
         // Browsers must not guess a type other than the one sent (a JSON or text answer rendered as HTML).
-        headers.entry(http::header::X_CONTENT_TYPE_OPTIONS).or_insert(HeaderValue::from_static("nosniff"));
+        headers.entry(http::header::X_CONTENT_TYPE_OPTIONS).or_insert(NOSNIFF);
         if request.method == Method::HEAD {
             *res.body_mut() = Body::empty();
         }
@@ -223,6 +223,9 @@ impl App {
         res
     }
 }
+
+/// Built at compile time: `from_static` outside a constant checks every byte on each call.
+const NOSNIFF: HeaderValue = HeaderValue::from_static("nosniff");
 
 /// The viewer's path as CloudFront's viewer-request function recorded it (`x-facetheory-original-uri`): on
 /// origin-group failover the request reaching Lambda carries the S3 key shape (`/about/index.html`), and the
@@ -261,7 +264,10 @@ fn is_failover_rewrite(original: &str, path: &str) -> bool {
 /// True when a GET/HEAD carried `If-None-Match` naming the response's ETag (or `*`): the client's copy is
 /// current.
 fn is_not_modified(request: &RequestInfo, res: &Response<Body>) -> bool {
-    if !(request.method == Method::GET || request.method == Method::HEAD) || res.status() != http::StatusCode::OK {
+    if !(request.method == Method::GET || request.method == Method::HEAD)
+        || res.status() != http::StatusCode::OK
+        || !request.headers.contains_key(http::header::IF_NONE_MATCH)
+    {
         return false;
     }
     let Some(etag) = res.headers().get(http::header::ETAG).and_then(|v| v.to_str().ok()) else { return false };

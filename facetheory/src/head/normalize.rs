@@ -186,6 +186,11 @@ pub(crate) fn render_refs_into<'a>(out: &mut String, refs: impl IntoIterator<Ite
     for_each_normalized(refs, |r| r.render_into(out));
 }
 
+/// The fingerprint of the inline data script's key (its id), computed at compile time.
+const DATA_PRINT: u64 = facetheory_codegen::head_key::Fingerprint::new(facetheory_codegen::head_key::KeyKind::ScriptId)
+    .exact(crate::hydration::DATA_SCRIPT_ID.as_bytes(), false)
+    .finish();
+
 /// Heads up to this many tags are normalised on the stack.
 const ON_STACK: usize = 32;
 
@@ -202,6 +207,9 @@ fn for_each_normalized<'a>(tags: impl IntoIterator<Item = HeadRef<'a>>, f: impl 
                 };
                 return Slot { tag, place, print: Some(print), kept: true };
             }
+        }
+        if let HeadRef::InlineData(_) = tag {
+            return Slot { tag, place: Place::Rest, print: Some(DATA_PRINT), kept: true };
         }
         let key = tag.dedupe_key();
         let place = match key {
@@ -347,6 +355,12 @@ mod tests {
         assert_eq!(markup(page), [true, true, true, false], "charset, title and rest parts, then the meta");
         let page = crate::Page::new(crate::html! {}).head(block()).head(meta("VIEWPORT", "2"));
         assert_eq!(markup(page), [false, false, false], "the block's viewport is replaced: three tags");
+    }
+
+    #[test]
+    fn the_inline_data_fingerprint_is_its_keys() {
+        let key = super::DedupeKey::ScriptId(crate::hydration::DATA_SCRIPT_ID);
+        assert_eq!(super::DATA_PRINT, super::fingerprint(&key));
     }
 
     #[test]

@@ -146,7 +146,7 @@ pub(crate) struct RenderPlan<'a> {
     pub(crate) hydration: Transport<'a>,
     pub(crate) scripts: ScriptSources,
     /// Set when the page sets none.
-    pub(crate) cache_control: Option<&'static str>,
+    pub(crate) cache_control: Option<HeaderValue>,
     /// Replaces the page's status (the not-found page answers 404).
     pub(crate) status: Option<StatusCode>,
     /// The app's defaults (CSP, client build).
@@ -166,7 +166,7 @@ impl<'a> RenderPlan<'a> {
             FaceMode::Ssr => RenderPlan {
                 hydration: sidecars.map_or(Transport::Inline, Transport::SsrSidecar),
                 scripts: ScriptSources::Nonce,
-                cache_control: Some(cache_control::SSR),
+                cache_control: Some(SSR_CACHE),
                 status: None,
                 defaults: &NO_DEFAULTS,
                 missing_entries: MissingEntries::Warn,
@@ -200,7 +200,7 @@ impl<'a> RenderPlan<'a> {
         RenderPlan {
             hydration: Transport::SsgFile,
             scripts: ScriptSources::Hashes,
-            cache_control: Some(cache_control::SSG),
+            cache_control: Some(SSG_CACHE),
             status: None,
             defaults: &NO_DEFAULTS,
             missing_entries: MissingEntries::Warn,
@@ -221,6 +221,12 @@ impl<'a> RenderPlan<'a> {
     }
 }
 
+// Header values built at compile time: `from_static` outside a constant checks every byte on each call.
+const HTML: HeaderValue = HeaderValue::from_static("text/html; charset=utf-8");
+const DENY: HeaderValue = HeaderValue::from_static("DENY");
+const SSR_CACHE: HeaderValue = HeaderValue::from_static(cache_control::SSR);
+const SSG_CACHE: HeaderValue = HeaderValue::from_static(cache_control::SSG);
+
 /// Renders `page` for `request` (matched to `route`) as `plan` says.
 pub(crate) async fn render(
     page: ErasedPage,
@@ -238,14 +244,24 @@ pub(crate) async fn render(
         .map_err(RenderError::InvalidPage)?;
     let tags = std::mem::take(&mut parts.tags);
     let mut headers = std::mem::take(&mut parts.headers);
+    // A page that set no header (the usual one) has none of the defaults: they are inserted without a lookup
+    // for a value of the page's own.
+    let own_headers = !headers.is_empty();
+    let default = |headers: &mut HeaderMap, name: header::HeaderName, value: HeaderValue| {
+        if own_headers {
+            headers.entry(name).or_insert(value);
+        } else {
+            headers.insert(name, value);
+        }
+    };
     for cookie in &parts.cookies {
         let value = HeaderValue::from_str(cookie)
             .map_err(|_| RenderError::InvalidPage(format!("invalid set-cookie value {cookie:?}")))?;
         headers.append(header::SET_COOKIE, value);
     }
-    headers.entry(header::CONTENT_TYPE).or_insert(HeaderValue::from_static("text/html; charset=utf-8"));
+    default(&mut headers, header::CONTENT_TYPE, HTML);
     if !parts.allow_framing {
-        headers.entry(header::X_FRAME_OPTIONS).or_insert(HeaderValue::from_static("DENY"));
+        default(&mut headers, header::X_FRAME_OPTIONS, DENY);
     }
     let strict = parts.csp.filter(CspPolicy::is_strict);
     let sidecar = match strict {
@@ -256,7 +272,7 @@ pub(crate) async fn render(
         _ => None,
     };
     if let Some(value) = plan.cache_control {
-        headers.entry(header::CACHE_CONTROL).or_insert(HeaderValue::from_static(value));
+        default(&mut headers, header::CACHE_CONTROL, value);
     }
     let sources = match strict {
         None => None,
