@@ -9,115 +9,227 @@
 //! build the same request.
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
 
 use base64::Engine;
 use http::{HeaderMap, HeaderName, HeaderValue, Method, Request};
 
+use super::json::Reader;
 use crate::app::AdapterRequestId;
 
-#[derive(serde::Deserialize)]
-struct Event<'a> {
-    #[serde(borrow)]
-    version: Cow<'a, str>,
-    #[serde(rename = "rawPath", borrow)]
-    raw_path: Cow<'a, str>,
-    /// lambda_http also reads `path` as `rawPath`: an event with it takes the full path.
-    #[serde(default)]
-    path: Option<serde::de::IgnoredAny>,
-    #[serde(rename = "rawQueryString", borrow, default)]
-    raw_query: Option<Cow<'a, str>>,
-    #[serde(rename = "queryStringParameters", borrow, default)]
-    query_parameters: Option<BTreeMap<Cow<'a, str>, serde::de::IgnoredAny>>,
-    #[serde(borrow, default)]
-    cookies: Option<Vec<Cow<'a, str>>>,
-    #[serde(borrow, default)]
-    headers: Headers<'a>,
-    #[serde(borrow, default)]
-    body: Option<Cow<'a, str>>,
-    #[serde(rename = "isBase64Encoded", default)]
-    base64: bool,
-    #[serde(rename = "requestContext", borrow)]
-    context: Context<'a>,
-}
-
-#[derive(serde::Deserialize)]
-struct Context<'a> {
-    #[serde(rename = "domainName", borrow, default)]
-    domain_name: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
-    stage: Option<Cow<'a, str>>,
-    #[serde(rename = "requestId", borrow, default)]
-    request_id: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    http: ContextHttp<'a>,
-    /// An event with an authorizer or authentication takes the full path.
-    #[serde(default)]
-    authorizer: Option<serde::de::IgnoredAny>,
-    #[serde(default)]
-    authentication: Option<serde::de::IgnoredAny>,
-    // Members lambda_http reads and the app does not: typed as lambda_http types them, so an event it would
-    // refuse (a member twice, a number for a string) is refused here too.
-    #[serde(rename = "routeKey", borrow, default)]
-    _route_key: Option<Borrowed<'a>>,
-    #[serde(rename = "accountId", borrow, default)]
-    _account_id: Option<Borrowed<'a>>,
-    #[serde(rename = "apiId", borrow, default)]
-    _api_id: Option<Borrowed<'a>>,
-    #[serde(rename = "domainPrefix", borrow, default)]
-    _domain_prefix: Option<Borrowed<'a>>,
-    #[serde(rename = "time", borrow, default)]
-    _time: Option<Borrowed<'a>>,
-    #[serde(rename = "timeEpoch", default)]
-    _time_epoch: i64,
-}
-
-#[derive(serde::Deserialize)]
-struct ContextHttp<'a> {
-    #[serde(borrow)]
-    method: Cow<'a, str>,
-    #[serde(rename = "path", borrow, default)]
-    _path: Option<Borrowed<'a>>,
-    #[serde(rename = "protocol", borrow, default)]
-    _protocol: Option<Borrowed<'a>>,
-    #[serde(rename = "sourceIp", borrow, default)]
-    _source_ip: Option<Borrowed<'a>>,
-    #[serde(rename = "userAgent", borrow, default)]
-    _user_agent: Option<Borrowed<'a>>,
-}
-
-static X_FORWARDED_PROTO: HeaderName = HeaderName::from_static("x-forwarded-proto");
-
-/// The event's headers in order, names parsed. A name `http` refuses, or a `cookie` header, fails the parse: the
-/// event then takes the full path, which decides.
+/// The members of the event the request is built from.
 #[derive(Default)]
-struct Headers<'a>(Vec<(HeaderName, Cow<'a, str>)>);
+struct Event<'a> {
+    version: Option<Cow<'a, str>>,
+    raw_path: Option<Cow<'a, str>>,
+    raw_query: Option<Cow<'a, str>>,
+    /// `queryStringParameters` has a member (it only matters when `rawQueryString` is empty).
+    query_parameters: bool,
+    cookies: Option<Vec<Cow<'a, str>>>,
+    /// The headers in order, names parsed.
+    headers: Vec<(HeaderName, Cow<'a, str>)>,
+    body: Option<Cow<'a, str>>,
+    base64: bool,
+    domain_name: Option<Cow<'a, str>>,
+    request_id: Option<Cow<'a, str>>,
+    method: Option<Cow<'a, str>>,
+}
 
-impl<'de: 'a, 'a> serde::Deserialize<'de> for Headers<'a> {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct Visit<'a>(std::marker::PhantomData<&'a ()>);
-        impl<'de: 'a, 'a> serde::de::Visitor<'de> for Visit<'a> {
-            type Value = Headers<'a>;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of strings")
+/// Reads the event as lambda_http's types would take it, or `None`: the same members typed as it types them
+/// (a member twice, `null` where a value is needed or a number for a string is refused), members it does not
+/// know skipped, and the shapes the fast path leaves to the full one refused (`path` at the top, an
+/// `authorizer` or `authentication`, a stage other than `$default`, a `cookie` header).
+fn read_event(text: &str) -> Option<Event<'_>> {
+    let mut r = Reader::new(text);
+    let mut e = Event::default();
+    let mut seen = Seen::default();
+    r.object(|r, key| {
+        match key.as_ref() {
+            "version" => {
+                seen.first(0)?;
+                e.version = Some(r.string()?);
             }
-            fn visit_map<M: serde::de::MapAccess<'de>>(self, mut access: M) -> Result<Headers<'a>, M::Error> {
-                use serde::de::Error;
-                let mut pairs = Vec::with_capacity(access.size_hint().unwrap_or(16).min(64));
-                while let Some((name, value)) = access.next_entry::<Borrowed<'a>, Borrowed<'a>>()? {
-                    let name =
-                        HeaderName::from_bytes(name.0.as_bytes()).map_err(|_| M::Error::custom("header name"))?;
-                    if name == http::header::COOKIE {
-                        return Err(M::Error::custom("a cookie header"));
-                    }
-                    pairs.push((name, value.0));
+            "rawPath" => {
+                seen.first(1)?;
+                e.raw_path = Some(r.string()?);
+            }
+            // lambda_http also reads `path` as `rawPath`.
+            "path" => {
+                seen.first(2)?;
+                if r.present()? {
+                    return None;
                 }
-                Ok(Headers(pairs))
             }
+            "rawQueryString" => {
+                seen.first(3)?;
+                e.raw_query = r.optional_string()?;
+            }
+            "queryStringParameters" => {
+                seen.first(4)?;
+                if !r.null() {
+                    r.object(|r, _| {
+                        e.query_parameters = true;
+                        r.skip()
+                    })?;
+                }
+            }
+            "cookies" => {
+                seen.first(5)?;
+                if !r.null() {
+                    let mut cookies = Vec::new();
+                    r.array(|r| r.string().map(|c| cookies.push(c)))?;
+                    e.cookies = Some(cookies);
+                }
+            }
+            "headers" => {
+                seen.first(6)?;
+                e.headers.reserve(16);
+                r.object(|r, name| {
+                    let name = HeaderName::from_bytes(name.as_bytes()).ok()?;
+                    if name == http::header::COOKIE || e.headers.len() >= MAX_HEADERS {
+                        return None;
+                    }
+                    e.headers.push((name, r.string()?));
+                    Some(())
+                })?;
+            }
+            "body" => {
+                seen.first(7)?;
+                e.body = r.optional_string()?;
+            }
+            "isBase64Encoded" => {
+                seen.first(8)?;
+                e.base64 = r.bool()?;
+            }
+            "requestContext" => {
+                seen.first(9)?;
+                read_context(r, &mut e)?;
+            }
+            _ => r.skip()?,
         }
-        d.deserialize_map(Visit(std::marker::PhantomData))
+        Some(())
+    })?;
+    r.end()?;
+    // `requestContext` (with its `http.method`), `version` and `rawPath` are required.
+    (e.method.is_some() && e.version.is_some() && e.raw_path.is_some()).then_some(e)
+}
+
+/// The event's `requestContext`.
+fn read_context<'a>(r: &mut Reader<'a>, e: &mut Event<'a>) -> Option<()> {
+    let mut seen = Seen::default();
+    r.object(|r, key| {
+        match key.as_ref() {
+            "domainName" => {
+                seen.first(0)?;
+                e.domain_name = r.optional_string()?;
+            }
+            "stage" => {
+                seen.first(1)?;
+                if r.optional_string()?.is_some_and(|s| s != "$default") {
+                    return None;
+                }
+            }
+            "requestId" => {
+                seen.first(2)?;
+                e.request_id = r.optional_string()?;
+            }
+            "http" => {
+                seen.first(3)?;
+                read_context_http(r, e)?;
+            }
+            // An event with an authorizer or authentication takes the full path.
+            "authorizer" => {
+                seen.first(4)?;
+                if r.present()? {
+                    return None;
+                }
+            }
+            "authentication" => {
+                seen.first(5)?;
+                if r.present()? {
+                    return None;
+                }
+            }
+            // Members lambda_http reads and the app does not: typed as lambda_http types them.
+            "routeKey" => {
+                seen.first(6)?;
+                r.optional_string()?;
+            }
+            "accountId" => {
+                seen.first(7)?;
+                r.optional_string()?;
+            }
+            "apiId" => {
+                seen.first(8)?;
+                r.optional_string()?;
+            }
+            "domainPrefix" => {
+                seen.first(9)?;
+                r.optional_string()?;
+            }
+            "time" => {
+                seen.first(10)?;
+                r.optional_string()?;
+            }
+            "timeEpoch" => {
+                seen.first(11)?;
+                r.integer()?;
+            }
+            _ => r.skip()?,
+        }
+        Some(())
+    })?;
+    // `http` and its `method` are required.
+    e.method.is_some().then_some(())
+}
+
+/// The request context's `http`.
+fn read_context_http<'a>(r: &mut Reader<'a>, e: &mut Event<'a>) -> Option<()> {
+    let mut seen = Seen::default();
+    r.object(|r, key| {
+        match key.as_ref() {
+            "method" => {
+                seen.first(0)?;
+                e.method = Some(r.string()?);
+            }
+            "path" => {
+                seen.first(1)?;
+                r.optional_string()?;
+            }
+            "protocol" => {
+                seen.first(2)?;
+                r.optional_string()?;
+            }
+            "sourceIp" => {
+                seen.first(3)?;
+                r.optional_string()?;
+            }
+            "userAgent" => {
+                seen.first(4)?;
+                r.optional_string()?;
+            }
+            _ => r.skip()?,
+        }
+        Some(())
+    })
+}
+
+/// The known members of one object already read: a second one is refused, as serde's derive refuses it.
+#[derive(Default)]
+struct Seen(u16);
+
+impl Seen {
+    fn first(&mut self, member: u32) -> Option<()> {
+        let bit = 1 << member;
+        let first = self.0 & bit == 0;
+        self.0 |= bit;
+        first.then_some(())
     }
 }
+
+/// More headers than this send the event down the full path (a Function URL request has at most a few dozen).
+const MAX_HEADERS: usize = 256;
+
+static X_FORWARDED_PROTO: HeaderName = HeaderName::from_static("x-forwarded-proto");
 
 /// Where the event's bytes live: borrowed (values are copied), or a shared buffer the header values can point
 /// into (no copy per header).
@@ -147,41 +259,25 @@ impl<'a> Source<'a> {
     }
 }
 
-/// A string borrowed from the event where it has no escapes.
-struct Borrowed<'a>(Cow<'a, str>);
-
-impl<'de: 'a, 'a> serde::Deserialize<'de> for Borrowed<'a> {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        #[derive(serde::Deserialize)]
-        struct Inner<'a>(#[serde(borrow)] Cow<'a, str>);
-        Inner::deserialize(d).map(|i| Borrowed(i.0))
-    }
-}
-
 /// The request a plain Function URL event stands for, as the full path would build it (without lambda_http's
 /// API Gateway extensions: the app reads none of them); `None` sends the event down the full path.
 pub(crate) fn fast_request(source: Source<'_>) -> Option<Request<lambda_http::Body>> {
-    // One UTF-8 check of the whole event; parsing from `&str` then skips checking each string again.
-    let mut event: Event<'_> = serde_json::from_str(std::str::from_utf8(source.bytes()).ok()?).ok()?;
-    if event.version != "2.0" || event.path.is_some() {
+    // One UTF-8 check of the whole event; the reader then slices it without checking each string again.
+    let mut event = read_event(std::str::from_utf8(source.bytes()).ok()?)?;
+    if event.version.as_deref() != Some("2.0") {
         return None;
     }
-    if event.context.authorizer.is_some() || event.context.authentication.is_some() {
-        return None;
-    }
+    let raw_path = event.raw_path.as_deref()?;
     let query = event.raw_query.as_deref().unwrap_or("");
-    if query.is_empty() && event.query_parameters.as_ref().is_some_and(|p| !p.is_empty()) {
+    if query.is_empty() && event.query_parameters {
         return None;
     }
-    if event.context.stage.as_deref().is_some_and(|s| s != "$default") {
-        return None;
-    }
-    let method = match event.context.http.method.as_ref() {
+    let method = match event.method.as_deref().unwrap_or("") {
         "" => Method::GET,
         m if m.bytes().any(|b| b.is_ascii_lowercase()) => return None,
         m => Method::from_bytes(m.as_bytes()).ok()?,
     };
-    let pairs = std::mem::take(&mut event.headers.0);
+    let pairs = std::mem::take(&mut event.headers);
     let members = pairs.len();
     // One more for the trace header the runtime adds.
     let mut headers = HeaderMap::with_capacity(members + 1);
@@ -194,21 +290,21 @@ pub(crate) fn fast_request(source: Source<'_>) -> Option<Request<lambda_http::Bo
     }
     let host = match headers.get(http::header::HOST) {
         Some(h) => h.to_str().ok()?,
-        None => event.context.domain_name.as_deref()?,
+        None => event.domain_name.as_deref()?,
     };
     let scheme = match headers.get(&X_FORWARDED_PROTO).map(HeaderValue::to_str) {
         None => "https",
         Some(Ok(p @ ("http" | "https"))) => p,
         Some(_) => return None,
     };
-    if !plain_host(host) || !plain_path(&event.raw_path) {
+    if !plain_host(host) || !plain_path(raw_path) {
         return None;
     }
-    let mut uri = String::with_capacity(scheme.len() + host.len() + event.raw_path.len() + query.len() + 5);
+    let mut uri = String::with_capacity(scheme.len() + host.len() + raw_path.len() + query.len() + 5);
     uri.push_str(scheme);
     uri.push_str("://");
     uri.push_str(host);
-    uri.push_str(&event.raw_path);
+    uri.push_str(raw_path);
     if !query.is_empty() {
         uri.push('?');
         uri.push_str(query);
@@ -226,7 +322,7 @@ pub(crate) fn fast_request(source: Source<'_>) -> Option<Request<lambda_http::Bo
     *req.method_mut() = method;
     *req.uri_mut() = uri;
     *req.headers_mut() = headers;
-    if let Some(id) = event.context.request_id {
+    if let Some(id) = event.request_id {
         req.extensions_mut().insert(AdapterRequestId(id.into_owned()));
     }
     Some(req)

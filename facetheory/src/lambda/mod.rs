@@ -5,6 +5,7 @@
 //! other and the response is streamed back with its status, headers and cookies in the prelude (`stream`).
 
 mod event;
+mod json;
 mod normalize;
 mod stream;
 
