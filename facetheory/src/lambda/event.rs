@@ -52,13 +52,9 @@ fn read_event(text: &str) -> Option<Event<'_>> {
                 seen.first(1)?;
                 e.raw_path = Some(r.string()?);
             }
-            // lambda_http also reads `path` as `rawPath`.
-            "path" => {
-                seen.first(2)?;
-                if r.present()? {
-                    return None;
-                }
-            }
+            // lambda_http reads `path` as a second spelling of `rawPath` and refuses the event with both, even
+            // when `path` is `null`: any `path` takes the full path.
+            "path" => return None,
             "rawQueryString" => {
                 seen.first(3)?;
                 e.raw_query = r.optional_string()?;
@@ -386,6 +382,58 @@ mod tests {
         let borrowed = fast_request(Source::Borrowed(&event)).expect("a plain event");
         assert_eq!(borrowed.headers(), req.headers());
         assert!(!inside(&borrowed.headers()["accept"]));
+    }
+
+    /// Odd but valid JSON the fast reader must either take exactly as the full path does or leave to it.
+    #[test]
+    fn odd_events_are_taken_as_the_full_path_takes_them_or_left_to_it() {
+        let event = |top: &str, context: &str| {
+            format!(
+                r#"{{"version":"2.0","rawPath":"/a","headers":{{"host":"x.on.aws"}}{top},
+                "requestContext":{{"http":{{"method":"GET"}},"requestId":"r"{context}}}}}"#
+            )
+        };
+        let cases = [
+            // (top-level members, request-context members, taken by the fast path)
+            ("", "", true),
+            (r#","authorizer":{"x":1},"extra":[1,{"a":[true,null,-1.5e3]}]"#, "", true),
+            (r#","path":null"#, "", false),
+            (r#","raw\u0051ueryString":"q=1""#, "", true),
+            (r#","cookies":["a=1","b=\"2\""],"body":"x\ny","isBase64Encoded":false"#, "", true),
+            ("", r#","timeEpoch":-1"#, true),
+            ("", r#","timeEpoch":-0"#, false),
+            ("", r#","stage":"$default""#, true),
+            ("", r#","authorizer":null"#, true),
+            ("", r#","authentication":null"#, true),
+            (r#","rawPath":"/b""#, "", false),
+            (r#","path":"/b""#, "", false),
+            (r#","isBase64Encoded":null"#, "", false),
+            (r#","rawQueryString":1"#, "", false),
+            (r#","cookies":[1]"#, "", false),
+            (r#","headers":null"#, "", false),
+            ("", r#","requestId":"s""#, false),
+            ("", r#","timeEpoch":1.0"#, false),
+            ("", r#","timeEpoch":null"#, false),
+            ("", r#","routeKey":7"#, false),
+            ("", r#","authorizer":{}"#, false),
+            ("", r#","stage":"prod""#, false),
+            ("", r#","http":{"method":"GET"}"#, false),
+            (r#","queryStringParameters":{"q":"1"}"#, "", false),
+            (r#","queryStringParameters":{}"#, "", true),
+        ];
+        let mut wrong = Vec::new();
+        for (top, context, taken) in cases {
+            let text = event(top, context);
+            let agrees = super::super::fast_path_agrees(text.as_bytes());
+            if agrees != Ok(taken) {
+                wrong.push(format!("{top} {context}: {agrees:?}"));
+            }
+        }
+        assert!(wrong.is_empty(), "{wrong:#?}");
+        // Not JSON the fast path takes: trailing bytes, an array at the top, a lone surrogate.
+        for text in [format!("{} x", event("", "")), "[]".to_string(), event(r#","x":"\ud800""#, "")] {
+            assert!(fast_request(Source::Borrowed(text.as_bytes())).is_none(), "{text}");
+        }
     }
 
     #[test]
