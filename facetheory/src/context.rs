@@ -8,6 +8,7 @@ use http::{HeaderMap, Method};
 use crate::cookies::Cookies;
 use crate::params::{percent_decode, FromParam, FromSegments, ParamError};
 use crate::query::{decode_form, Query};
+use crate::request_id::RequestId;
 
 /// The request as a face sees it: method, raw path, query (multi-map), headers, cookies, request id, the matched
 /// route and its raw (not decoded) parameters, and the body (resources only; faces get an empty body).
@@ -38,7 +39,7 @@ pub(crate) struct RequestInfo {
     pub path: String,
     pub raw_query: String,
     pub headers: HeaderMap,
-    pub request_id: String,
+    pub request_id: crate::request_id::RequestId,
     /// The app's state and ISR runtime.
     pub app: Arc<crate::state::AppScope>,
     /// Extensions set on the request by layers around the app (an auth middleware's user).
@@ -69,7 +70,13 @@ impl RequestInfo {
         }
     }
 
-    pub(crate) fn new(method: Method, path: String, raw_query: String, headers: HeaderMap, request_id: String) -> Self {
+    pub(crate) fn new(
+        method: Method,
+        path: String,
+        raw_query: String,
+        headers: HeaderMap,
+        request_id: RequestId,
+    ) -> Self {
         Self::built(method, path, raw_query, headers, request_id, no_app(), http::Extensions::new(), None)
     }
 
@@ -81,7 +88,7 @@ impl RequestInfo {
         path: String,
         raw_query: String,
         headers: HeaderMap,
-        request_id: String,
+        request_id: RequestId,
         app: Arc<crate::state::AppScope>,
         extensions: http::Extensions,
         invocation_id: Option<String>,
@@ -124,7 +131,7 @@ impl RequestInfo {
             seen
         };
         let ctx = crate::observe::HookContext {
-            request_id: &self.request_id,
+            request_id: self.request_id.as_str(),
             method: self.method.as_str(),
             path: &self.path,
             route,
@@ -149,7 +156,7 @@ impl FaceContext {
                 path.to_string(),
                 query.to_string(),
                 HeaderMap::new(),
-                "facetheory-test-request".to_string(),
+                RequestId::given("facetheory-test-request"),
             ),
             params: Vec::new(),
             app: crate::state::AppScope::default(),
@@ -289,7 +296,7 @@ impl FaceContext {
 
     /// The request id (from `x-request-id`, the Lambda request context, or a fresh UUID); echoed on the response.
     pub fn request_id(&self) -> &str {
-        &self.request.request_id
+        self.request.request_id.as_str()
     }
 
     /// This request's CSP nonce (16 random bytes, base64), minted on first use. Strict SSR pages carry it in
@@ -365,7 +372,7 @@ impl FaceContextBuilder {
 
     /// Sets the request id.
     pub fn request_id(mut self, id: &str) -> Self {
-        self.request.request_id = id.to_string();
+        self.request.request_id = RequestId::given(id);
         self
     }
 

@@ -1,7 +1,78 @@
-//! Fresh request ids: UUID v4 from a per-thread generator seeded once from the OS, so minting an id costs no
-//! system call on the request path. Ids need to be unique, not secret.
+//! Request ids: taken from `x-request-id` or the adapter when safe, else a fresh UUID v4 from a per-thread
+//! generator seeded once from the OS, so minting an id costs no system call on the request path. Ids need to be
+//! unique, not secret.
 
 use std::cell::Cell;
+
+use http::HeaderValue;
+
+/// Longest id taken from a client or an adapter.
+const MAX_LEN: usize = 128;
+
+/// A request's id, kept as the header value it is echoed as (`x-request-id`): checked once, then shared by the
+/// response header, logs and the face's context without a copy.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct RequestId(HeaderValue);
+
+impl RequestId {
+    /// A new random UUID v4.
+    pub(crate) fn fresh() -> Self {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        // Where each byte's two hex digits go in `xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx`.
+        const AT: [usize; 16] = [0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34];
+        let mut bytes = [0u8; 16];
+        bytes[..8].copy_from_slice(&next().to_le_bytes());
+        bytes[8..].copy_from_slice(&next().to_le_bytes());
+        bytes[6] = (bytes[6] & 0x0f) | 0x40; // version 4
+        bytes[8] = (bytes[8] & 0x3f) | 0x80; // RFC 4122 variant
+                                             // Hex straight into a stack buffer: no formatting machinery, one allocation (the header value's).
+        let mut text = [b'-'; 36];
+        for (b, at) in bytes.iter().zip(AT) {
+            text[at] = HEX[usize::from(b >> 4)];
+            text[at + 1] = HEX[usize::from(b & 0x0f)];
+        }
+        RequestId(HeaderValue::from_bytes(&text).unwrap_or(HeaderValue::from_static("invalid")))
+    }
+
+    /// An id sent by a client or an adapter, when it is 1–128 characters of `A-Z a-z 0-9 - _ . :` once
+    /// trimmed; anything else is ignored (a fresh id is minted instead).
+    pub(crate) fn parse(text: &str) -> Option<Self> {
+        let text = text.trim();
+        let safe = !text.is_empty()
+            && text.len() <= MAX_LEN
+            && text.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':'));
+        safe.then(|| HeaderValue::from_str(text).ok().map(RequestId)).flatten()
+    }
+
+    /// An id set by hand (a test's context): any valid header value, as given; anything else gets a fresh id.
+    pub(crate) fn given(text: &str) -> Self {
+        HeaderValue::from_str(text).map(RequestId).unwrap_or_else(|_| Self::fresh())
+    }
+
+    /// [`RequestId::parse`] of a header value, sharing its bytes when it needs no trimming.
+    pub(crate) fn from_header(value: &HeaderValue) -> Option<Self> {
+        let text = value.to_str().ok()?;
+        let id = Self::parse(text)?;
+        Some(if id.as_str().len() == text.len() { RequestId(value.clone()) } else { id })
+    }
+
+    /// The id as text.
+    pub(crate) fn as_str(&self) -> &str {
+        // Every id is checked to be ASCII when made: this cannot fail.
+        self.0.to_str().unwrap_or("")
+    }
+
+    /// The `x-request-id` response header's value.
+    pub(crate) fn header_value(&self) -> HeaderValue {
+        self.0.clone()
+    }
+}
+
+impl std::fmt::Display for RequestId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
 
 thread_local! {
     static STATE: Cell<u64> = Cell::new(seed());
@@ -23,24 +94,35 @@ fn next() -> u64 {
     })
 }
 
-/// A new random UUID v4 string.
-pub(crate) fn fresh() -> String {
-    let mut bytes = [0u8; 16];
-    bytes[..8].copy_from_slice(&next().to_le_bytes());
-    bytes[8..].copy_from_slice(&next().to_le_bytes());
-    // Encoded into a stack buffer: `to_string` would go through the formatting machinery.
-    let mut text = [0u8; uuid::fmt::Hyphenated::LENGTH];
-    String::from(uuid::Builder::from_random_bytes(bytes).into_uuid().hyphenated().encode_lower(&mut text))
-}
-
 #[cfg(test)]
 mod tests {
+    use super::RequestId;
+
     #[test]
-    fn ids_are_v4_and_distinct() {
-        let a = super::fresh();
-        let b = super::fresh();
-        assert_ne!(a, b);
-        let parsed = uuid::Uuid::parse_str(&a).unwrap();
-        assert_eq!(parsed.get_version_num(), 4);
+    fn fresh_ids_are_v4_and_distinct() {
+        let ids: Vec<RequestId> = (0..1000).map(|_| RequestId::fresh()).collect();
+        for id in &ids {
+            let parsed = uuid::Uuid::parse_str(id.as_str()).unwrap();
+            assert_eq!(parsed.get_version_num(), 4);
+            assert_eq!(parsed.get_variant(), uuid::Variant::RFC4122);
+            // The canonical lower-case form, as `uuid` writes it.
+            assert_eq!(parsed.hyphenated().to_string(), id.as_str());
+        }
+        let distinct: std::collections::HashSet<&str> = ids.iter().map(RequestId::as_str).collect();
+        assert_eq!(distinct.len(), ids.len());
+    }
+
+    #[test]
+    fn client_ids_are_trimmed_and_checked() {
+        assert_eq!(RequestId::parse("  abc-1.2:3_x ").unwrap().as_str(), "abc-1.2:3_x");
+        for bad in ["", "   ", "a b", "a/b", "é", "a\u{0}b", &"x".repeat(129)] {
+            assert_eq!(RequestId::parse(bad), None, "{bad:?}");
+        }
+        assert!(RequestId::parse(&"x".repeat(128)).is_some());
+        let header = http::HeaderValue::from_static(" padded ");
+        assert_eq!(RequestId::from_header(&header).unwrap().as_str(), "padded");
+        let header = http::HeaderValue::from_static("exact");
+        assert_eq!(RequestId::from_header(&header).unwrap().header_value(), header);
+        assert_eq!(RequestId::from_header(&http::HeaderValue::from_bytes(b"\xff").unwrap()), None);
     }
 }

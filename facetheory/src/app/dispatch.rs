@@ -88,7 +88,7 @@ impl App {
                 None => resource_response(r),
                 Some(problem) => {
                     request.report(Phase::Resource, "invalid_response", &problem);
-                    internal_error(desc.pattern, desc.name, &request.request_id, &problem)
+                    internal_error(desc.pattern, desc.name, request.request_id.as_str(), &problem)
                 }
             },
             Err(e) => self.error_response(e, Phase::Resource, desc, &request).await,
@@ -142,7 +142,7 @@ impl App {
             Err(e) => {
                 let (phase, class) = e.phase_and_class();
                 request.report(phase, class, &e);
-                internal_error(desc.pattern, desc.name, &request.request_id, &e)
+                internal_error(desc.pattern, desc.name, request.request_id.as_str(), &e)
             }
         }
     }
@@ -166,7 +166,7 @@ impl App {
             }
             ErrorKind::Internal(_) => {
                 request.report(phase, "internal", &err);
-                internal_error(desc.pattern, desc.name, &request.request_id, &err)
+                internal_error(desc.pattern, desc.name, request.request_id.as_str(), &err)
             }
         }
     }
@@ -183,7 +183,7 @@ impl App {
                 Err(e) if e.is_not_found() => plain(StatusCode::NOT_FOUND, "Not Found"),
                 Err(e) => {
                     request.report(Phase::Render, crate::observe::error_class(&e), &e);
-                    internal_error(desc.pattern, desc.name, &request.request_id, &e)
+                    internal_error(desc.pattern, desc.name, request.request_id.as_str(), &e)
                 }
             }
         })

@@ -31,6 +31,7 @@ use crate::context::RequestInfo;
 use crate::face::RouteDescriptor;
 use crate::hydration::SsrSidecars;
 use crate::isr::IsrRuntime;
+use crate::request_id::RequestId;
 use crate::route::TrailingSlash;
 use crate::static_files::StaticDir;
 use crate::BoxFuture;
@@ -168,9 +169,10 @@ impl App {
     /// What the request path reads of a request. A plain function: its temporaries never live in the
     /// request's future, which every layer moves.
     fn request_info(&self, parts: http::request::Parts) -> Arc<RequestInfo> {
-        let request_id = request_id(&parts);
-        let invocation = parts.extensions.get::<AdapterRequestId>().map(|a| a.0.clone());
-        let http::request::Parts { method, uri, headers, extensions, .. } = parts;
+        let http::request::Parts { method, uri, headers, mut extensions, .. } = parts;
+        // Taken out, not cloned: the id is logged beside the request id, which it often is too.
+        let invocation = extensions.remove::<AdapterRequestId>().map(|a| a.0);
+        let request_id = request_id(&headers, invocation.as_deref());
         let path = original_uri(&method, uri.path(), &headers).unwrap_or(uri.path()).to_string();
         let query = uri.query().unwrap_or("").to_string();
         let scope = Arc::clone(&self.inner.scope);
@@ -194,16 +196,14 @@ impl App {
             Err(panic) => {
                 let err = format!("the request panicked: {panic}");
                 request.report(crate::observe::Phase::Render, "panic", &err);
-                (crate::response::internal_error("", "", &request.request_id, &err), "")
+                (crate::response::internal_error("", "", request.request_id.as_str(), &err), "")
             }
         };
         if is_not_modified(&request, &res) {
             res = not_modified(res);
         }
-        let id_value =
-            HeaderValue::from_str(&request.request_id).unwrap_or_else(|_| HeaderValue::from_static("invalid"));
         let headers = res.headers_mut();
-        headers.insert(REQUEST_ID_HEADER.clone(), id_value);
+        headers.insert(REQUEST_ID_HEADER.clone(), request.request_id.header_value());
         // Browsers must not guess a type other than the one sent (a JSON or text answer rendered as HTML).
         headers.entry(http::header::X_CONTENT_TYPE_OPTIONS).or_insert(NOSNIFF);
         if request.method == Method::HEAD {
@@ -292,27 +292,13 @@ fn not_modified(res: Response<Body>) -> Response<Body> {
 }
 
 /// Longest request id accepted from a client or an adapter.
-const MAX_REQUEST_ID_LEN: usize = 128;
-
-/// True for an id that can be logged and echoed as is: 1–128 characters of `A-Z a-z 0-9 - _ . :`. Anything
-/// else (spaces, quotes, `=`) could forge log fields, so it is replaced by a fresh id.
-fn is_safe_request_id(id: &str) -> bool {
-    !id.is_empty()
-        && id.len() <= MAX_REQUEST_ID_LEN
-        && id.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':'))
-}
-
-fn request_id(parts: &http::request::Parts) -> String {
-    let from_header = parts.headers.get(&REQUEST_ID_HEADER).and_then(|v| v.to_str().ok()).map(str::trim);
-    if let Some(id) = from_header.filter(|id| is_safe_request_id(id)) {
-        return id.to_string();
-    }
-    if let Some(AdapterRequestId(id)) = parts.extensions.get::<AdapterRequestId>() {
-        if is_safe_request_id(id) {
-            return id.clone();
-        }
-    }
-    crate::request_id::fresh()
+/// The request's id: a safe `x-request-id` header, else the adapter's id (the Lambda request id), else a fresh one.
+fn request_id(headers: &http::HeaderMap, adapter: Option<&str>) -> RequestId {
+    headers
+        .get(&REQUEST_ID_HEADER)
+        .and_then(RequestId::from_header)
+        .or_else(|| adapter.and_then(RequestId::parse))
+        .unwrap_or_else(RequestId::fresh)
 }
 
 impl<B> tower_service::Service<Request<B>> for App

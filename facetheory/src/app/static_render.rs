@@ -71,7 +71,7 @@ impl App {
                 path.to_string(),
                 String::new(),
                 HeaderMap::new(),
-                crate::request_id::fresh(),
+                crate::request_id::RequestId::fresh(),
             )
             .with_app(Arc::clone(&self.inner.scope), http::Extensions::new()),
         );
