@@ -9,6 +9,7 @@
 //! build the same request.
 
 use std::borrow::Cow;
+use std::ops::Not;
 
 use base64::Engine;
 use http::{HeaderMap, HeaderName, HeaderValue, Method, Request};
@@ -113,66 +114,40 @@ fn read_event(text: &str) -> Option<Event<'_>> {
 fn read_context<'a>(r: &mut Reader<'a>, e: &mut Event<'a>) -> Option<()> {
     let mut seen = Seen::default();
     r.object(|r, key| {
-        match key.as_ref() {
-            "domainName" => {
-                seen.first(0)?;
-                e.domain_name = r.optional_string()?;
-            }
-            "stage" => {
-                seen.first(1)?;
-                if r.optional_string()?.is_some_and(|s| s != "$default") {
-                    return None;
-                }
-            }
-            "requestId" => {
-                seen.first(2)?;
-                e.request_id = r.optional_string()?;
-            }
-            "http" => {
-                seen.first(3)?;
-                read_context_http(r, e)?;
-            }
+        // Each known member by index: one duplicate check and one string read for all of them.
+        let member = match key.as_ref() {
+            "domainName" => 0,
+            "stage" => 1,
+            "requestId" => 2,
+            "http" => 3,
+            "authorizer" => 4,
+            "authentication" => 5,
+            "timeEpoch" => 6,
+            // Members lambda_http reads and the app does not: typed as lambda_http types them (strings).
+            "routeKey" => 7,
+            "accountId" => 8,
+            "apiId" => 9,
+            "domainPrefix" => 10,
+            "time" => 11,
+            _ => return r.skip(),
+        };
+        seen.first(member)?;
+        match member {
+            3 => read_context_http(r, e),
             // An event with an authorizer or authentication takes the full path.
-            "authorizer" => {
-                seen.first(4)?;
-                if r.present()? {
-                    return None;
+            4 | 5 => r.present()?.not().then_some(()),
+            6 => r.integer().map(drop),
+            _ => {
+                let text = r.optional_string()?;
+                match member {
+                    0 => e.domain_name = text,
+                    1 if text.as_deref().is_some_and(|s| s != "$default") => return None,
+                    2 => e.request_id = text,
+                    _ => {}
                 }
+                Some(())
             }
-            "authentication" => {
-                seen.first(5)?;
-                if r.present()? {
-                    return None;
-                }
-            }
-            // Members lambda_http reads and the app does not: typed as lambda_http types them.
-            "routeKey" => {
-                seen.first(6)?;
-                r.optional_string()?;
-            }
-            "accountId" => {
-                seen.first(7)?;
-                r.optional_string()?;
-            }
-            "apiId" => {
-                seen.first(8)?;
-                r.optional_string()?;
-            }
-            "domainPrefix" => {
-                seen.first(9)?;
-                r.optional_string()?;
-            }
-            "time" => {
-                seen.first(10)?;
-                r.optional_string()?;
-            }
-            "timeEpoch" => {
-                seen.first(11)?;
-                r.integer()?;
-            }
-            _ => r.skip()?,
         }
-        Some(())
     })?;
     // `http` and its `method` are required.
     e.method.is_some().then_some(())
@@ -182,28 +157,20 @@ fn read_context<'a>(r: &mut Reader<'a>, e: &mut Event<'a>) -> Option<()> {
 fn read_context_http<'a>(r: &mut Reader<'a>, e: &mut Event<'a>) -> Option<()> {
     let mut seen = Seen::default();
     r.object(|r, key| {
-        match key.as_ref() {
-            "method" => {
-                seen.first(0)?;
-                e.method = Some(r.string()?);
-            }
-            "path" => {
-                seen.first(1)?;
-                r.optional_string()?;
-            }
-            "protocol" => {
-                seen.first(2)?;
-                r.optional_string()?;
-            }
-            "sourceIp" => {
-                seen.first(3)?;
-                r.optional_string()?;
-            }
-            "userAgent" => {
-                seen.first(4)?;
-                r.optional_string()?;
-            }
-            _ => r.skip()?,
+        let member = match key.as_ref() {
+            "method" => 0,
+            // Read and typed as lambda_http types them; the app does not use them.
+            "path" => 1,
+            "protocol" => 2,
+            "sourceIp" => 3,
+            "userAgent" => 4,
+            _ => return r.skip(),
+        };
+        seen.first(member)?;
+        if member == 0 {
+            e.method = Some(r.string()?);
+        } else {
+            r.optional_string()?;
         }
         Some(())
     })
