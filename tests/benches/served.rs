@@ -64,6 +64,10 @@ fn main() {
     let _ = tracing::subscriber::set_global_default(tracing::subscriber::NoSubscriber::default());
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
     let (app, floor) = rt.block_on(async { (app_server().await, floor_server().await) });
+    let (served_app, served_floor) =
+        rt.block_on(async { (load::fetch(app, "/article").await, load::fetch(floor, "/article").await) });
+    assert_eq!(served_app.0, 200);
+    assert_eq!(served_app, served_floor, "both servers send the same document");
     // Profiling aid: FACETHEORY_BENCH_PROFILE=app|floor serves one side under `wrk` for 4 s (for perf record).
     if let Ok(side) = std::env::var("FACETHEORY_BENCH_PROFILE") {
         let (rps, p99, _) = load::wrk(if side == "app" { app } else { floor }, "/article", 64, 4).expect("wrk");
@@ -74,36 +78,48 @@ fn main() {
     // One round of load on one side: (req/s, p99 ms, errors).
     let round = |addr: SocketAddr| {
         if with_wrk {
-            load::wrk(addr, "/article", 64, 2).expect("wrk ran a moment ago")
+            load::wrk(addr, "/article", 64, 1).expect("wrk ran a moment ago")
         } else {
-            rt.block_on(load::load(addr, "/article", 64, Duration::from_secs(2)))
+            rt.block_on(load::load(addr, "/article", 64, Duration::from_secs(1)))
         }
     };
     let generator = if with_wrk { "wrk -t2 -c64" } else { "built-in generator, 64 connections (wrk is not installed)" };
-    println!("the article page served over TCP ({generator}, 2 s rounds, sides alternating, medians of 5):");
-    let (mut app_rps, mut floor_rps, mut app_p99, mut floor_p99, mut errors) = (vec![], vec![], vec![], vec![], 0);
-    for i in 0..5 {
-        let sides = if i % 2 == 0 { [true, false] } else { [false, true] };
-        for is_app in sides {
-            let (rps, p99, e) = round(if is_app { app } else { floor });
-            errors += e;
-            if is_app {
-                app_rps.push(rps);
-                app_p99.push(p99);
-            } else {
-                floor_rps.push(rps);
-                floor_p99.push(p99);
-            }
-        }
+    const PAIRS: usize = 15;
+    println!("the article page served over TCP ({generator}; {PAIRS} pairs of 1 s rounds, sides alternating):");
+    // Each pair's ratio: its two rounds ran back to back, under the same conditions.
+    let (mut ratios, mut app_rps, mut floor_rps, mut app_p99, mut floor_p99, mut errors) =
+        (vec![], vec![], vec![], vec![], vec![], 0);
+    for i in 0..PAIRS {
+        let ((a, ap, ae), (f, fp, fe)) = if i % 2 == 0 {
+            let a = round(app);
+            (a, round(floor))
+        } else {
+            let f = round(floor);
+            (round(app), f)
+        };
+        errors += ae + fe;
+        ratios.push(f / a);
+        app_rps.push(a);
+        floor_rps.push(f);
+        app_p99.push(ap);
+        floor_p99.push(fp);
     }
-    let (a, f) = (median(app_rps), median(floor_rps));
+    let spread = |v: &[f64]| v.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), x| (lo.min(*x), hi.max(*x)));
+    let (lo, hi) = spread(&ratios);
     println!(
-        "  floor: raw maud + serde_json in a hand-written hyper server   {f:9.0} req/s   p99 {:6.2} ms",
+        "  floor: raw maud + serde_json in a hand-written hyper server   {:9.0} req/s   p99 {:6.2} ms",
+        median(floor_rps),
         median(floor_p99)
     );
     println!(
-        "  the app through facetheory's server                          {a:9.0} req/s   p99 {:6.2} ms",
+        "  the app through facetheory's server                          {:9.0} req/s   p99 {:6.2} ms",
+        median(app_rps),
         median(app_p99)
     );
-    println!("  time per served request: the app {:+.1}% over the floor (errors: {errors})", (f / a - 1.0) * 100.0);
+    println!(
+        "  time per served request: the app {:+.1}% over the floor (median of the pairs; pairs ranged {:+.1}% to {:+.1}%; errors: {errors})",
+        (median(ratios) - 1.0) * 100.0,
+        (lo - 1.0) * 100.0,
+        (hi - 1.0) * 100.0
+    );
 }
