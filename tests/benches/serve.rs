@@ -21,7 +21,7 @@ use load::{load, wrk};
 mod load;
 
 use bytes::Bytes;
-use http_body_util::{BodyExt, Empty, Full};
+use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
 
 fn free_port() -> u16 {
@@ -48,15 +48,7 @@ fn peak_rss_kib(child: &Child) -> u64 {
 }
 
 async fn get(addr: SocketAddr, path: &str) -> Option<u16> {
-    let stream = tokio::net::TcpStream::connect(addr).await.ok()?;
-    let (mut sender, conn) =
-        hyper::client::conn::http1::handshake::<_, Empty<Bytes>>(hyper_util::rt::TokioIo::new(stream)).await.ok()?;
-    tokio::spawn(conn);
-    let req = http::Request::get(path).header("host", "bench").body(Empty::new()).unwrap();
-    let res = sender.send_request(req).await.ok()?;
-    let status = res.status().as_u16();
-    res.into_body().collect().await.ok()?;
-    Some(status)
+    load::fetch(addr, path).await.map(|(status, _)| status)
 }
 
 fn median(mut v: Vec<f64>) -> f64 {

@@ -1,6 +1,6 @@
 //! The article page served over real TCP (figures, never asserted): the app through facetheory's server
 //! against the floor served by the smallest hand-written hyper server — the same HTTP/1.1 connection settings,
-//! the same bytes, type and length — in interleaved rounds under the same load (`wrk -t2 -c64` when it is on
+//! the same bytes, type and length — in paired rounds under the same load (`wrk -t2 -c64` when it is on
 //! PATH, which scripts/test installs, else the built-in keep-alive generator; either shares the 2 cores).
 //!
 //! Where the `article` bench times a request alone, with each side's code hot in the CPU's caches, this is the
@@ -64,8 +64,9 @@ fn main() {
     let _ = tracing::subscriber::set_global_default(tracing::subscriber::NoSubscriber::default());
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
     let (app, floor) = rt.block_on(async { (app_server().await, floor_server().await) });
-    let (served_app, served_floor) =
-        rt.block_on(async { (load::fetch(app, "/article").await, load::fetch(floor, "/article").await) });
+    let (served_app, served_floor) = rt.block_on(async {
+        (load::fetch(app, "/article").await.unwrap(), load::fetch(floor, "/article").await.unwrap())
+    });
     assert_eq!(served_app.0, 200);
     assert_eq!(served_app, served_floor, "both servers send the same document");
     // Profiling aid: FACETHEORY_BENCH_PROFILE=app|floor serves one side under `wrk` for 4 s (for perf record).

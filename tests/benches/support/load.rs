@@ -78,14 +78,14 @@ pub(crate) fn wrk(addr: SocketAddr, path: &str, connections: usize, seconds: u64
     Some((rps, p99_ms, errors))
 }
 
-/// One GET on a fresh connection: the status and the body.
-pub(crate) async fn fetch(addr: SocketAddr, path: &str) -> (u16, Bytes) {
-    let stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+/// One GET on a fresh connection: the status and the body; `None` when the server cannot be reached.
+pub(crate) async fn fetch(addr: SocketAddr, path: &str) -> Option<(u16, Bytes)> {
+    let stream = tokio::net::TcpStream::connect(addr).await.ok()?;
     let (mut sender, conn) =
-        hyper::client::conn::http1::handshake::<_, Empty<Bytes>>(hyper_util::rt::TokioIo::new(stream)).await.unwrap();
+        hyper::client::conn::http1::handshake::<_, Empty<Bytes>>(hyper_util::rt::TokioIo::new(stream)).await.ok()?;
     tokio::spawn(conn);
     let req = http::Request::get(path).header("host", "bench").body(Empty::new()).unwrap();
-    let res = sender.send_request(req).await.unwrap();
+    let res = sender.send_request(req).await.ok()?;
     let status = res.status().as_u16();
-    (status, res.into_body().collect().await.unwrap().to_bytes())
+    Some((status, res.into_body().collect().await.ok()?.to_bytes()))
 }
