@@ -48,7 +48,8 @@ pub const ORIGINAL_URI_HEADER: &str = "x-facetheory-original-uri";
 static REQUEST_ID_HEADER: http::HeaderName = http::HeaderName::from_static("x-request-id");
 
 /// A request id supplied by an adapter (e.g. the Lambda request context), used when no `x-request-id` header
-/// is present.
+/// is present. The app takes it out of the request's extensions (faces read it as
+/// [`FaceContext::request_id`](crate::FaceContext::request_id) or in the request log's `lambda_request_id`).
 #[derive(Clone, Debug)]
 pub struct AdapterRequestId(pub String);
 

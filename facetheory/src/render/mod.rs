@@ -289,21 +289,13 @@ pub(crate) async fn render(
     let start = render_document_start(&parts, &hydration_tags);
     let status = plan.status.unwrap_or(parts.status.unwrap_or(StatusCode::OK));
     let body = match (std::mem::take(&mut parts.body), sources) {
-        (PageBody::Markup(mut body), sources) => {
+        (PageBody::Markup(body), sources) => {
             if let Some((policy, sources)) = &sources {
                 strict::validate(&start, &body, policy, sources)?;
             }
             let len = start.len() + body.len() + DOCUMENT_END.len();
             headers.insert(header::CONTENT_LENGTH, crate::response::content_length(len));
-            // The end tags go into the body's spare room when it has some (maud's buffers usually do): one frame,
-            // and one write by the server, fewer per response. Never a copy of the body to make room.
-            let end = if body.capacity() - body.len() >= DOCUMENT_END.len() {
-                body.push_str(DOCUMENT_END);
-                Bytes::new()
-            } else {
-                Bytes::from_static(DOCUMENT_END.as_bytes())
-            };
-            Body::chunks([Bytes::from(start), Bytes::from(body), end])
+            Body::chunks([Bytes::from(start), Bytes::from(body), Bytes::from_static(DOCUMENT_END.as_bytes())])
         }
         (PageBody::Stream(mut chunks), sources) => {
             // Preflight: status and headers are final once the first chunk exists; a failure before it is a
