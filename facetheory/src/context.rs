@@ -39,7 +39,7 @@ pub(crate) struct RequestInfo {
     pub path: String,
     pub raw_query: String,
     pub headers: HeaderMap,
-    pub request_id: crate::request_id::RequestId,
+    pub request_id: RequestId,
     /// The app's state and ISR runtime.
     pub app: Arc<crate::state::AppScope>,
     /// Extensions set on the request by layers around the app (an auth middleware's user).
@@ -370,7 +370,7 @@ impl FaceContextBuilder {
         self
     }
 
-    /// Sets the request id.
+    /// Sets the request id (visible ASCII; anything else is replaced by a fresh UUID).
     pub fn request_id(mut self, id: &str) -> Self {
         self.request.request_id = RequestId::given(id);
         self

@@ -23,9 +23,10 @@ impl RequestId {
         let mut bytes = [0u8; 16];
         bytes[..8].copy_from_slice(&next().to_le_bytes());
         bytes[8..].copy_from_slice(&next().to_le_bytes());
-        bytes[6] = (bytes[6] & 0x0f) | 0x40; // version 4
-        bytes[8] = (bytes[8] & 0x3f) | 0x80; // RFC 4122 variant
-                                             // Hex straight into a stack buffer: no formatting machinery, one allocation (the header value's).
+        // Version 4, RFC 4122 variant.
+        bytes[6] = (bytes[6] & 0x0f) | 0x40;
+        bytes[8] = (bytes[8] & 0x3f) | 0x80;
+        // Hex straight into a stack buffer: no formatting machinery, one allocation (the header value's).
         let mut text = [b'-'; 36];
         for (b, at) in bytes.iter().zip(AT) {
             text[at] = HEX[usize::from(b >> 4)];
@@ -35,18 +36,25 @@ impl RequestId {
     }
 
     /// An id sent by a client or an adapter, when it is 1–128 characters of `A-Z a-z 0-9 - _ . :` once
-    /// trimmed; anything else is ignored (a fresh id is minted instead).
+    /// trimmed. Anything else (spaces, quotes, `=`) could forge log fields, so it is ignored and a fresh id is
+    /// minted instead.
     pub(crate) fn parse(text: &str) -> Option<Self> {
         let text = text.trim();
         let safe = !text.is_empty()
             && text.len() <= MAX_LEN
             && text.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':'));
-        safe.then(|| HeaderValue::from_str(text).ok().map(RequestId)).flatten()
+        if !safe {
+            return None;
+        }
+        HeaderValue::from_str(text).ok().map(RequestId)
     }
 
-    /// An id set by hand (a test's context): any valid header value, as given; anything else gets a fresh id.
+    /// An id set by hand (a test's context): any visible ASCII text, as given; anything else gets a fresh id.
     pub(crate) fn given(text: &str) -> Self {
-        HeaderValue::from_str(text).map(RequestId).unwrap_or_else(|_| Self::fresh())
+        match HeaderValue::from_str(text) {
+            Ok(value) if value.to_str().is_ok() => RequestId(value),
+            _ => Self::fresh(),
+        }
     }
 
     /// [`RequestId::parse`] of a header value, sharing its bytes when it needs no trimming.
@@ -58,7 +66,7 @@ impl RequestId {
 
     /// The id as text.
     pub(crate) fn as_str(&self) -> &str {
-        // Every id is checked to be ASCII when made: this cannot fail.
+        // Every id is checked to be visible ASCII when made: this cannot fail.
         self.0.to_str().unwrap_or("")
     }
 
@@ -124,5 +132,12 @@ mod tests {
         let header = http::HeaderValue::from_static("exact");
         assert_eq!(RequestId::from_header(&header).unwrap().header_value(), header);
         assert_eq!(RequestId::from_header(&http::HeaderValue::from_bytes(b"\xff").unwrap()), None);
+    }
+
+    #[test]
+    fn ids_set_by_hand_are_kept_when_visible_ascii() {
+        assert_eq!(RequestId::given("a test id").as_str(), "a test id");
+        let replaced = RequestId::given("été");
+        assert!(uuid::Uuid::parse_str(replaced.as_str()).is_ok(), "{replaced}");
     }
 }

@@ -15,7 +15,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use load::{load, wrk};
+use load::{load, median, wrk};
 
 #[path = "support/load.rs"]
 mod load;
@@ -49,11 +49,6 @@ fn peak_rss_kib(child: &Child) -> u64 {
 
 async fn get(addr: SocketAddr, path: &str) -> Option<u16> {
     load::fetch(addr, path).await.map(|(status, _)| status)
-}
-
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(|a, b| a.partial_cmp(b).unwrap());
-    v[v.len() / 2]
 }
 
 fn serve(bin: &PathBuf, port: u16, isr_dir: &std::path::Path) -> Child {

@@ -54,11 +54,6 @@ async fn app_server() -> SocketAddr {
     addr
 }
 
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(|a, b| a.partial_cmp(b).unwrap());
-    v[v.len() / 2]
-}
-
 fn main() {
     // As in the article bench: a subscriber that listens to nothing, as a deployment has one.
     let _ = tracing::subscriber::set_global_default(tracing::subscriber::NoSubscriber::default());
@@ -109,17 +104,17 @@ fn main() {
     let (lo, hi) = spread(&ratios);
     println!(
         "  floor: raw maud + serde_json in a hand-written hyper server   {:9.0} req/s   p99 {:6.2} ms",
-        median(floor_rps),
-        median(floor_p99)
+        load::median(floor_rps),
+        load::median(floor_p99)
     );
     println!(
         "  the app through facetheory's server                          {:9.0} req/s   p99 {:6.2} ms",
-        median(app_rps),
-        median(app_p99)
+        load::median(app_rps),
+        load::median(app_p99)
     );
     println!(
         "  time per served request: the app {:+.1}% over the floor (median of the pairs; pairs ranged {:+.1}% to {:+.1}%; errors: {errors})",
-        (median(ratios) - 1.0) * 100.0,
+        (load::median(ratios) - 1.0) * 100.0,
         (lo - 1.0) * 100.0,
         (hi - 1.0) * 100.0
     );

@@ -292,7 +292,6 @@ fn not_modified(res: Response<Body>) -> Response<Body> {
     Response::from_parts(parts, Body::empty())
 }
 
-/// Longest request id accepted from a client or an adapter.
 /// The request's id: a safe `x-request-id` header, else the adapter's id (the Lambda request id), else a fresh one.
 fn request_id(headers: &http::HeaderMap, adapter: Option<&str>) -> RequestId {
     headers

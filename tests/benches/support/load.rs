@@ -89,3 +89,9 @@ pub(crate) async fn fetch(addr: SocketAddr, path: &str) -> Option<(u16, Bytes)> 
     let status = res.status().as_u16();
     Some((status, res.into_body().collect().await.ok()?.to_bytes()))
 }
+
+/// The median of some figures.
+pub(crate) fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    v[v.len() / 2]
+}
