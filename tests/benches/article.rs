@@ -54,8 +54,11 @@ fn allocations(f: impl FnOnce()) -> usize {
 
 #[path = "support/article_page.rs"]
 mod article_page;
+#[path = "support/valgrind.rs"]
+mod valgrind;
 
 use article_page::{app, floor, floor_with};
+use valgrind::{Counts, Footprint};
 
 fn ready<F: std::future::Future>(f: F) -> F::Output {
     let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
@@ -402,11 +405,13 @@ fn main() {
     print_instruction_counts();
 }
 
-/// What one request executes, counted by valgrind's cachegrind: unlike time on a shared VM, the same on every
-/// run. Printed when `valgrind` is installed (`scripts/test` installs it).
+/// What one request executes, counted under valgrind (`support/valgrind.rs`). Printed when `valgrind` is
+/// installed (`scripts/test` installs it).
 fn print_instruction_counts() {
-    let counts: Option<Vec<Counts>> =
-        ["floor", "app", "handler", "floor-head", "head", "ping", "lambda"].iter().map(|m| counts(m)).collect();
+    let counts: Option<Vec<Counts>> = ["floor", "app", "handler", "floor-head", "head", "ping", "lambda"]
+        .iter()
+        .map(|m| valgrind::counts(m, None))
+        .collect();
     let Some(c) = counts else {
         println!("  instructions per request: valgrind is not installed (apt-get install valgrind)");
         return;
@@ -415,11 +420,11 @@ fn print_instruction_counts() {
     let pct = |a: Counts, b: Counts| (a.instructions as f64 / b.instructions as f64 - 1.0) * 100.0;
     println!("  instructions per request (cachegrind: deterministic, unlike the times above):");
     println!(
-        "    floor {}, app {}: +{:.1}% (+{} instructions); against the minimal handler ({}): +{:.1}%",
+        "    floor {}, app {}: {:+.1}% ({:+} instructions); against the minimal handler ({}): {:+.1}%",
         floor.instructions,
         app.instructions,
         pct(app, floor),
-        app.instructions - floor.instructions,
+        app.instructions as i64 - floor.instructions as i64,
         handler.instructions,
         pct(app, handler)
     );
@@ -435,40 +440,19 @@ fn print_instruction_counts() {
         "    instruction-cache misses (cachegrind's 32 KiB L1i model): floor {}, handler {}, app {}, trivial page {}",
         floor.i1_misses, handler.i1_misses, app.i1_misses, ping.i1_misses
     );
-}
-
-#[derive(Clone, Copy)]
-struct Counts {
-    instructions: u64,
-    i1_misses: u64,
-}
-
-/// Per request in profile mode `mode`: this binary run under cachegrind for two fixed counts, the difference
-/// divided (which cancels start-up). `None` without valgrind.
-fn counts(mode: &str) -> Option<Counts> {
-    let exe = std::env::current_exe().ok()?;
-    let run = |n: u64| -> Option<Counts> {
-        let out = std::process::Command::new("valgrind")
-            .args(["--tool=cachegrind", "--cache-sim=yes", "--cachegrind-out-file=/dev/null"])
-            .arg(&exe)
-            .env("FACETHEORY_BENCH_PROFILE", mode)
-            .env("FACETHEORY_BENCH_ITERS", n.to_string())
-            .output()
-            .ok()?;
-        let text = String::from_utf8_lossy(&out.stderr);
-        // `==pid== I   refs:      1,234,567` and `==pid== I1  misses:     12,345`
-        let figure = |what: &str, name: &str| -> Option<u64> {
-            let line = text.lines().find(|l| {
-                let mut words = l.split_whitespace().skip(1);
-                words.next() == Some(what) && words.next() == Some(name)
-            })?;
-            line.split_whitespace().nth(3)?.replace(',', "").parse().ok()
-        };
-        Some(Counts { instructions: figure("I", "refs:")?, i1_misses: figure("I1", "misses:")? })
-    };
-    let (few, many) = (run(100)?, run(600)?);
-    Some(Counts {
-        instructions: (many.instructions.saturating_sub(few.instructions)) / 500,
-        i1_misses: (many.i1_misses.saturating_sub(few.i1_misses)) / 500,
-    })
+    // Graviton's (the arm64 Lambda's) L1i is 64 KiB.
+    if let (Some(floor64), Some(app64)) = (valgrind::counts("floor", Some(65536)), valgrind::counts("app", Some(65536)))
+    {
+        println!("      with a 64 KiB L1i: floor {}, app {}", floor64.i1_misses, app64.i1_misses);
+    }
+    let footprints: Option<Vec<Footprint>> =
+        ["floor", "handler", "app", "ping"].iter().map(|m| valgrind::footprint(m)).collect();
+    if let Some(f) = footprints {
+        let line = |f: Footprint| format!("{} lines ({} B in {} instructions)", f.lines, f.bytes, f.instructions);
+        println!("  code run per request, in 64-byte lines (lackey; a 32 KiB L1i holds 512):");
+        println!("    floor {}", line(f[0]));
+        println!("    minimal handler {}", line(f[1]));
+        println!("    app {}", line(f[2]));
+        println!("    trivial page through the app {}", line(f[3]));
+    }
 }
