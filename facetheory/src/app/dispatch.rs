@@ -25,7 +25,9 @@ impl App {
         B: RequestBody,
     {
         let resolved = {
-            let _match = tracing::debug_span!("facetheory.match").entered();
+            // As the request's span: made only when a subscriber can take it.
+            let _match =
+                tracing::enabled!(tracing::Level::DEBUG).then(|| tracing::debug_span!("facetheory.match").entered());
             self.inner.table.resolve(&request.path, self.inner.trailing_slash)
         };
         let (group, found) = match resolved {
@@ -110,7 +112,11 @@ impl App {
             return Box::pin(self.isr_face(isr, face, desc, revalidate.get(), tags, query, ctx, request)).await;
         }
         let status = face.not_found.then_some(StatusCode::NOT_FOUND);
-        let span = tracing::debug_span!("facetheory.render", route = desc.pattern);
+        let span = if tracing::enabled!(tracing::Level::DEBUG) {
+            tracing::debug_span!("facetheory.render", route = desc.pattern)
+        } else {
+            tracing::Span::none()
+        };
         let rendered = unwind::call_in(span, (face.render)(ctx));
         let res = match rendered.await {
             Ok(page) => self.page_response(page, face, desc, request, status).await,

@@ -190,8 +190,14 @@ impl App {
         let (parts, body) = req.into_parts();
         let request = self.request_info(parts);
         // Handlers are guarded where they are called; this catches a panic anywhere else on the path.
-        // Spans are debug-level: free unless a subscriber (OpenTelemetry, RUST_LOG=debug) asks for them.
-        let span = tracing::debug_span!("facetheory.request", request_id = %request.request_id, method = %request.method, path = %request.path);
+        // Spans are debug-level and made only when a subscriber (OpenTelemetry, RUST_LOG=debug) can take them:
+        // `debug_span!` alone builds a disabled span for the `log` crate (`tracing`'s `log` feature, which
+        // lambda_runtime turns on) on every request.
+        let span = if tracing::enabled!(tracing::Level::DEBUG) {
+            tracing::debug_span!("facetheory.request", request_id = %request.request_id, method = %request.method, path = %request.path)
+        } else {
+            tracing::Span::none()
+        };
         let (mut res, route) = match crate::unwind::catch_in(span, self.dispatch(&request, body)).await {
             Ok(answered) => answered,
             Err(panic) => {
