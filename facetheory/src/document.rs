@@ -23,25 +23,35 @@ pub(crate) fn render_document_start(parts: &PageParts, hydration_tags: &Hydratio
     // Sized once: a head that outgrows its buffer is copied on every doubling.
     let mut out = String::with_capacity(256 + tags().map(|t| t.size_hint()).sum::<usize>());
     out.push_str("<!doctype html><html");
-    let lang = parts.lang.as_deref().filter(|l| !l.is_empty());
-    let attr_lang = parts.html_attrs.get("lang").filter(|l| !l.is_empty());
-    if lang.is_none() && attr_lang.is_some() {
-        parts.html_attrs.render_into(&mut out);
-    } else if parts.html_attrs == Attrs::new() {
-        out.push_str(" lang=\"");
-        escape_html_into(&mut out, lang.unwrap_or("en"));
-        out.push('"');
-    } else {
-        let mut html_attrs = parts.html_attrs.clone();
-        html_attrs.insert("lang", AttrValue::Text(lang.unwrap_or("en").to_string().into()));
-        html_attrs.render_into(&mut out);
+    match parts.more() {
+        None => out.push_str(" lang=\"en\""),
+        Some(more) => html_attrs_into(&mut out, more),
     }
     out.push_str("><head>");
     render_refs_into(&mut out, tags());
     out.push_str("</head><body");
-    parts.body_attrs.render_into(&mut out);
+    if let Some(more) = parts.more() {
+        more.body_attrs.render_into(&mut out);
+    }
     out.push('>');
     out
+}
+
+/// `<html>`'s attributes: the page's own, with `lang` (the page's, else its `lang` attribute, else `en`).
+fn html_attrs_into(out: &mut String, more: &crate::page::PageMore) {
+    let lang = more.lang.as_deref().filter(|l| !l.is_empty());
+    let attr_lang = more.html_attrs.get("lang").filter(|l| !l.is_empty());
+    if lang.is_none() && attr_lang.is_some() {
+        more.html_attrs.render_into(out);
+    } else if more.html_attrs == Attrs::new() {
+        out.push_str(" lang=\"");
+        escape_html_into(out, lang.unwrap_or("en"));
+        out.push('"');
+    } else {
+        let mut html_attrs = more.html_attrs.clone();
+        html_attrs.insert("lang", AttrValue::Text(lang.unwrap_or("en").to_string().into()));
+        html_attrs.render_into(out);
+    }
 }
 
 /// Marks a document whose streamed body failed after the response had started.

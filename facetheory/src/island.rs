@@ -80,17 +80,17 @@ impl<H> Page<H> {
         let problem = match &island.data {
             Err(e) => Some(e.clone()),
             Ok(_) if !valid_id(&island.id) => Some(format!("island id {:?} must be 1-64 of [A-Za-z0-9_-]", island.id)),
-            Ok(_) if self.parts.islands.iter().any(|i| i.id == island.id) => {
+            Ok(_) if self.parts.more().is_some_and(|m| m.islands.iter().any(|i| i.id == island.id)) => {
                 Some(format!("two islands on the page have the id {:?}: give one its own with Island::id", island.id))
             }
-            Ok(_) if self.parts.islands.len() + self.parts.modules.len() >= MAX_ISLANDS => {
+            Ok(_) if self.island_count() >= MAX_ISLANDS => {
                 Some(format!("a page may have at most {MAX_ISLANDS} islands and modules"))
             }
             Ok(_) => None,
         };
         match problem {
             Some(p) => self.parts.invalid = Some(p),
-            None => self.parts.islands.push(island),
+            None => self.parts.more_mut().islands.push(island),
         }
         self
     }
@@ -99,12 +99,17 @@ impl<H> Page<H> {
     /// preload/stylesheet tags join the head.
     pub fn module(mut self, entry: impl Into<String>) -> Self {
         let entry = EntryUse { entry: entry.into() };
-        if self.parts.islands.len() + self.parts.modules.len() >= MAX_ISLANDS {
+        if self.island_count() >= MAX_ISLANDS {
             self.parts.invalid = Some(format!("a page may have at most {MAX_ISLANDS} islands and modules"));
-        } else if !self.parts.modules.contains(&entry) {
-            self.parts.modules.push(entry);
+        } else if !self.parts.more().is_some_and(|m| m.modules.contains(&entry)) {
+            self.parts.more_mut().modules.push(entry);
         }
         self
+    }
+
+    /// Islands and modules on the page so far.
+    fn island_count(&self) -> usize {
+        self.parts.more().map_or(0, |m| m.islands.len() + m.modules.len())
     }
 }
 

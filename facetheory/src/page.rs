@@ -74,16 +74,24 @@ impl std::fmt::Debug for PageBody {
 pub(crate) struct PageParts {
     pub body: PageBody,
     pub status: Option<StatusCode>,
+    pub head: crate::head::HeadList,
+    /// Problems found while building (bad header names…), reported as a 500 when the page is served.
+    pub invalid: Option<String>,
+    /// Strict CSP policy, when the page opts in (or the app sets one for every page).
+    pub csp: Option<crate::csp::CspPolicy>,
+    /// What most pages never set, kept apart: making and dropping a page touches six fields, not fifteen,
+    /// which is code every request runs.
+    more: Option<Box<PageMore>>,
+}
+
+/// The parts of a page most pages leave empty ([`PageParts::more`]).
+#[derive(Debug, Default)]
+pub(crate) struct PageMore {
     pub headers: HeaderMap,
     pub cookies: Vec<String>,
-    pub head: crate::head::HeadList,
     pub lang: Option<String>,
     pub html_attrs: Attrs,
     pub body_attrs: Attrs,
-    /// Problems found while building (bad header names…), reported as a 500 when the page is served.
-    pub invalid: Option<String>,
-    /// Strict CSP policy, when the page opts in.
-    pub csp: Option<crate::csp::CspPolicy>,
     /// Extra CSP directives (appended to the strict header).
     pub csp_directives: Vec<(String, Vec<String>)>,
     /// Cache tags (ISR on-demand revalidation).
@@ -94,6 +102,23 @@ pub(crate) struct PageParts {
     pub islands: Vec<crate::island::Island>,
     /// Entries without a payload.
     pub modules: Vec<crate::island::EntryUse>,
+}
+
+impl PageParts {
+    /// The rarely set parts, if the page set any.
+    pub(crate) fn more(&self) -> Option<&PageMore> {
+        self.more.as_deref()
+    }
+
+    /// The rarely set parts to change, made when first needed.
+    pub(crate) fn more_mut(&mut self) -> &mut PageMore {
+        self.more.get_or_insert_with(Box::default)
+    }
+
+    /// The rarely set parts to change, if the page set any.
+    pub(crate) fn more_if_set(&mut self) -> Option<&mut PageMore> {
+        self.more.as_deref_mut()
+    }
 }
 
 impl Page<()> {
@@ -261,7 +286,7 @@ impl<H> Page<H> {
     pub fn header(mut self, name: &str, value: &str) -> Self {
         match (HeaderName::from_bytes(name.as_bytes()), HeaderValue::from_str(value)) {
             (Ok(n), Ok(v)) => {
-                self.parts.headers.append(n, v);
+                self.parts.more_mut().headers.append(n, v);
             }
             _ => {
                 self.parts.invalid.get_or_insert_with(|| format!("invalid response header {name:?}: {value:?}"));
@@ -280,7 +305,7 @@ impl<H> Page<H> {
     /// # let _ = page;
     /// ```
     pub fn tag(mut self, tag: impl Into<String>) -> Self {
-        self.parts.tags.push(tag.into());
+        self.parts.more_mut().tags.push(tag.into());
         self
     }
 
@@ -294,31 +319,31 @@ impl<H> Page<H> {
     /// # let _ = embeddable;
     /// ```
     pub fn allow_framing(mut self) -> Self {
-        self.parts.allow_framing = true;
+        self.parts.more_mut().allow_framing = true;
         self
     }
 
     /// Adds a `set-cookie` value (`name=value; Path=/; HttpOnly`…).
     pub fn cookie(mut self, set_cookie: impl Into<String>) -> Self {
-        self.parts.cookies.push(set_cookie.into());
+        self.parts.more_mut().cookies.push(set_cookie.into());
         self
     }
 
     /// Sets `<html lang>` (default `en`).
     pub fn lang(mut self, lang: impl Into<String>) -> Self {
-        self.parts.lang = Some(lang.into());
+        self.parts.more_mut().lang = Some(lang.into());
         self
     }
 
     /// Sets an attribute on `<html>`.
     pub fn html_attr(mut self, name: impl Into<Cow<'static, str>>, value: impl Into<String>) -> Self {
-        self.parts.html_attrs.insert(name, crate::head::AttrValue::Text(value.into().into()));
+        self.parts.more_mut().html_attrs.insert(name, crate::head::AttrValue::Text(value.into().into()));
         self
     }
 
     /// Sets an attribute on `<body>`.
     pub fn body_attr(mut self, name: impl Into<Cow<'static, str>>, value: impl Into<String>) -> Self {
-        self.parts.body_attrs.insert(name, crate::head::AttrValue::Text(value.into().into()));
+        self.parts.more_mut().body_attrs.insert(name, crate::head::AttrValue::Text(value.into().into()));
         self
     }
 
@@ -338,7 +363,7 @@ impl<H> Page<H> {
 
     /// Adds sources to a directive of the strict header (`csp_directive("img-src", &["https://cdn.example"])`).
     pub fn csp_directive(mut self, name: &str, values: &[&str]) -> Self {
-        self.parts.csp_directives.push((name.to_string(), values.iter().map(|v| v.to_string()).collect()));
+        self.parts.more_mut().csp_directives.push((name.to_string(), values.iter().map(|v| v.to_string()).collect()));
         self
     }
 
@@ -378,16 +403,19 @@ impl<H: Serialize> Page<H> {
     /// Serializes the hydration payload into head tags; the page type no longer depends on `H`.
     pub fn into_erased(mut self) -> Result<ErasedPage> {
         let mut hydration_tags = crate::hydration::HydrationTags::default();
-        let entries = crate::island::entries(&self.parts.islands, &self.parts.modules);
-        if let Some(payload) = crate::island::payload(&self.parts.islands) {
+        let (islands, modules) = self.parts.more().map_or((&[][..], &[][..]), |m| (&m.islands[..], &m.modules[..]));
+        let entries = crate::island::entries(islands, modules);
+        if let Some(payload) = crate::island::payload(islands) {
             if self.hydration.is_some() {
                 return Err(Error::msg("a page hydrates with islands or with Page::hydrate, not both"));
             }
             let json = safe_json(&payload).map_err(|e| Error::msg(format!("island data does not serialize: {e}")))?;
             hydration_tags.push_inline_data(json);
         }
-        self.parts.islands.clear();
-        self.parts.modules.clear();
+        if let Some(more) = self.parts.more_if_set() {
+            more.islands.clear();
+            more.modules.clear();
+        }
         if let Some(Hydration { data, bootstrap, data_url }) = self.hydration {
             if !bootstrap.is_empty() && !bootstrap_is_safe(&bootstrap) {
                 return Err(Error::msg(format!(

@@ -45,8 +45,9 @@ impl PageDefaults {
             parts.csp = self.csp;
         }
         if !self.csp_directives.is_empty() {
-            let own = std::mem::take(&mut parts.csp_directives);
-            parts.csp_directives = self.csp_directives.iter().cloned().chain(own).collect();
+            let more = parts.more_mut();
+            let own = std::mem::take(&mut more.csp_directives);
+            more.csp_directives = self.csp_directives.iter().cloned().chain(own).collect();
         }
     }
 

@@ -242,8 +242,15 @@ pub(crate) async fn render(
     plan.defaults
         .resolve_entries(&entries, &mut parts, &mut hydration_tags, plan.missing_entries)
         .map_err(RenderError::InvalidPage)?;
-    let tags = std::mem::take(&mut parts.tags);
-    let mut headers = std::mem::take(&mut parts.headers);
+    let (tags, mut headers, cookies, allow_framing) = match parts.more_if_set() {
+        Some(more) => (
+            std::mem::take(&mut more.tags),
+            std::mem::take(&mut more.headers),
+            std::mem::take(&mut more.cookies),
+            more.allow_framing,
+        ),
+        None => (Vec::new(), HeaderMap::new(), Vec::new(), false),
+    };
     // A page that set no header (the usual one) has none of the defaults: they are inserted without a lookup
     // for a value of the page's own.
     let own_headers = !headers.is_empty();
@@ -254,13 +261,13 @@ pub(crate) async fn render(
             headers.insert(name, value);
         }
     };
-    for cookie in &parts.cookies {
+    for cookie in &cookies {
         let value = HeaderValue::from_str(cookie)
             .map_err(|_| RenderError::InvalidPage(format!("invalid set-cookie value {cookie:?}")))?;
         headers.append(header::SET_COOKIE, value);
     }
     default(&mut headers, header::CONTENT_TYPE, HTML);
-    if !parts.allow_framing {
+    if !allow_framing {
         default(&mut headers, header::X_FRAME_OPTIONS, DENY);
     }
     let strict = parts.csp.filter(CspPolicy::is_strict);

@@ -62,8 +62,12 @@ fn prepare_tags(
     if own_csp {
         return Ok((sources, None));
     }
-    let extra: Vec<(&str, Vec<&str>)> =
-        parts.csp_directives.iter().map(|(n, v)| (n.as_str(), v.iter().map(String::as_str).collect())).collect();
+    let extra: Vec<(&str, Vec<&str>)> = parts
+        .more()
+        .into_iter()
+        .flat_map(|m| &m.csp_directives)
+        .map(|(n, v)| (n.as_str(), v.iter().map(String::as_str).collect()))
+        .collect();
     let extra: Vec<(&str, &[&str])> = extra.iter().map(|(n, v)| (*n, v.as_slice())).collect();
     let value = build_strict_csp_header(&sources, &extra)?;
     let value = HeaderValue::from_str(&value).map_err(|_| CspError("header value is not valid".into()))?;
