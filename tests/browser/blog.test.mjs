@@ -257,7 +257,9 @@ test("deferred sections stream in completion order and swap into their slots und
   const swapped = await page.evaluate(() => window.__swapped);
   // Declared slow (400 ms), fast (50), middle (200): completion order is fast, middle, slow.
   assert.deepEqual(swapped.map((s) => s.id), ["ft-s1", "ft-s2", "ft-s0"]);
-  assert.ok(swapped[2].at - swapped[0].at >= 250, `fast and slow swapped ${(swapped[2].at - swapped[0].at).toFixed(0)} ms apart`);
+  // Streamed, they finish 350 ms apart; buffered, they would swap together. The first swap also waits for the
+  // runtime module to load, which a loaded CI machine has delayed by over 100 ms: 100 ms apart still tells the two.
+  assert.ok(swapped[2].at - swapped[0].at >= 100, `fast and slow swapped ${(swapped[2].at - swapped[0].at).toFixed(0)} ms apart`);
   // Each section sits where its slot was, in the shell's order; no slot, fallback or section wrapper is left.
   assert.deepEqual(await page.$$eval("main section.deferred", (s) => s.map((e) => e.dataset.section)), ["slow", "fast", "middle"]);
   assert.equal(await page.locator("facetheory-slot, facetheory-section, [data-fallback]").count(), 0);
