@@ -146,7 +146,10 @@ pub fn escape_html(s: &str) -> String {
 /// assert!(!is_http_or_relative("javascript:alert(1)"));
 /// ```
 pub fn is_http_or_relative(url: &str) -> bool {
-    let url = url.trim();
+    // Checked on every request for a page's bootstrap module: a URL that starts and ends with visible ASCII has
+    // nothing to trim, and skipping `trim` keeps its Unicode white-space scan off that path.
+    let visible = |b: Option<&u8>| b.is_some_and(|&b| b > b' ' && b < 0x7f);
+    let url = if visible(url.as_bytes().first()) && visible(url.as_bytes().last()) { url } else { url.trim() };
     if url.is_empty() || has_control(url) {
         return false;
     }
@@ -169,6 +172,16 @@ fn has_control(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn urls_are_trimmed_before_their_scheme_is_read() {
+        for good in ["/x", " /x ", "\u{a0}https://a.example/\u{3000}", "https://a.example", "/x\u{85}"] {
+            assert!(is_http_or_relative(good), "{good:?}");
+        }
+        for bad in ["", " ", "\u{a0}", " javascript:alert(1)", "\u{2003}data:text/html,x", "java\nscript:x", ":y/z"] {
+            assert!(!is_http_or_relative(bad), "{bad:?}");
+        }
+    }
 
     #[test]
     fn equal_keys_under_unicode_lower_case_have_equal_fingerprints() {

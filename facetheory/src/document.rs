@@ -8,7 +8,7 @@ use bytes::Bytes;
 use futures_core::Stream;
 
 use crate::escape::escape_html_into;
-use crate::head::{render_refs_into, AttrValue, Attrs};
+use crate::head::{AttrValue, Attrs, Normalized};
 use crate::hydration::HydrationTags;
 use crate::page::{MarkupStream, PageParts};
 
@@ -19,22 +19,23 @@ pub(crate) const DOCUMENT_END: &str = "</body></html>";
 /// then the title, then hydration tags, normalised. The body itself is sent as is, after this prefix, so it is
 /// never copied.
 pub(crate) fn render_document_start(parts: &PageParts, hydration_tags: &HydrationTags) -> String {
-    let tags = || parts.head.refs().chain(hydration_tags.refs());
-    // Sized once: a head that outgrows its buffer is copied on every doubling.
-    let mut out = String::with_capacity(256 + tags().map(|t| t.size_hint()).sum::<usize>());
-    out.push_str("<!doctype html><html");
-    match parts.more() {
-        None => out.push_str(" lang=\"en\""),
-        Some(more) => html_attrs_into(&mut out, more),
-    }
-    out.push_str("><head>");
-    render_refs_into(&mut out, tags());
-    out.push_str("</head><body");
-    if let Some(more) = parts.more() {
-        more.body_attrs.render_into(&mut out);
-    }
-    out.push('>');
-    out
+    Normalized::with(parts.head.refs().chain(hydration_tags.refs()), |head| {
+        // Sized once: a head that outgrows its buffer is copied on every doubling.
+        let mut out = String::with_capacity(256 + head.size_hint());
+        out.push_str("<!doctype html><html");
+        match parts.more() {
+            None => out.push_str(" lang=\"en\""),
+            Some(more) => html_attrs_into(&mut out, more),
+        }
+        out.push_str("><head>");
+        head.for_each(|tag| tag.render_into(&mut out));
+        out.push_str("</head><body");
+        if let Some(more) = parts.more() {
+            more.body_attrs.render_into(&mut out);
+        }
+        out.push('>');
+        out
+    })
 }
 
 /// `<html>`'s attributes: the page's own, with `lang` (the page's, else its `lang` attribute, else `en`).

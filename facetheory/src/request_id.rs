@@ -26,13 +26,13 @@ impl RequestId {
         // Version 4, RFC 4122 variant.
         bytes[6] = (bytes[6] & 0x0f) | 0x40;
         bytes[8] = (bytes[8] & 0x3f) | 0x80;
-        // Hex straight into a stack buffer: no formatting machinery, one allocation (the header value's).
-        let mut text = [b'-'; 36];
+        // Hex straight into the header value's buffer: no formatting machinery, one allocation.
+        let mut text = IdText { bytes: [b'-'; 36], len: 36 };
         for (b, at) in bytes.iter().zip(AT) {
-            text[at] = HEX[usize::from(b >> 4)];
-            text[at + 1] = HEX[usize::from(b & 0x0f)];
+            text.bytes[at] = HEX[usize::from(b >> 4)];
+            text.bytes[at + 1] = HEX[usize::from(b & 0x0f)];
         }
-        RequestId(HeaderValue::from_bytes(&text).unwrap_or(HeaderValue::from_static("invalid")))
+        text.into_id().unwrap_or_else(|| RequestId(HeaderValue::from_static("invalid")))
     }
 
     /// An id sent by a client or an adapter, when it is 1–128 characters of `A-Z a-z 0-9 - _ . :` once
@@ -46,7 +46,9 @@ impl RequestId {
         if !safe {
             return None;
         }
-        HeaderValue::from_str(text).ok().map(RequestId)
+        let mut id = IdText { bytes: [0; MAX_LEN], len: text.len() };
+        id.bytes[..text.len()].copy_from_slice(text.as_bytes());
+        id.into_id()
     }
 
     /// An id set by hand (a test's context): any visible ASCII text, as given; anything else gets a fresh id.
@@ -79,6 +81,26 @@ impl RequestId {
 impl std::fmt::Display for RequestId {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+/// An id's text, the owner of its header value's bytes: the value is made shared at once, so the clones the
+/// response header and the log take count references instead of copying. (A header value copied from a slice
+/// allocates again when first cloned.)
+struct IdText<const N: usize> {
+    bytes: [u8; N],
+    len: usize,
+}
+
+impl<const N: usize> AsRef<[u8]> for IdText<N> {
+    fn as_ref(&self) -> &[u8] {
+        &self.bytes[..self.len]
+    }
+}
+
+impl<const N: usize> IdText<N> {
+    fn into_id(self) -> Option<RequestId> {
+        HeaderValue::from_maybe_shared(bytes::Bytes::from_owner(self)).ok().map(RequestId)
     }
 }
 

@@ -201,17 +201,22 @@ impl HeadList {
         }
         let start = self.text.len();
         let mut bytes = std::mem::take(&mut self.text).into_bytes();
-        let mut result = crate::escape::safe_json_into(&mut bytes, data);
-        // serde_json writes UTF-8; should a value ever not be, nothing of it is kept.
-        if result.is_ok() && std::str::from_utf8(&bytes[start..]).is_err() {
-            result = Err(serde::ser::Error::custom("serialized JSON is not UTF-8"));
+        let result = crate::escape::safe_json_into(&mut bytes, data);
+        // serde_json writes UTF-8; should a value ever not be, nothing of it is kept. One check of the whole text
+        // (the part before `start` was a String), not one of the JSON and another of the whole.
+        let checked = match result {
+            Ok(()) => String::from_utf8(bytes)
+                .map_err(|e| (e.into_bytes(), serde::ser::Error::custom("serialized JSON is not UTF-8"))),
+            Err(e) => Err((bytes, e)),
+        };
+        match checked {
+            Ok(text) => self.text = text,
+            Err((mut bytes, e)) => {
+                bytes.truncate(start);
+                self.text = String::from_utf8(bytes).unwrap_or_default();
+                return Err(e);
+            }
         }
-        if result.is_err() {
-            bytes.truncate(start);
-        }
-        // The bytes before `start` were a String and the rest was checked: this cannot fail.
-        self.text = String::from_utf8(bytes).unwrap_or_default();
-        result?;
         let body = start..self.text.len();
         self.push_item(Item::JsonLd(body));
         Ok(())

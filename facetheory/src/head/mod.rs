@@ -29,7 +29,9 @@ pub use block::{HeadBlock, IntoHead, MAX_VALUES};
 pub use block::{HeadWriter, StaticBlock, StaticElement, StaticKey, StaticTag, StaticValue};
 pub use helpers::*;
 pub(crate) use list::{HeadList, HeadRef, MetaAttr};
+#[cfg(test)]
 pub(crate) use normalize::render_refs_into;
+pub(crate) use normalize::Normalized;
 pub use normalize::{normalize_head, render_head, render_head_into};
 
 /// An attribute value: text, or a bare boolean attribute.

@@ -191,56 +191,108 @@ const DATA_PRINT: u64 = facetheory_codegen::head_key::Fingerprint::new(facetheor
     .exact(crate::hydration::DATA_SCRIPT_ID.as_bytes(), false)
     .finish();
 
+/// [`fingerprint`] of a JSON-LD block's key (its body).
+fn json_ld_print(body: &str) -> u64 {
+    use facetheory_codegen::head_key::{Fingerprint, KeyKind};
+    Fingerprint::new(KeyKind::JsonLd).exact(body.as_bytes(), false).finish()
+}
+
+/// [`fingerprint`] of a module script's key (its `src`, type `module`).
+fn module_script_print(src: &str) -> u64 {
+    use facetheory_codegen::head_key::{Fingerprint, KeyKind};
+    Fingerprint::new(KeyKind::ScriptSrc).exact(src.as_bytes(), false).exact(b"module", true).finish()
+}
+
 /// Heads up to this many tags are normalised on the stack.
 const ON_STACK: usize = 32;
 
 /// Calls `f` with each tag [`normalize_head`] keeps, in its order, without building the ordered list.
 fn for_each_normalized<'a>(tags: impl IntoIterator<Item = HeadRef<'a>>, f: impl FnMut(HeadRef<'a>)) {
-    let slot = |tag: HeadRef<'a>| {
-        // A `head!` tag's fingerprint was computed by the macro when its key is literal: no key to build.
-        if let HeadRef::Static(r) = tag {
-            if let Some(print) = r.tag.print {
-                let place = match r.key() {
-                    StaticKey::Charset => Place::Charset,
-                    StaticKey::Title => Place::Title,
-                    _ => Place::Rest,
-                };
-                return Slot { tag, place, print: Some(print), kept: true };
+    Normalized::with(tags, |head| head.for_each(f))
+}
+
+/// Head tags gathered for normalisation, with their keys' fingerprints: what a document's head is sized from
+/// and rendered from, in one walk of its sources.
+pub(crate) struct Normalized<'a> {
+    /// Up to ON_STACK slots on the stack, uninitialised until pushed; a longer head spills to the heap.
+    slots: smallvec::SmallVec<[Slot<'a>; ON_STACK]>,
+    /// The blocks share no key with any tag: each renders as its precomputed parts.
+    whole: bool,
+}
+
+impl<'a> Normalized<'a> {
+    /// Gathers `tags` and hands them to `f`: lent, not returned, so the slots (≈ 2 KB) are never moved.
+    pub(crate) fn with<R>(tags: impl IntoIterator<Item = HeadRef<'a>>, f: impl FnOnce(&mut Self) -> R) -> R {
+        let mut head = Normalized { slots: smallvec::SmallVec::new(), whole: false };
+        let mut blocks = false;
+        // Internal iteration: a chain of sources is walked source by source, not re-checked per tag.
+        tags.into_iter().for_each(|tag| {
+            blocks |= matches!(tag, HeadRef::Block(_));
+            head.slots.push(slot(tag));
+        });
+        if blocks {
+            if blocks_stand_whole(&head.slots) {
+                head.whole = true;
+            } else {
+                // A key is shared with a block: the block's tags are normalised one by one, as any others.
+                let gathered = std::mem::take(&mut head.slots);
+                for s in gathered {
+                    match s.tag {
+                        HeadRef::Block(block) => HeadRef::block_tags(block).for_each(|tag| head.slots.push(slot(tag))),
+                        _ => head.slots.push(s),
+                    }
+                }
             }
         }
-        if let HeadRef::InlineData(_) = tag {
-            return Slot { tag, place: Place::Rest, print: Some(DATA_PRINT), kept: true };
-        }
-        let key = tag.dedupe_key();
-        let place = match key {
-            Some(DedupeKey::Charset) => Place::Charset,
-            Some(DedupeKey::Title) => Place::Title,
-            _ => Place::Rest,
-        };
-        Slot { tag, place, print: key.as_ref().map(fingerprint), kept: true }
-    };
-    // Up to ON_STACK slots on the stack, uninitialised until pushed; a longer head spills to the heap.
-    let mut slots: smallvec::SmallVec<[Slot<'a>; ON_STACK]> = smallvec::SmallVec::new();
-    let mut blocks = false;
-    // Internal iteration: a chain of sources is walked source by source, not re-checked per tag.
-    tags.into_iter().for_each(|tag| {
-        blocks |= matches!(tag, HeadRef::Block(_));
-        slots.push(slot(tag));
-    });
-    if blocks {
-        if blocks_stand_whole(&slots) {
-            return emit_whole(&slots, f);
-        }
-        // A key is shared with a block: the block's tags are normalised one by one, as any others.
-        let whole = std::mem::take(&mut slots);
-        for s in whole {
-            match s.tag {
-                HeadRef::Block(block) => HeadRef::block_tags(block).for_each(|tag| slots.push(slot(tag))),
-                _ => slots.push(s),
-            }
+        f(&mut head)
+    }
+
+    /// About how many bytes the tags render to (before deduplication).
+    pub(crate) fn size_hint(&self) -> usize {
+        self.slots.iter().map(|s| s.tag.size_hint()).sum()
+    }
+
+    /// Calls `f` with each kept tag, in order.
+    pub(crate) fn for_each(&mut self, f: impl FnMut(HeadRef<'a>)) {
+        if self.whole {
+            emit_whole(&self.slots, f)
+        } else {
+            emit(&mut self.slots, f)
         }
     }
-    emit(&mut slots, f)
+}
+
+/// A tag's slot: its place and its key's fingerprint.
+fn slot(tag: HeadRef<'_>) -> Slot<'_> {
+    // A `head!` tag's fingerprint was computed by the macro when its key is literal: no key to build.
+    if let HeadRef::Static(r) = tag {
+        if let Some(print) = r.tag.print {
+            let place = match r.key() {
+                StaticKey::Charset => Place::Charset,
+                StaticKey::Title => Place::Title,
+                _ => Place::Rest,
+            };
+            return Slot { tag, place, print: Some(print), kept: true };
+        }
+    }
+    // The compact items every hydrated page has: their keys are known here, so the general key code (a
+    // match over every kind, case folding) stays out of the request path.
+    let print = match tag {
+        HeadRef::InlineData(_) => Some(DATA_PRINT),
+        HeadRef::JsonLd(body) => Some(json_ld_print(body)),
+        HeadRef::ModuleScript(src) => Some(module_script_print(src)),
+        _ => None,
+    };
+    if print.is_some() {
+        return Slot { tag, place: Place::Rest, print, kept: true };
+    }
+    let key = tag.dedupe_key();
+    let place = match key {
+        Some(DedupeKey::Charset) => Place::Charset,
+        Some(DedupeKey::Title) => Place::Title,
+        _ => Place::Rest,
+    };
+    Slot { tag, place, print: key.as_ref().map(fingerprint), kept: true }
 }
 
 /// True when no two tags, blocks' tags included, have equal fingerprints: nothing is dropped, and a block
@@ -361,6 +413,26 @@ mod tests {
     fn the_inline_data_fingerprint_is_its_keys() {
         let key = super::DedupeKey::ScriptId(crate::hydration::DATA_SCRIPT_ID);
         assert_eq!(super::DATA_PRINT, super::fingerprint(&key));
+    }
+
+    #[test]
+    fn compact_items_fingerprint_as_their_keys() {
+        for text in ["", "/a.js", "/assets/article-1a2b3c.js", "{\"@type\":\"Article\",\"headline\":\"x\"}", "été"] {
+            for item in [HeadRef::JsonLd(text), HeadRef::ModuleScript(text)] {
+                let key = item.dedupe_key().unwrap();
+                let print = match item {
+                    HeadRef::JsonLd(body) => super::json_ld_print(body),
+                    _ => super::module_script_print(text),
+                };
+                assert_eq!(print, super::fingerprint(&key), "{item:?}");
+            }
+        }
+        // A module script tag written by hand and the page's bootstrap are one script.
+        let tag =
+            HeadTag::Script { attrs: Attrs::new().set("src", "/m.js").set("type", "MODULE"), body: String::new() };
+        let mut out = String::new();
+        render_refs_into(&mut out, [HeadRef::Tag(&tag), HeadRef::ModuleScript("/m.js")]);
+        assert_eq!(out.matches("<script").count(), 1, "{out}");
     }
 
     #[test]

@@ -105,7 +105,14 @@ fn executed(log: &Path) -> Option<HashMap<u64, (u32, u8)>> {
     (!seen.is_empty()).then_some(seen)
 }
 
+/// glibc copies and fills of more than a few KiB with `rep movsb` / `rep stosb`, which valgrind counts as one
+/// instruction per byte: an 8.7 KB copy would count as 8,700 instructions (as a vector loop, ≈ 860), and a page
+/// that copies its body would look that much costlier. Raising the thresholds makes glibc use its vector loops.
+const NO_REP_STRINGS: &str =
+    "glibc.cpu.x86_rep_movsb_threshold=2147483647:glibc.cpu.x86_rep_stosb_threshold=2147483647";
+
 /// Runs `valgrind` on this bench binary in profile mode `mode` for `n` requests.
 fn profiled(mut valgrind: Command, exe: &Path, mode: &str, n: u64) -> Option<std::process::Output> {
-    valgrind.arg(exe).env("FACETHEORY_BENCH_PROFILE", mode).env("FACETHEORY_BENCH_ITERS", n.to_string()).output().ok()
+    valgrind.arg(exe).env("GLIBC_TUNABLES", NO_REP_STRINGS);
+    valgrind.env("FACETHEORY_BENCH_PROFILE", mode).env("FACETHEORY_BENCH_ITERS", n.to_string()).output().ok()
 }
