@@ -41,8 +41,12 @@ pub fn normalize_event(body: &[u8]) -> Result<Option<Vec<u8>>, (Vec<u8>, Invalid
 /// [`normalize_event`] without its fast path (the fuzz target checks that both always agree).
 #[doc(hidden)]
 pub fn normalize_event_in_full(body: &[u8]) -> Result<Option<Vec<u8>>, (Vec<u8>, InvalidEvent)> {
-    // Not JSON, or not an HTTP event: lambda_http reports those itself, without panicking.
-    let Ok(mut event) = serde_json::from_slice::<serde_json::Value>(body) else { return Ok(None) };
+    // Not JSON, or not an HTTP event: lambda_http reports those itself, without panicking. A lone UTF-16
+    // surrogate escape is the exception: serde_json skips it in a member lambda_http ignores but refuses it in
+    // a tree, so the event is checked with U+FFFD in its place (and passed on unchanged when nothing else is).
+    let parsed = serde_json::from_slice::<serde_json::Value>(body)
+        .or_else(|e| replace_lone_surrogates(body).ok_or(e).and_then(|fixed| serde_json::from_slice(&fixed)));
+    let Ok(mut event) = parsed else { return Ok(None) };
     if !event.is_object() {
         return Ok(None);
     }
@@ -52,6 +56,48 @@ pub fn normalize_event_in_full(body: &[u8]) -> Result<Option<Vec<u8>>, (Vec<u8>,
         Ok(()) => Ok(None),
         Err(reason) => Err((serde_json::to_vec(&event).unwrap_or_else(|_| body.to_vec()), reason)),
     }
+}
+
+/// The JSON text with every `\\u` escape of an unpaired UTF-16 surrogate replaced by `\\ufffd` (the same
+/// length), or `None` when it has none. One pass; escapes are only read inside strings.
+fn replace_lone_surrogates(body: &[u8]) -> Option<Vec<u8>> {
+    let hex = |at: usize| -> Option<u16> {
+        let digits = body.get(at..at + 4).filter(|d| d.iter().all(u8::is_ascii_hexdigit))?;
+        u16::from_str_radix(std::str::from_utf8(digits).ok()?, 16).ok()
+    };
+    let escape_at = |at: usize| body.get(at..at + 2) == Some(b"\\u".as_slice());
+    let mut fixed: Option<Vec<u8>> = None;
+    let (mut i, mut in_string) = (0, false);
+    while i < body.len() {
+        match body[i] {
+            b'"' => in_string = !in_string,
+            b'\\' if in_string => {
+                if body.get(i + 1) != Some(&b'u') {
+                    i += 2;
+                    continue;
+                }
+                let Some(n) = hex(i + 2) else {
+                    i += 2;
+                    continue;
+                };
+                let paired = (0xD800..=0xDBFF).contains(&n)
+                    && escape_at(i + 6)
+                    && hex(i + 8).is_some_and(|low| (0xDC00..=0xDFFF).contains(&low));
+                if paired {
+                    i += 12;
+                    continue;
+                }
+                if (0xD800..=0xDFFF).contains(&n) {
+                    fixed.get_or_insert_with(|| body.to_vec())[i + 2..i + 6].copy_from_slice(b"fffd");
+                }
+                i += 6;
+                continue;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    fixed
 }
 
 /// The method, cookie and query normalisations of [`normalize_event`]; true when something changed.
@@ -244,4 +290,37 @@ fn check_uri(event: &mut serde_json::Value) -> Result<(), InvalidEvent> {
         }
     }
     Err(InvalidEvent(problem))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lone_surrogates_are_replaced_and_pairs_kept() {
+        let fix = |text: &str| replace_lone_surrogates(text.as_bytes()).map(|b| String::from_utf8(b).unwrap());
+        assert_eq!(fix(r#"{"a":"\ud83d\ude00"}"#), None, "a pair is kept");
+        assert_eq!(fix(r#"{"a":"\ude00"}"#).as_deref(), Some(r#"{"a":"\ufffd"}"#));
+        assert_eq!(fix(r#"{"a":"\ud800x"}"#).as_deref(), Some(r#"{"a":"\ufffdx"}"#));
+        assert_eq!(fix(r#"{"a":"\ud800\ud800\udc00"}"#).as_deref(), Some(r#"{"a":"\ufffd\ud800\udc00"}"#));
+        assert_eq!(fix(r#"{"\udc00":"\\ud800"}"#).as_deref(), Some(r#"{"\ufffd":"\\ud800"}"#), "an escaped backslash");
+        assert_eq!(fix(r#"{"a":"\u+d80","b":"\ud8"}"#), None, "not an escape of four hex digits");
+        assert_eq!(fix(r#"\ud800"#), None, "outside a string");
+    }
+
+    /// Found by the fuzzer: a lone surrogate in a member lambda_http skips hid a host it panics on.
+    #[test]
+    fn a_lone_surrogate_does_not_hide_an_invalid_host() {
+        let event = br#"{"version":"2.0","rawPath":"/blog","rawQueryString":"","x":"\ude00",
+            "headers":{"host":"abc.on:.aws"},"requestContext":{"http":{"method":"GET"}}}"#;
+        assert!(serde_json::from_slice::<serde_json::Value>(event).is_err());
+        let (fixed, reason) = normalize_event(event).expect_err("an invalid host");
+        assert!(reason.0.contains("abc.on:.aws"), "{reason}");
+        assert!(std::str::from_utf8(&fixed).unwrap().contains(r#""host":"localhost""#));
+        // Valid otherwise: passed on unchanged, as lambda_http takes it.
+        let fine = br#"{"version":"2.0","rawPath":"/","x":"\ude00","headers":{"host":"a.on.aws"},
+            "requestContext":{"http":{"method":"GET"}}}"#;
+        assert_eq!(normalize_event(fine), Ok(None));
+        assert_eq!(normalize_event_in_full(fine), Ok(None));
+    }
 }
