@@ -102,6 +102,23 @@ fn read_event(text: &str) -> Option<Event<'_>> {
                 seen.first(9)?;
                 read_context(r, &mut e)?;
             }
+            // Members lambda_http reads (as API Gateway v2, the shape it parses a Function URL event as) and the
+            // app does not: typed as it types them (strings).
+            "routeKey" | "resource" | "type" | "methodArn" | "identitySource" | "authorizationToken" => {
+                let index = match key.as_ref() {
+                    "routeKey" => 10,
+                    "resource" => 11,
+                    "type" => 12,
+                    "methodArn" => 13,
+                    "identitySource" => 14,
+                    _ => 15,
+                };
+                seen.first(index)?;
+                r.optional_string()?;
+            }
+            // Read with their own rules by lambda_http (maps of strings, a method); Function URLs send none of
+            // them: the full path takes them.
+            "pathParameters" | "stageVariables" | "httpMethod" => return None,
             _ => r.skip()?,
         }
         Some(())
@@ -388,6 +405,12 @@ mod tests {
             ("", r#","http":{"method":"GET"}"#, false),
             (r#","queryStringParameters":{"q":"1"}"#, "", false),
             (r#","queryStringParameters":{}"#, "", true),
+            (r#","routeKey":"$default","resource":null"#, "", true),
+            // Found by the fuzzer: lambda_http types these members and refuses the event when they do not fit.
+            (r#","stageVariables":"q=1""#, "", false),
+            (r#","routeKey":1"#, "", false),
+            (r#","routeKey":"a","routeKey":"b""#, "", false),
+            (r#","pathParameters":{}"#, "", false),
             (r#","rawQueryString":"q=1","queryStringParameters":{"q":"1"}"#, "", true),
             // Found by the fuzzer: a value that is not a string makes lambda_http refuse the whole event.
             (r#","rawQueryString":"q=1","queryStringParameters":{"t":1}"#, "", false),
