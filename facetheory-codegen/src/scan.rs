@@ -275,7 +275,13 @@ fn path_builders(routes: &[FoundRoute]) -> TokenStream {
         let ident = format_ident!("{}", name);
         let mut args = Vec::new();
         let mut pushes = Vec::new();
+        // The static text, and room for a short value per parameter: one allocation for most paths.
+        let mut capacity = 1;
         for segment in r.pattern.segments() {
+            capacity += match segment {
+                Segment::Static(text) => text.len() + 1,
+                _ => 24,
+            };
             match segment {
                 Segment::Static(text) => pushes.push(quote! { __path.push('/'); __path.push_str(#text); }),
                 Segment::Param(p) => {
@@ -289,7 +295,7 @@ fn path_builders(routes: &[FoundRoute]) -> TokenStream {
                     }
                     pushes.push(quote! {
                         __path.push('/');
-                        __path.push_str(&::facetheory::params::encode_uri_component(&::std::string::ToString::to_string(&#arg)));
+                        ::facetheory::params::encode_uri_component_into(&mut __path, &::std::string::ToString::to_string(&#arg));
                     });
                 }
                 // A `<rest+>` needs at least one segment; with none the path is its parent's.
@@ -299,18 +305,41 @@ fn path_builders(routes: &[FoundRoute]) -> TokenStream {
                     pushes.push(quote! {
                         for __segment in #arg {
                             __path.push('/');
-                            __path.push_str(&::facetheory::params::encode_uri_component(__segment));
+                            ::facetheory::params::encode_uri_component_into(&mut __path, __segment);
                         }
                     });
                 }
             }
         }
         let doc = format!("`{}` ({}:{}, fn {}).", r.pattern, r.display_file, r.line, r.function);
+        if args.is_empty() {
+            // A static route: its path is known now.
+            let mut path: String = r
+                .pattern
+                .segments()
+                .iter()
+                .filter_map(|s| match s {
+                    Segment::Static(text) => Some(format!("/{text}")),
+                    _ => None,
+                })
+                .collect();
+            if path.is_empty() {
+                path.push('/');
+            }
+            fns.push(quote! {
+                #[doc = #doc]
+                #[allow(clippy::all)]
+                pub fn #ident() -> ::std::string::String {
+                    ::std::string::String::from(#path)
+                }
+            });
+            continue;
+        }
         fns.push(quote! {
             #[doc = #doc]
             #[allow(clippy::all)]
             pub fn #ident(#(#args),*) -> ::std::string::String {
-                let mut __path = ::std::string::String::new();
+                let mut __path = ::std::string::String::with_capacity(#capacity);
                 #(#pushes)*
                 if __path.is_empty() {
                     __path.push('/');

@@ -159,8 +159,15 @@ pub fn encode_uri_component(s: &str) -> String {
     out
 }
 
-/// [`encode_uri_component`] appending to `out` (unreserved runs are copied whole).
-pub(crate) fn encode_uri_component_into(out: &mut String, s: &str) {
+/// [`encode_uri_component`] appending to `out` (unreserved runs are copied whole): the generated path
+/// builders (`faces::paths`) write each segment straight into the path.
+///
+/// ```
+/// let mut path = String::from("/blog/");
+/// facetheory::params::encode_uri_component_into(&mut path, "café & co");
+/// assert_eq!(path, "/blog/caf%C3%A9%20%26%20co");
+/// ```
+pub fn encode_uri_component_into(out: &mut String, s: &str) {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
     let bytes = s.as_bytes();
     let mut run = 0;

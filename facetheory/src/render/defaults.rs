@@ -61,28 +61,37 @@ impl PageDefaults {
         missing: MissingEntries,
     ) -> Result<(), String> {
         for entry in entries {
-            let resolved = match &self.client {
-                Some(client) => client.resolve(entry),
-                None => Err(format!("island entry {entry:?}: the app has no client build (AppBuilder::vite)")),
+            let Some(client) = &self.client else {
+                // Without a client build (a development app) every page skips its entries: the reason is only
+                // written out when someone reads it.
+                let reason = || format!("island entry {entry:?}: the app has no client build (AppBuilder::vite)");
+                if missing == MissingEntries::Fail {
+                    return Err(reason());
+                }
+                self.warn_once(entry, reason);
+                continue;
             };
-            match resolved {
+            match client.resolve(entry) {
                 Ok(assets) => {
                     parts.head.extend(assets.head_tags);
                     hydration_tags.push_module(assets.bootstrap_module);
                 }
                 Err(reason) if missing == MissingEntries::Fail => return Err(reason),
-                Err(reason) => self.warn_once(entry, &reason),
+                Err(reason) => self.warn_once(entry, || reason),
             }
         }
         Ok(())
     }
 
-    fn warn_once(&self, entry: &str, reason: &str) {
-        let mut warned = self.warned.lock().unwrap_or_else(|p| p.into_inner());
-        if warned.len() < MAX_WARNED && warned.insert(entry.to_string()) {
-            tracing::warn!(entry, reason, "the page renders without this island");
-        } else {
-            tracing::debug!(entry, reason, "the page renders without this island");
+    fn warn_once(&self, entry: &str, reason: impl FnOnce() -> String) {
+        let first = {
+            let mut warned = self.warned.lock().unwrap_or_else(|p| p.into_inner());
+            !warned.contains(entry) && warned.len() < MAX_WARNED && warned.insert(entry.to_string())
+        };
+        if first {
+            tracing::warn!(entry, reason = reason(), "the page renders without this island");
+        } else if tracing::enabled!(tracing::Level::DEBUG) {
+            tracing::debug!(entry, reason = reason(), "the page renders without this island");
         }
     }
 }
