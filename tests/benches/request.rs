@@ -150,18 +150,24 @@ fn big_request(app: &facetheory::App) -> usize {
     len
 }
 
-/// What a request costs more with `subscriber` listening than with nothing listening (interleaved medians).
-fn log_line_cost(app: &facetheory::App, subscriber: &tracing::Dispatch) -> f64 {
-    let (on, off) = interleave::interleaved(
+/// Interleaved medians of two paths, in nanoseconds per call.
+fn medians(mut a: impl FnMut() -> usize, mut b: impl FnMut() -> usize) -> (f64, f64) {
+    interleave::interleaved(
         41,
         std::time::Duration::from_millis(40),
         || {
-            tracing::dispatcher::with_default(subscriber, || black_box(full_request(app)));
+            black_box(a());
         },
         || {
-            black_box(full_request(app));
+            black_box(b());
         },
-    );
+    )
+}
+
+/// What a request costs more with `subscriber` listening than with nothing listening (interleaved medians).
+fn log_line_cost(app: &facetheory::App, subscriber: &tracing::Dispatch) -> f64 {
+    let (on, off) =
+        medians(|| tracing::dispatcher::with_default(subscriber, || full_request(app)), || full_request(app));
     on - off
 }
 
@@ -239,32 +245,14 @@ fn main() {
     group.finish();
     c.final_summary();
 
-    let (full, alone) = interleave::interleaved(
-        41,
-        std::time::Duration::from_millis(40),
-        || {
-            black_box(full_request(&app));
-        },
-        || {
-            black_box(render_alone());
-        },
-    );
+    let (full, alone) = medians(|| full_request(&app), render_alone);
     println!("\nblog post page (interleaved rounds, medians):");
     println!("  face + maud body alone   {alone:9.0} ns");
     println!("  full request -> response {full:9.0} ns");
     println!("  overhead = {:.1}%, {:.0} ns per request", (full / alone - 1.0) * 100.0, full - alone);
     // The goal's ratio: the same bytes with raw maud + serde_json (the face alone above builds the body, not
     // the document).
-    let (full, raw) = interleave::interleaved(
-        41,
-        std::time::Duration::from_millis(40),
-        || {
-            black_box(full_request(&app));
-        },
-        || {
-            black_box(floor().len());
-        },
-    );
+    let (full, raw) = medians(|| full_request(&app), || floor().len());
     println!("\nblog post page vs the raw-maud floor, {} bytes (interleaved rounds, medians):", floor_text.len());
     println!("  raw maud + serde_json, same bytes {raw:9.0} ns");
     println!("  full request -> response          {full:9.0} ns");
@@ -279,33 +267,21 @@ fn main() {
             .finish(),
     );
     let recorder = facetheory::observe::EmfRecorder::new("bench").writer(std::io::sink());
-    let (on, off) = interleave::interleaved(
-        41,
-        std::time::Duration::from_millis(40),
+    let (on, off) = medians(
         || {
             tracing::dispatcher::with_default(&subscriber, || {
-                metrics::with_local_recorder(&recorder, || black_box(full_request(&app)));
-            });
+                metrics::with_local_recorder(&recorder, || full_request(&app))
+            })
         },
-        || {
-            black_box(full_request(&app));
-        },
+        || full_request(&app),
     );
     println!("\nblog post page, observability on vs off (interleaved rounds, medians):");
     println!("  off (no subscriber, no recorder)      {off:9.0} ns");
     println!("  on  (info log to a sink, EMF to a sink) {on:9.0} ns");
     println!("  overhead = {:.1}% (goal <= 5%), {:.0} ns per request", (on / off - 1.0) * 100.0, on - off);
     let log_only = log_line_cost(&app, &subscriber);
-    let (metrics_only, off2) = interleave::interleaved(
-        41,
-        std::time::Duration::from_millis(40),
-        || {
-            metrics::with_local_recorder(&recorder, || black_box(full_request(&app)));
-        },
-        || {
-            black_box(full_request(&app));
-        },
-    );
+    let (metrics_only, off2) =
+        medians(|| metrics::with_local_recorder(&recorder, || full_request(&app)), || full_request(&app));
     println!("  of which the log line {:.0} ns, the metrics {:.0} ns", log_only, metrics_only - off2);
     // The log line as JSON, fields at the top level: tracing_subscriber's format, and facetheory's (what the
     // Lambda binary writes, `cli::init_tracing`).
@@ -329,16 +305,7 @@ fn main() {
 
     let big_app = facetheory::App::builder().route(&big::__FACETHEORY_ROUTE_big).build().unwrap();
     let size = big_request(&big_app);
-    let (full, alone) = interleave::interleaved(
-        41,
-        std::time::Duration::from_millis(40),
-        || {
-            black_box(big_request(&big_app));
-        },
-        || {
-            black_box(big_alone());
-        },
-    );
+    let (full, alone) = medians(|| big_request(&big_app), big_alone);
     println!("\nlarger page, {size} bytes (interleaved rounds, medians):");
     println!("  face + maud body alone   {alone:9.0} ns");
     println!("  full request -> response {full:9.0} ns");

@@ -35,6 +35,10 @@ struct Event<'a> {
     method: Option<Cow<'a, str>>,
 }
 
+/// Top-level members lambda_http reads as optional strings (as API Gateway v2, the shape it parses a Function URL
+/// event as) and the app does not use; their duplicate checks follow the first ten members'.
+const STRING_MEMBERS: [&str; 6] = ["routeKey", "resource", "type", "methodArn", "identitySource", "authorizationToken"];
+
 /// Reads the event as lambda_http's types would take it, or `None`: the same members typed as it types them
 /// (a member twice, `null` where a value is needed or a number for a string is refused), members it does not
 /// know skipped, and the shapes the fast path leaves to the full one refused (`path` at the top, an
@@ -102,24 +106,17 @@ fn read_event(text: &str) -> Option<Event<'_>> {
                 seen.first(9)?;
                 read_context(r, &mut e)?;
             }
-            // Members lambda_http reads (as API Gateway v2, the shape it parses a Function URL event as) and the
-            // app does not: typed as it types them (strings).
-            "routeKey" | "resource" | "type" | "methodArn" | "identitySource" | "authorizationToken" => {
-                let index = match key.as_ref() {
-                    "routeKey" => 10,
-                    "resource" => 11,
-                    "type" => 12,
-                    "methodArn" => 13,
-                    "identitySource" => 14,
-                    _ => 15,
-                };
-                seen.first(index)?;
-                r.optional_string()?;
-            }
             // Read with their own rules by lambda_http (maps of strings, a method); Function URLs send none of
             // them: the full path takes them.
             "pathParameters" | "stageVariables" | "httpMethod" => return None,
-            _ => r.skip()?,
+            // Members lambda_http reads and the app does not: typed as it types them (strings); others skipped.
+            other => match STRING_MEMBERS.iter().position(|m| *m == other) {
+                Some(i) => {
+                    seen.first(10 + i as u32)?;
+                    r.optional_string()?;
+                }
+                None => r.skip()?,
+            },
         }
         Some(())
     })?;
