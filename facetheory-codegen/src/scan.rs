@@ -288,15 +288,31 @@ fn path_builders(routes: &[FoundRoute]) -> TokenStream {
                     let arg = format_ident!("{}", p);
                     match r.param_types.iter().find(|(n, _)| n == p) {
                         Some((_, ty)) => {
+                            // Written straight into the path: digits, `-`, `true`/`false` need no encoding; a
+                            // `char` is encoded like text.
+                            let push = if ty == "char" {
+                                quote! {
+                                    ::facetheory::params::encode_uri_component_into(
+                                        &mut __path, #arg.encode_utf8(&mut [0u8; 4]));
+                                }
+                            } else {
+                                quote! {
+                                    let _ = ::std::fmt::Write::write_fmt(&mut __path, ::std::format_args!("{}", #arg));
+                                }
+                            };
                             let ty = format_ident!("{}", ty);
                             args.push(quote!(#arg: #ty));
+                            pushes.push(quote! { __path.push('/'); #push });
                         }
-                        None => args.push(quote!(#arg: &str)),
+                        None => {
+                            args.push(quote!(#arg: &str));
+                            // Text is encoded straight into the path, without a copy of its own.
+                            pushes.push(quote! {
+                                __path.push('/');
+                                ::facetheory::params::encode_uri_component_into(&mut __path, #arg);
+                            });
+                        }
                     }
-                    pushes.push(quote! {
-                        __path.push('/');
-                        ::facetheory::params::encode_uri_component_into(&mut __path, &::std::string::ToString::to_string(&#arg));
-                    });
                 }
                 // A `<rest+>` needs at least one segment; with none the path is its parent's.
                 Segment::CatchAll { name, .. } => {
@@ -326,11 +342,12 @@ fn path_builders(routes: &[FoundRoute]) -> TokenStream {
             if path.is_empty() {
                 path.push('/');
             }
+            // Known when the site compiles: a `&'static str`, so a link to a static page costs nothing.
             fns.push(quote! {
                 #[doc = #doc]
                 #[allow(clippy::all)]
-                pub fn #ident() -> ::std::string::String {
-                    ::std::string::String::from(#path)
+                pub const fn #ident() -> &'static str {
+                    #path
                 }
             });
             continue;

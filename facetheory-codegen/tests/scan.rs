@@ -153,5 +153,8 @@ fn path_builders_take_the_faces_parameter_types() {
     assert!(code.contains("pub mod paths"), "{code}");
     assert!(code.contains("pub fn user (id : u64)"), "a typed parameter keeps its type: {code}");
     assert!(code.contains("pub fn docs (rest : & [& str])"), "{code}");
-    assert!(code.contains("pub fn a_same (x : & str)") && code.contains("pub fn b_same ()"), "{code}");
+    assert!(
+        code.contains("pub fn a_same (x : & str)") && code.contains("pub const fn b_same () -> & 'static str"),
+        "{code}"
+    );
 }

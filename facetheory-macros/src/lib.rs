@@ -59,6 +59,8 @@ pub fn faces(input: TokenStream) -> TokenStream {
         let msg = format!("faces directory `{}` does not exist", dir.display());
         return syn::Error::new(lit.span(), msg).to_compile_error().into();
     }
+    // Absolute: the generated `#[path]`s then hold wherever the call sits (a crate root or a nested module).
+    let dir = std::fs::canonicalize(&dir).unwrap_or(dir);
     match facetheory_codegen::scan::expand_dir(&dir, &base) {
         Ok(tokens) => tokens.into(),
         Err(msg) => syn::Error::new(lit.span(), msg).to_compile_error().into(),

@@ -123,12 +123,13 @@ pub(crate) fn payload(islands: &[Island]) -> Option<serde_json::Value> {
     Some(serde_json::json!({ "islands": map }))
 }
 
-/// Every entry the page needs, islands first, each once, in order.
-pub(crate) fn entries(islands: &[Island], modules: &[EntryUse]) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for e in islands.iter().map(|i| &i.entry).chain(modules.iter().map(|m| &m.entry)) {
-        if !out.contains(e) {
-            out.push(e.clone());
+/// Every entry the page needs, islands first, each once, in order: moved out of the page, which keeps none
+/// (at most [`MAX_ISLANDS`], so the check for repeats stays small).
+pub(crate) fn take_entries(islands: &mut Vec<Island>, modules: &mut Vec<EntryUse>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::with_capacity(islands.len() + modules.len());
+    for e in islands.drain(..).map(|i| i.entry).chain(modules.drain(..).map(|m| m.entry)) {
+        if !out.contains(&e) {
+            out.push(e);
         }
     }
     out

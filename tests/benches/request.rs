@@ -77,6 +77,25 @@ fn floor() -> String {
     .into_string()
 }
 
+/// The floor as the smallest hand-written handler serving it: the same request in, a response with the same
+/// document, content type and length out, drained the same way. What any Rust server pays around this page
+/// without a framework (`http` request and response, header map, body frame).
+fn through_handler() -> usize {
+    let req = http::Request::get("/post/hello-world").body(http_body_util::Empty::<bytes::Bytes>::new()).unwrap();
+    let page = if req.uri().path() == "/post/hello-world" { floor() } else { String::new() };
+    let res = http::Response::builder()
+        .header(http::header::CONTENT_TYPE, "text/html; charset=utf-8")
+        .header(http::header::CONTENT_LENGTH, page.len())
+        .body(http_body_util::Full::new(bytes::Bytes::from(page)))
+        .unwrap();
+    let mut body = res.into_body();
+    let mut len = 0;
+    while let Some(frame) = futures_ready(body.frame()) {
+        len += frame.unwrap().into_data().map(|d| d.len()).unwrap_or(0);
+    }
+    len
+}
+
 /// Polls a future that never waits (the face is async but does no I/O).
 fn futures_ready<F: std::future::Future>(f: F) -> F::Output {
     let waker = std::task::Waker::noop();
@@ -201,9 +220,10 @@ fn main() {
     let served = response_text(&app);
     let floor_text = floor();
     assert!(served == floor_text, "the floor differs from the served page:\n{served}\n---\n{floor_text}");
-    // FACETHEORY_BENCH_PROFILE=post|floor|alone spins on one path, for 3 s or FACETHEORY_BENCH_ITERS requests
+    assert_eq!(through_handler(), floor_text.len(), "the hand-written handler serves the floor");
+    // FACETHEORY_BENCH_PROFILE=post|floor|alone|handler spins on one path, for 3 s or FACETHEORY_BENCH_ITERS requests
     // (instruction counts: run two counts under valgrind and subtract).
-    if let Ok(which @ ("post" | "floor" | "alone")) = std::env::var("FACETHEORY_BENCH_PROFILE").as_deref() {
+    if let Ok(which @ ("post" | "floor" | "alone" | "handler")) = std::env::var("FACETHEORY_BENCH_PROFILE").as_deref() {
         let iters = std::env::var("FACETHEORY_BENCH_ITERS").ok().and_then(|n| n.parse::<u64>().ok());
         let until = std::time::Instant::now() + std::time::Duration::from_secs(3);
         let mut done = 0;
@@ -212,6 +232,7 @@ fn main() {
             black_box(match which {
                 "post" => full_request(&app),
                 "floor" => floor().len(),
+                "handler" => through_handler(),
                 _ => render_alone(),
             });
         }
@@ -257,6 +278,14 @@ fn main() {
     println!("  raw maud + serde_json, same bytes {raw:9.0} ns");
     println!("  full request -> response          {full:9.0} ns");
     println!("  overhead = {:.1}% (goal <= 10%), {:.0} ns per request", (full / raw - 1.0) * 100.0, full - raw);
+    // What any server pays around the page: the floor inside the smallest hand-written handler.
+    let (full, handler) = medians(|| full_request(&app), through_handler);
+    println!("  against the floor as a minimal hand-written handler ({handler:.0} ns): request in, response with");
+    println!(
+        "  type and length out, drained the same way: {:+.1}%, {:.0} ns",
+        (full / handler - 1.0) * 100.0,
+        full - handler
+    );
 
     // Observability on: the request log at info through a fmt subscriber (to a sink) and every metric through
     // the EMF recorder (to a sink), vs no subscriber and no recorder. Scoped per call, which only adds to "on".

@@ -21,3 +21,4 @@ mod state;
 mod streaming;
 mod strict_csp;
 mod trailing_slash;
+mod typed_paths;

@@ -14,8 +14,8 @@ async fn built_paths_are_encoded_and_route_to_their_pages() {
     assert_eq!(paths::comment("routing"), paths::post("routing"), "the form posts to the page's URL");
 
     let app = blog::app().isr(facetheory::isr::IsrRuntime::memory()).build().unwrap();
-    for path in [paths::post("caf\u{e9}"), paths::about(), paths::docs(&["guide"]), paths::posts()] {
-        let res = app.handle(http::Request::get(path.as_str()).body(String::new()).unwrap()).await;
+    for path in [&paths::post("caf\u{e9}"), paths::about(), &paths::docs(&["guide"]), paths::posts()] {
+        let res = app.handle(http::Request::get(path).body(String::new()).unwrap()).await;
         assert_eq!(res.status(), 200, "{path}");
     }
 }

@@ -330,18 +330,17 @@ impl<H: Serialize> Page<H> {
     /// Serializes the hydration payload into head tags; the page type no longer depends on `H`.
     pub fn into_erased(mut self) -> Result<ErasedPage> {
         let mut hydration_tags = crate::hydration::HydrationTags::default();
-        let (islands, modules) = self.parts.more().map_or((&[][..], &[][..]), |m| (&m.islands[..], &m.modules[..]));
-        let entries = crate::island::entries(islands, modules);
-        if let Some(payload) = crate::island::payload(islands) {
-            if self.hydration.is_some() {
-                return Err(Error::msg("a page hydrates with islands or with Page::hydrate, not both"));
-            }
-            let json = safe_json(&payload).map_err(|e| Error::msg(format!("island data does not serialize: {e}")))?;
-            hydration_tags.push_inline_data(json);
-        }
+        let mut entries = Vec::new();
         if let Some(more) = self.parts.more_if_set() {
-            more.islands.clear();
-            more.modules.clear();
+            if let Some(payload) = crate::island::payload(&more.islands) {
+                if self.hydration.is_some() {
+                    return Err(Error::msg("a page hydrates with islands or with Page::hydrate, not both"));
+                }
+                let json =
+                    safe_json(&payload).map_err(|e| Error::msg(format!("island data does not serialize: {e}")))?;
+                hydration_tags.push_inline_data(json);
+            }
+            entries = crate::island::take_entries(&mut more.islands, &mut more.modules);
         }
         if let Some(Hydration { data, bootstrap, data_url }) = self.hydration {
             if !bootstrap.is_empty() && !bootstrap_is_safe(&bootstrap) {

@@ -1,0 +1,6 @@
+use facetheory::prelude::*;
+
+#[face]
+pub fn flag(on: bool) -> Page {
+    Page::new(html! { "flag " (on) })
+}

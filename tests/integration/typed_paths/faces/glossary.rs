@@ -1,0 +1,6 @@
+use facetheory::prelude::*;
+
+#[face]
+pub fn glossary() -> Page {
+    Page::new(html! { "glossary" })
+}
