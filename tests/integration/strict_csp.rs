@@ -53,6 +53,23 @@ mod faces {
         Page::new(html! { button onclick="steal()" { "x" } }).strict_csp()
     }
 
+    /// An inline handler in a layout, after the page's body (the frame's closing is sent apart from the body).
+    #[face(route = "/framed-inline-handler")]
+    pub fn framed_inline_handler() -> Page {
+        Page::new(html! { p { "ok" } })
+            .within(|body| html! { main { (body) } footer { a onclick="steal()" { "x" } } })
+            .strict_csp()
+    }
+
+    /// A clean layout around a clean body, framed twice.
+    #[face(route = "/framed-clean")]
+    pub fn framed_clean() -> Page {
+        Page::new(html! { p { "ok" } })
+            .within(|body| html! { main { (body) } })
+            .within(|body| html! { header { "site" } (body) footer { "end" } })
+            .strict_csp()
+    }
+
     #[face(route = "/inline-hydration")]
     pub fn inline_hydration() -> Page<u32> {
         Page::new(html! {}).strict_csp().hydrate(1, "/assets/x.js")
@@ -97,6 +114,8 @@ fn app() -> facetheory::App {
     facetheory::App::builder()
         .route(&faces::__FACETHEORY_ROUTE_inline_handler)
         .route(&faces::__FACETHEORY_ROUTE_inline_hydration)
+        .route(&faces::__FACETHEORY_ROUTE_framed_inline_handler)
+        .route(&faces::__FACETHEORY_ROUTE_framed_clean)
         .route(&faces::__FACETHEORY_ROUTE_own_header)
         .route(&faces::__FACETHEORY_ROUTE_extra_directive)
         .route(&faces::__FACETHEORY_ROUTE_strict_stream)
@@ -109,11 +128,20 @@ fn app() -> facetheory::App {
 #[tokio::test]
 async fn strict_pages_fail_closed_and_honour_overrides() {
     let app = app();
-    for path in ["/inline-handler", "/inline-hydration"] {
+    for path in ["/inline-handler", "/inline-hydration", "/framed-inline-handler"] {
         let (parts, body) = get(&app, path).await;
         assert_eq!(parts.status, 500, "{path}");
         assert!(!body.contains("steal"), "{path}");
     }
+    // A page inside two layouts: the body between the frames' halves, nothing copied twice or lost, and the
+    // length the bytes sent.
+    let (parts, body) = get(&app, "/framed-clean").await;
+    assert_eq!(parts.status, 200);
+    assert!(
+        body.ends_with("<body><header>site</header><main><p>ok</p></main><footer>end</footer></body></html>"),
+        "{body}"
+    );
+    assert_eq!(parts.headers["content-length"], body.len().to_string().as_str());
     // A strict stream is checked chunk by chunk: the offending chunk is never sent.
     let (parts, body) = get(&app, "/strict-stream").await;
     assert_eq!(parts.status, 200);

@@ -2,6 +2,7 @@
 //! resolve against — and the resolution of a page's island entries into head tags and module scripts.
 
 use std::collections::HashSet;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 
 use crate::csp::CspPolicy;
@@ -19,12 +20,16 @@ pub(crate) struct PageDefaults {
     pub(crate) csp_directives: Vec<(String, Vec<String>)>,
     pub(crate) client: Option<ClientBuild>,
     warned: Mutex<HashSet<String>>,
+    /// Without a client build every entry is missing for the same reason: one warning for the app, then no
+    /// lock and no lookup on each page.
+    warned_no_client: AtomicBool,
 }
 
 /// What a page's entry that cannot be resolved does.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum MissingEntries {
-    /// The page renders without it; one warning per entry (requests, debug builds).
+    /// The page renders without it; one warning per entry (requests, debug builds), one for the app when it
+    /// has no client build at all.
     Warn,
     /// The page fails, naming it (a release `build`).
     Fail,
@@ -36,7 +41,7 @@ impl PageDefaults {
         csp_directives: Vec<(String, Vec<String>)>,
         client: Option<ClientBuild>,
     ) -> Self {
-        PageDefaults { csp, csp_directives, client, warned: Mutex::new(HashSet::new()) }
+        PageDefaults { csp, csp_directives, client, ..Default::default() }
     }
 
     /// Applies the app's CSP default (a page's own policy wins) and its directives (before the page's own).
@@ -68,7 +73,15 @@ impl PageDefaults {
                 if missing == MissingEntries::Fail {
                     return Err(reason());
                 }
-                self.warn_once(entry, reason);
+                if !self.warned_no_client.swap(true, Ordering::Relaxed) {
+                    tracing::warn!(
+                        entry,
+                        reason = reason(),
+                        "pages render without their islands (this and any other entry)"
+                    );
+                } else if tracing::enabled!(tracing::Level::DEBUG) {
+                    tracing::debug!(entry, reason = reason(), "the page renders without this island");
+                }
                 continue;
             };
             match client.resolve(entry) {
@@ -113,6 +126,6 @@ mod tests {
             tags.refs().next().is_none() && parts.head.is_empty(),
             "nothing is added for an entry that is not built"
         );
-        assert_eq!(defaults.warned.lock().unwrap().len(), 1, "warned once");
+        assert!(defaults.warned_no_client.load(std::sync::atomic::Ordering::Relaxed), "warned once");
     }
 }
