@@ -186,3 +186,28 @@ impl http_body::Body for Body {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Body;
+    use bytes::Bytes;
+    use http_body_util::BodyExt;
+
+    #[tokio::test]
+    async fn chunks_go_out_in_order_and_empty_ones_are_skipped() {
+        for n in [1usize, 3, 4, 9] {
+            let parts: Vec<Bytes> = (0..n).flat_map(|i| [Bytes::from(format!("<{i}>")), Bytes::new()]).collect();
+            let expected: String = (0..n).map(|i| format!("<{i}>")).collect();
+            let body = Body::chunks(parts);
+            assert_eq!(body.len(), expected.len());
+            assert_eq!(body.bytes(), expected.as_bytes(), "{n} chunks, concatenated");
+            let mut body = body;
+            let mut frames = Vec::new();
+            while let Some(frame) = body.frame().await {
+                frames.push(frame.unwrap().into_data().unwrap());
+            }
+            assert_eq!(frames.len(), n, "one frame per non-empty chunk");
+            assert_eq!(frames.concat(), expected.as_bytes(), "{n} chunks, sent");
+        }
+    }
+}
