@@ -221,11 +221,16 @@ fn main() {
     let floor_text = floor();
     assert!(served == floor_text, "the floor differs from the served page:\n{served}\n---\n{floor_text}");
     assert_eq!(through_handler(), floor_text.len(), "the hand-written handler serves the floor");
-    // FACETHEORY_BENCH_PROFILE=post|floor|alone|handler spins on one path, for 3 s or FACETHEORY_BENCH_ITERS requests
-    // (instruction counts: run two counts under valgrind and subtract).
-    if let Ok(which @ ("post" | "floor" | "alone" | "handler")) = std::env::var("FACETHEORY_BENCH_PROFILE").as_deref() {
+    // FACETHEORY_BENCH_PROFILE=post|floor|alone|handler|lines|metrics spins on one path, for 3 s or
+    // FACETHEORY_BENCH_ITERS requests (instruction counts: run two counts under valgrind and subtract). `lines`
+    // is the post page logging with JsonLines (what Lambda writes), `metrics` with the EMF recorder, both to a sink.
+    if let Ok(which @ ("post" | "floor" | "alone" | "handler" | "lines" | "metrics")) =
+        std::env::var("FACETHEORY_BENCH_PROFILE").as_deref()
+    {
         let iters = std::env::var("FACETHEORY_BENCH_ITERS").ok().and_then(|n| n.parse::<u64>().ok());
         let until = std::time::Instant::now() + std::time::Duration::from_secs(3);
+        let lines = json_lines();
+        let recorder = facetheory::observe::EmfRecorder::new("bench").writer(std::io::sink());
         let mut done = 0;
         while iters.map_or(std::time::Instant::now() < until, |n| done < n) {
             done += 1;
@@ -233,28 +238,10 @@ fn main() {
                 "post" => full_request(&app),
                 "floor" => floor().len(),
                 "handler" => through_handler(),
+                "lines" => tracing::dispatcher::with_default(&lines, || full_request(&app)),
+                "metrics" => metrics::with_local_recorder(&recorder, || full_request(&app)),
                 _ => render_alone(),
             });
-        }
-        return;
-    }
-    // FACETHEORY_BENCH_PROFILE=lines spins on the blog post page logging with JsonLines (to a sink).
-    if std::env::var("FACETHEORY_BENCH_PROFILE").as_deref() == Ok("lines") {
-        let lines = json_lines();
-        let until = std::time::Instant::now() + std::time::Duration::from_secs(3);
-        tracing::dispatcher::with_default(&lines, || {
-            while std::time::Instant::now() < until {
-                black_box(full_request(&app));
-            }
-        });
-        return;
-    }
-    // FACETHEORY_BENCH_PROFILE=metrics spins on the blog post page with the EMF recorder (to a sink).
-    if std::env::var("FACETHEORY_BENCH_PROFILE").as_deref() == Ok("metrics") {
-        let recorder = facetheory::observe::EmfRecorder::new("bench").writer(std::io::sink());
-        let until = std::time::Instant::now() + std::time::Duration::from_secs(3);
-        while std::time::Instant::now() < until {
-            metrics::with_local_recorder(&recorder, || black_box(full_request(&app)));
         }
         return;
     }
