@@ -154,16 +154,33 @@ impl Inner {
             return;
         }
         const START: &[u8] = b"{\"_aws\":{\"Timestamp\":";
-        let mut line = Vec::with_capacity(START.len() + template.middle.len() + 48);
-        line.extend_from_slice(START);
-        let _ = write!(line, "{}", crate::clock::now_ms());
-        line.extend_from_slice(&template.middle);
-        let _ = serde_json::to_writer(&mut line, &value);
-        line.extend_from_slice(b"}\n");
-        // One write per line under the lock, so lines from concurrent requests never interleave.
-        let mut out = self.out.lock().unwrap_or_else(|p| p.into_inner());
-        let _ = out.write_all(&line);
-        let _ = out.flush();
+        // The line is built in a buffer of this thread's (no allocation once warm), numbers as serde_json writes
+        // them (itoa, zmij).
+        thread_local! {
+            static LINE: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+        }
+        let write_line = |line: &mut Vec<u8>| {
+            line.clear();
+            line.extend_from_slice(START);
+            line.extend_from_slice(itoa::Buffer::new().format(crate::clock::now_ms()).as_bytes());
+            line.extend_from_slice(&template.middle);
+            line.extend_from_slice(zmij::Buffer::new().format_finite(value).as_bytes());
+            line.extend_from_slice(b"}\n");
+            // One write per line under the lock, so lines from concurrent requests never interleave.
+            let mut out = self.out.lock().unwrap_or_else(|p| p.into_inner());
+            let _ = out.write_all(line);
+            let _ = out.flush();
+        };
+        LINE.with(|line| match line.try_borrow_mut() {
+            Ok(mut line) => {
+                write_line(&mut line);
+                // A rare huge line (a key with long labels) does not keep its buffer.
+                if line.capacity() > 64 * 1024 {
+                    *line = Vec::new();
+                }
+            }
+            Err(_) => write_line(&mut Vec::new()),
+        });
     }
 }
 
