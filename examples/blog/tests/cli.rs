@@ -109,6 +109,58 @@ fn serve_answers_over_tcp_and_stops_on_sigterm() {
     assert!(log.contains("request completed") && log.contains("status=200"), "{log}");
 }
 
+/// `FACETHEORY_LOG_FORMAT=json`: `serve` writes its log as JSON lines on stdout (what a container's log driver
+/// ships), the request line's fields at the top level; a value it does not know stops the start, naming it.
+#[test]
+fn serve_logs_json_lines_when_asked() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let addr = format!("127.0.0.1:{port}");
+    let mut child = Command::new(BIN)
+        .args(["serve", "--addr", &addr])
+        .env("FACETHEORY_LOG_FORMAT", "json")
+        .env("RUST_LOG", "info")
+        .env_remove("AWS_LAMBDA_RUNTIME_API")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut stream = loop {
+        match std::net::TcpStream::connect(&addr) {
+            Ok(s) => break s,
+            Err(_) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(20)),
+            Err(e) => panic!("server did not start: {e}"),
+        }
+    };
+    stream.write_all(b"GET /about HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n").unwrap();
+    let mut reply = String::new();
+    stream.read_to_string(&mut reply).unwrap();
+    assert!(reply.starts_with("HTTP/1.1 200 OK"), "{reply}");
+    Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    assert!(child.wait().unwrap().success());
+    let mut log = String::new();
+    child.stdout.take().unwrap().read_to_string(&mut log).unwrap();
+    let lines: Vec<serde_json::Value> =
+        log.lines().map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}"))).collect();
+    let completed = lines
+        .iter()
+        .find(|l| l["event"] == "facetheory.request.completed")
+        .unwrap_or_else(|| panic!("no request line in {log}"));
+    assert_eq!(completed["path"], "/about");
+    assert_eq!(completed["status"], 200);
+    assert_eq!(completed["level"], "INFO");
+
+    let out = Command::new(BIN)
+        .args(["serve", "--addr", "127.0.0.1:1"])
+        .env("FACETHEORY_LOG_FORMAT", "yaml")
+        .env_remove("AWS_LAMBDA_RUNTIME_API")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("FACETHEORY_LOG_FORMAT must be `json` or `text`, got \"yaml\""), "{err}");
+}
+
 /// On Lambda, stores that instances do not share are refused at start-up with the variables to set; the
 /// binary never reaches the runtime API (nothing listens at the address given).
 #[test]
