@@ -52,10 +52,16 @@ async fn get(addr: SocketAddr, path: &str) -> Option<u16> {
 }
 
 fn serve(bin: &PathBuf, port: u16, isr_dir: &std::path::Path) -> Child {
+    serve_logging(bin, port, isr_dir, "warn")
+}
+
+/// `serve` logging at `level` as JSON lines (to /dev/null): `info` is the request log on, as a container runs it.
+fn serve_logging(bin: &PathBuf, port: u16, isr_dir: &std::path::Path, level: &str) -> Child {
     Command::new(bin)
         .args(["serve", "--addr", &format!("127.0.0.1:{port}")])
         .env("FACETHEORY_ISR_DIR", isr_dir)
-        .env("RUST_LOG", "warn")
+        .env("RUST_LOG", level)
+        .env("FACETHEORY_LOG_FORMAT", "json")
         .env_remove("AWS_LAMBDA_RUNTIME_API")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -237,6 +243,23 @@ fn main() {
             let (rps, p99, errors) = load(addr, path, 64, Duration::from_secs(3)).await;
             println!("  {what:28} {rps:9.0} req/s   p99 {p99:6.2} ms   errors {errors}");
         }
+        child.kill().ok();
+        child.wait().ok();
+
+        // The same SSR page with the request log on (info, JSON lines to /dev/null: a write per request).
+        let port = free_port();
+        let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+        let mut child = serve_logging(&bin, port, &isr_dir, "info");
+        while get(addr, "/").await != Some(200) {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        let with_log = match wrk(addr, "/", 64, 3) {
+            Some(r) => ("wrk -t2 -c64", r),
+            None => ("built-in generator", load(addr, "/", 64, Duration::from_secs(3)).await),
+        };
+        let (rps, p99, errors) = with_log.1;
+        println!("throughput with the request log on (RUST_LOG=info, FACETHEORY_LOG_FORMAT=json), {}:", with_log.0);
+        println!("  {:28} {rps:9.0} req/s   p99 {p99:6.2} ms   errors {errors}", "SSR page /");
         child.kill().ok();
         child.wait().ok();
     });
