@@ -373,6 +373,28 @@ mod tests {
     }
 
     #[test]
+    fn random_text_round_trips() {
+        // Pseudo-random strings (fixed seed) of up to 100 characters drawn from plain ASCII, the bytes that need
+        // escaping and multi-byte characters, in every mix: what is written parses back to the input.
+        const CHARS: &[char] =
+            &['a', 'Z', ' ', '"', '\\', '\n', '\r', '\t', '\u{0}', '\u{1f}', '\u{7f}', 'é', '—', '🎉', '\u{2028}'];
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for _ in 0..20_000 {
+            let len = (next() % 100) as usize;
+            let text: String = (0..len).map(|_| CHARS[(next() % CHARS.len() as u64) as usize]).collect();
+            let mut json = String::new();
+            write_string(&mut json, &text).unwrap();
+            assert_eq!(serde_json::from_str::<String>(&json).unwrap(), text, "{json}");
+        }
+    }
+
+    #[test]
     fn numbers_are_written_as_serde_json_writes_them() {
         for v in [0.0, 1.0, 1.25, 0.1 + 0.2, 1e-7, 123_456_789.5, 1e300, -2.5, f64::MIN_POSITIVE] {
             let line = text(|| tracing::info!(v, "x"));
