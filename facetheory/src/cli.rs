@@ -304,55 +304,10 @@ async fn run_build(app: &App, opts: &crate::ssg::BuildOptions) -> ExitCode {
 
 /// The process's log output: JSON lines on Lambda (one object per event, fields at the top level, which
 /// CloudWatch Logs Insights reads without parsing), human-readable text elsewhere. `RUST_LOG` filters both.
-/// How the site binary writes its log lines (`FACETHEORY_LOG_FORMAT`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum LogFormat {
-    /// One JSON object per line on stdout ([`crate::observe::JsonLines`]), what log services read.
-    Json,
-    /// Human-readable lines on stderr (colours on a terminal).
-    Text,
-}
-
-/// `FACETHEORY_LOG_FORMAT` (`json` or `text`); unset: JSON on Lambda, text elsewhere.
-fn log_format(value: Option<&std::ffi::OsStr>, on_lambda: bool) -> Result<LogFormat, String> {
-    match value.map(|v| v.to_str()) {
-        None => Ok(if on_lambda { LogFormat::Json } else { LogFormat::Text }),
-        Some(Some("json")) => Ok(LogFormat::Json),
-        Some(Some("text")) => Ok(LogFormat::Text),
-        Some(_) => Err(format!(
-            "FACETHEORY_LOG_FORMAT must be `json` or `text`, got {:?}",
-            value.unwrap_or_default().to_string_lossy()
-        )),
-    }
-}
-
-fn init_tracing() -> Result<(), String> {
-    use tracing_subscriber::EnvFilter;
-    let on_lambda = std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_some();
-    let format = log_format(std::env::var_os("FACETHEORY_LOG_FORMAT").as_deref(), on_lambda)?;
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    if format == LogFormat::Json {
-        let _ = tracing_subscriber::fmt()
-            .event_format(crate::observe::JsonLines)
-            .with_env_filter(filter)
-            .with_writer(std::io::stdout)
-            .try_init();
-        return Ok(());
-    }
-    use std::io::IsTerminal;
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::stderr().is_terminal())
-        .with_target(false)
-        .try_init();
-    Ok(())
-}
-
 /// [`crate::run`] with `base` (the crate's root) shortening the file paths `routes` prints, and the `version`
 /// line `--version` prints.
 pub async fn run_with_base(builder: AppBuilder, base: &str, version: &str) -> ExitCode {
-    if let Err(msg) = init_tracing() {
+    if let Err(msg) = crate::observe::init_logging() {
         eprintln!("error: {msg}");
         return ExitCode::from(1);
     }
@@ -443,21 +398,5 @@ pub async fn run_with_base(builder: AppBuilder, base: &str, version: &str) -> Ex
             eprintln!("error: {msg}\n\n{USAGE}");
             ExitCode::from(2)
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::{log_format, LogFormat};
-    use std::ffi::OsStr;
-
-    #[test]
-    fn the_log_format_is_json_on_lambda_unless_set_and_anything_else_is_refused_by_name() {
-        assert_eq!(log_format(None, true), Ok(LogFormat::Json));
-        assert_eq!(log_format(None, false), Ok(LogFormat::Text));
-        assert_eq!(log_format(Some(OsStr::new("json")), false), Ok(LogFormat::Json));
-        assert_eq!(log_format(Some(OsStr::new("text")), true), Ok(LogFormat::Text));
-        let err = log_format(Some(OsStr::new("JSON ")), false).unwrap_err();
-        assert!(err.contains("FACETHEORY_LOG_FORMAT") && err.contains("\"JSON \""), "{err}");
     }
 }

@@ -300,7 +300,7 @@ fn main() {
         medians(|| metrics::with_local_recorder(&recorder, || full_request(&app)), || full_request(&app));
     println!("  of which the log line {:.0} ns, the metrics {:.0} ns", log_only, metrics_only - off2);
     // The log line as JSON, fields at the top level: tracing_subscriber's format, and facetheory's (what the
-    // Lambda binary writes, `cli::init_tracing`).
+    // Lambda binary writes, `observe::init_logging`).
     let json = tracing::Dispatch::new(
         tracing_subscriber::fmt()
             .json()

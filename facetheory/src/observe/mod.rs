@@ -7,11 +7,14 @@
 //! panicking hook is caught and logged.
 
 mod emf;
+mod init;
 mod json_log;
 mod keys;
 
 pub use emf::EmfRecorder;
 pub use json_log::JsonLines;
+
+pub(crate) use init::init_logging;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
