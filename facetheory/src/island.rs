@@ -13,6 +13,8 @@
 //! # let _ = page;
 //! ```
 
+use std::borrow::Cow;
+
 use maud::{Markup, PreEscaped, Render};
 use serde::Serialize;
 
@@ -25,23 +27,20 @@ pub const MAX_ISLANDS: usize = 64;
 /// An island: a Vite entry (`src/counter.ts`), the id of its mount point, and its payload.
 #[derive(Debug)]
 pub struct Island {
-    pub(crate) entry: String,
+    pub(crate) entry: Entry,
     pub(crate) id: String,
     pub(crate) data: Result<serde_json::Value, String>,
 }
 
-/// An entry (or module) a page uses, as the render step resolves it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct EntryUse {
-    pub(crate) entry: String,
-}
+/// A Vite entry a page uses (a manifest key): borrowed when written as a literal, as entries usually are.
+pub(crate) type Entry = Cow<'static, str>;
 
 impl Island {
     /// An island of `entry` (a key of the Vite manifest) with its payload. Its id is the entry's file stem
     /// (`src/counter.ts` → `counter`); give a second island of the same entry on a page its own [`Island::id`].
-    pub fn new(entry: impl Into<String>, data: impl Serialize) -> Island {
+    pub fn new(entry: impl Into<Cow<'static, str>>, data: impl Serialize) -> Island {
         let entry = entry.into();
-        let stem = entry.rsplit('/').next().unwrap_or(&entry);
+        let stem = entry.rsplit('/').next().unwrap_or_default();
         let id = stem.split('.').next().unwrap_or(stem).to_string();
         let data =
             serde_json::to_value(data).map_err(|e| format!("island {entry}: the payload does not serialize: {e}"));
@@ -97,8 +96,8 @@ impl<H> Page<H> {
 
     /// Adds a Vite entry with no payload (e.g. a form transport or analytics): its module and
     /// preload/stylesheet tags join the head.
-    pub fn module(mut self, entry: impl Into<String>) -> Self {
-        let entry = EntryUse { entry: entry.into() };
+    pub fn module(mut self, entry: impl Into<Cow<'static, str>>) -> Self {
+        let entry = entry.into();
         if self.island_count() >= MAX_ISLANDS {
             self.parts.invalid = Some(format!("a page may have at most {MAX_ISLANDS} islands and modules"));
         } else if !self.parts.more().is_some_and(|m| m.modules.contains(&entry)) {
@@ -125,9 +124,13 @@ pub(crate) fn payload(islands: &[Island]) -> Option<serde_json::Value> {
 
 /// Every entry the page needs, islands first, each once, in order: moved out of the page, which keeps none
 /// (at most [`MAX_ISLANDS`], so the check for repeats stays small).
-pub(crate) fn take_entries(islands: &mut Vec<Island>, modules: &mut Vec<EntryUse>) -> Vec<String> {
-    let mut out: Vec<String> = Vec::with_capacity(islands.len() + modules.len());
-    for e in islands.drain(..).map(|i| i.entry).chain(modules.drain(..).map(|m| m.entry)) {
+pub(crate) fn take_entries(islands: &mut Vec<Island>, modules: &mut Vec<Entry>) -> Vec<Entry> {
+    if islands.is_empty() {
+        // `Page::module` keeps each entry once: the page's list is the answer, moved without a copy.
+        return std::mem::take(modules);
+    }
+    let mut out: Vec<Entry> = Vec::with_capacity(islands.len() + modules.len());
+    for e in islands.drain(..).map(|i| i.entry).chain(modules.drain(..)) {
         if !out.contains(&e) {
             out.push(e);
         }

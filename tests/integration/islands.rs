@@ -26,6 +26,15 @@ mod faces {
             .module("src/analytics.ts")
     }
 
+    /// Modules without islands: a literal, an owned name and a repeat (kept once, at its first place).
+    #[face(route = "/modules")]
+    pub fn modules() -> Page {
+        Page::new(html! { p { "no islands" } })
+            .module("src/analytics.ts")
+            .module(String::from("src/chart.ts"))
+            .module("src/analytics.ts")
+    }
+
     #[face(route = "/same-id")]
     pub fn same_id() -> Page {
         Page::new(html! {}).island(Island::new("src/counter.ts", 1)).island(Island::new("src/counter.ts", 2))
@@ -76,6 +85,7 @@ fn app(dist: &std::path::Path) -> facetheory::AppBuilder {
     facetheory::App::builder()
         .routes(facetheory::routes![
             faces::two,
+            faces::modules,
             faces::same_id,
             faces::both,
             faces::unbuilt,
@@ -123,6 +133,20 @@ async fn several_islands_share_one_payload_by_id_and_each_entry_loads_once() {
     // The build's asset directory is served.
     let (asset, js) = get(&app, "/assets/counter-1.js").await;
     assert_eq!((asset.status.as_u16(), js.as_str()), (200, "export {}"));
+}
+
+#[tokio::test]
+async fn a_page_of_modules_alone_loads_each_once_in_the_order_added() {
+    let dist = client_dist("modules", true);
+    let app = app(&dist).build().unwrap();
+    let (parts, body) = get(&app, "/modules").await;
+    assert_eq!(parts.status, 200, "{body}");
+    let head = &body[..body.find("</head>").unwrap()];
+    let script = |f: &str| format!("<script src=\"/assets/{f}\" type=\"module\">");
+    assert_eq!(head.matches(&script("analytics-4.js")).count(), 1, "{head}");
+    assert_eq!(head.matches(&script("chart-3.js")).count(), 1, "{head}");
+    assert!(head.find(&script("analytics-4.js")) < head.find(&script("chart-3.js")), "{head}");
+    assert!(!head.contains("__FACETHEORY_DATA__"), "no islands, no payload: {head}");
 }
 
 #[tokio::test]

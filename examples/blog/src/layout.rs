@@ -1,6 +1,8 @@
 //! The shared page shell.
 
-use facetheory::{head, html, Markup, Page, Render};
+use std::sync::LazyLock;
+
+use facetheory::{head, html, Markup, Page, PreEscaped, Render};
 
 // Links are built by the typed path builders generated from the route table: a renamed or removed page is
 // a compile error here, not a broken link.
@@ -40,7 +42,14 @@ where
     dress(Page::stream(sections).within(frame), title)
 }
 
-fn nav() -> Markup {
+/// The navigation is the same on every page: rendered once, then written as it is (no per-request escaping or
+/// allocation). Anything that varies per request (the current page, a user name) belongs in `frame` instead.
+fn nav() -> PreEscaped<&'static str> {
+    static NAV: LazyLock<String> = LazyLock::new(|| nav_markup().into_string());
+    PreEscaped(NAV.as_str())
+}
+
+fn nav_markup() -> Markup {
     html! {
         header {
             nav {

@@ -381,7 +381,7 @@ pub struct ErasedPage {
     pub(crate) parts: Box<PageParts>,
     pub(crate) hydration_tags: crate::hydration::HydrationTags,
     /// The Vite entries of the page's islands and modules, resolved by the render step.
-    pub(crate) entries: Vec<String>,
+    pub(crate) entries: Vec<crate::island::Entry>,
 }
 
 /// What a face function may return: `Page<H>`, `Option<Page<H>>` (`None` is the 404 page), a [`Redirect`](crate::Redirect),

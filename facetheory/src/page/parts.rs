@@ -67,7 +67,7 @@ pub(crate) struct PageMore {
     /// Islands (entry, mount id, payload), in the order added.
     pub islands: Vec<crate::island::Island>,
     /// Entries without a payload.
-    pub modules: Vec<crate::island::EntryUse>,
+    pub modules: Vec<crate::island::Entry>,
 }
 
 impl PageParts {

@@ -60,12 +60,12 @@ impl PageDefaults {
     /// hydration data. An entry that cannot be resolved is skipped with one warning, or fails the page.
     pub(crate) fn resolve_entries(
         &self,
-        entries: &[String],
+        entries: &[crate::island::Entry],
         parts: &mut PageParts,
         hydration_tags: &mut crate::hydration::HydrationTags,
         missing: MissingEntries,
     ) -> Result<(), String> {
-        for entry in entries {
+        for entry in entries.iter().map(|e| &**e) {
             let Some(client) = &self.client else {
                 // Without a client build (a development app) every page skips its entries: the reason is only
                 // written out when someone reads it.
@@ -117,7 +117,7 @@ mod tests {
     #[test]
     fn a_missing_entry_fails_a_release_build_naming_it_and_is_skipped_otherwise() {
         let defaults = PageDefaults::default();
-        let entries = vec!["src/counter.ts".to_string()];
+        let entries = vec!["src/counter.ts".into()];
         let (mut parts, mut tags) = (PageParts::default(), crate::hydration::HydrationTags::default());
         let err = defaults.resolve_entries(&entries, &mut parts, &mut tags, MissingEntries::Fail).unwrap_err();
         assert!(err.contains("\"src/counter.ts\"") && err.contains("AppBuilder::vite"), "{err}");
