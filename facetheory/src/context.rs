@@ -28,15 +28,24 @@ use crate::request_id::RequestId;
 pub struct FaceContext {
     pub(crate) request: Arc<RequestInfo>,
     pub(crate) route: &'static str,
-    pub(crate) params: Vec<(&'static str, String)>,
+    pub(crate) params: Vec<(&'static str, RawParam)>,
     pub(crate) body: Bytes,
+}
+
+/// A route parameter's raw text: where the router found it in the request's path (no copy), or given by hand.
+#[derive(Debug, Clone)]
+pub(crate) enum RawParam {
+    /// Bytes of [`RequestInfo::path`], the path the route was matched on.
+    InPath(std::ops::Range<usize>),
+    /// A context built by hand ([`FaceContextBuilder::param`]).
+    Given(String),
 }
 
 /// The request data shared by every context made for one request (cloning a context does not copy headers).
 #[derive(Debug)]
 pub(crate) struct RequestInfo {
     pub method: Method,
-    pub path: String,
+    pub path: crate::request_path::RequestPath,
     pub raw_query: String,
     pub headers: HeaderMap,
     pub request_id: RequestId,
@@ -72,12 +81,12 @@ impl RequestInfo {
 
     pub(crate) fn new(
         method: Method,
-        path: String,
+        path: impl Into<crate::request_path::RequestPath>,
         raw_query: String,
         headers: HeaderMap,
         request_id: RequestId,
     ) -> Self {
-        Self::built(method, path, raw_query, headers, request_id, no_app(), http::Extensions::new(), None)
+        Self::built(method, path.into(), raw_query, headers, request_id, no_app(), http::Extensions::new(), None)
     }
 
     /// A request as the app receives it, built in one piece (the value is large, and moving it through
@@ -85,7 +94,7 @@ impl RequestInfo {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn built(
         method: Method,
-        path: String,
+        path: crate::request_path::RequestPath,
         raw_query: String,
         headers: HeaderMap,
         request_id: RequestId,
@@ -164,7 +173,7 @@ impl FaceContext {
         }
     }
 
-    pub(crate) fn new(request: Arc<RequestInfo>, route: &'static str, params: Vec<(&'static str, String)>) -> Self {
+    pub(crate) fn new(request: Arc<RequestInfo>, route: &'static str, params: Vec<(&'static str, RawParam)>) -> Self {
         FaceContext { request, route, params, body: Bytes::new() }
     }
 
@@ -312,12 +321,20 @@ impl FaceContext {
 
     /// The raw captured text of a route parameter. A catch-all gives its segments joined by `/`.
     pub fn raw_param(&self, name: &str) -> Option<&str> {
-        self.params.iter().find(|(n, _)| *n == name).map(|(_, v)| v.as_str())
+        self.params.iter().find(|(n, _)| *n == name).map(|(_, v)| self.raw_text(v))
     }
 
     /// All raw route parameters in route order.
     pub fn raw_params(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.params.iter().map(|(n, v)| (*n, v.as_str()))
+        self.params.iter().map(|(n, v)| (*n, self.raw_text(v)))
+    }
+
+    fn raw_text<'s>(&'s self, param: &'s RawParam) -> &'s str {
+        match param {
+            // The router's ranges are of this same path: `get` cannot miss, and would give "" rather than panic.
+            RawParam::InPath(range) => self.request.path.get(range.clone()).unwrap_or(""),
+            RawParam::Given(text) => text,
+        }
     }
 
     /// A route parameter, percent-decoded and parsed.
@@ -350,7 +367,7 @@ pub(crate) fn split_segments(raw: &str) -> Result<Vec<String>, ParamError> {
 /// Builds a [`FaceContext`] by hand.
 pub struct FaceContextBuilder {
     request: RequestInfo,
-    params: Vec<(&'static str, String)>,
+    params: Vec<(&'static str, RawParam)>,
     app: crate::state::AppScope,
     body: Bytes,
 }
@@ -366,7 +383,7 @@ impl FaceContextBuilder {
 
     /// Sets a raw route parameter.
     pub fn param(mut self, name: &'static str, raw: &str) -> Self {
-        self.params.push((name, raw.to_string()));
+        self.params.push((name, RawParam::Given(raw.to_string())));
         self
     }
 

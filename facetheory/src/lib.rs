@@ -68,6 +68,7 @@ mod query;
 mod redirect;
 mod render;
 mod request_id;
+mod request_path;
 mod resource;
 mod response;
 mod revalidate;

@@ -43,10 +43,14 @@ impl App {
             Ok(entry) => entry,
             Err(allowed) => return (method_not_allowed(allowed), group[0].route_pattern()),
         };
-        let params = entry.captures(&found);
         match entry.endpoint {
-            Endpoint::Reserved(endpoint) => (self.reserved(endpoint, request, params, body).await, ""),
+            // A framework endpoint's one parameter is its trailing catch-all.
+            Endpoint::Reserved(endpoint) => {
+                let rest = if entry.params.is_empty() { "" } else { found.capture(0).unwrap_or("") };
+                (self.reserved(endpoint, request, rest, body).await, "")
+            }
             Endpoint::Route(desc) => {
+                let params = entry.captures(&found);
                 request.recorder().note(|f| {
                     f.route = desc.pattern;
                     f.mode = desc.mode();

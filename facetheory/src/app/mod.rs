@@ -174,8 +174,12 @@ impl App {
         // Taken out, not cloned: the id is logged beside the request id, which it often is too.
         let invocation = extensions.remove::<AdapterRequestId>().map(|a| a.0);
         let request_id = request_id(&headers, invocation.as_deref());
-        let path = original_uri(&method, uri.path(), &headers).unwrap_or(uri.path()).to_string();
         let query = uri.query().unwrap_or("").to_string();
+        // Shared with the URI, not copied; the edge's original URI is the one made path.
+        let path = match original_uri(&method, uri.path(), &headers) {
+            Some(original) => crate::request_path::RequestPath::from(original.to_string()),
+            None => crate::request_path::RequestPath::of_uri(uri),
+        };
         let scope = Arc::clone(&self.inner.scope);
         Arc::new(RequestInfo::built(method, path, query, headers, request_id, scope, extensions, invocation))
     }

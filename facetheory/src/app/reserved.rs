@@ -20,21 +20,20 @@ impl App {
         &self,
         endpoint: Reserved,
         request: &Arc<RequestInfo>,
-        params: Vec<(&'static str, String)>,
+        rest: &str,
         body: B,
     ) -> Response<Body>
     where
         B: RequestBody,
     {
-        let rest = params.into_iter().next().map(|(_, v)| v).unwrap_or_default();
         let read = request.method == Method::GET || request.method == Method::HEAD;
         match endpoint {
-            Reserved::SsrSidecar => self.ssr_sidecar(request, &rest, read).await,
+            Reserved::SsrSidecar => self.ssr_sidecar(request, rest, read).await,
             Reserved::Revalidate => match &self.inner.revalidate_secret {
                 Some(secret) => crate::revalidate::respond(self.inner.scope.isr.as_ref(), secret, request, body).await,
                 None => self.not_found(request).await,
             },
-            Reserved::SsgData if read => self.ssg_data(&rest).await,
+            Reserved::SsgData if read => self.ssg_data(rest).await,
             Reserved::StaticDir(i) if read => match self.inner.static_dirs[i].respond(&request.path).await {
                 Some(res) => res,
                 None => not_found_no_store(),

@@ -5,6 +5,7 @@ use facetheory_codegen::methods::{self, MethodSet};
 use facetheory_codegen::precedence::{same_paths_groups, sort_and_find_conflicts_by};
 use facetheory_codegen::route::{RoutePattern, Segment};
 
+use crate::context::RawParam;
 use crate::error::AppError;
 use crate::face::RouteDescriptor;
 use crate::route::{strip_trailing_slashes, RouteMatch, Router, TrailingSlash};
@@ -192,9 +193,14 @@ impl Entry {
         }
     }
 
-    /// The captured parameters of a match on this entry, by name (raw, not decoded).
-    pub(crate) fn captures(&self, m: &RouteMatch<'_, '_>) -> Vec<(&'static str, String)> {
-        self.params.iter().enumerate().map(|(k, n)| (*n, m.capture(k).unwrap_or("").to_string())).collect()
+    /// The captured parameters of a match on this entry, by name: where each is in the matched path (raw, not
+    /// decoded, not copied).
+    pub(crate) fn captures(&self, m: &RouteMatch<'_, '_>) -> Vec<(&'static str, RawParam)> {
+        self.params
+            .iter()
+            .enumerate()
+            .map(|(k, n)| (*n, RawParam::InPath(m.capture_range(k).unwrap_or(0..0))))
+            .collect()
     }
 }
 

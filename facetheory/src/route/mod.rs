@@ -68,6 +68,11 @@ impl<'p> RouteMatch<'_, 'p> {
     /// The raw (not decoded) text captured for the route's `i`-th parameter. A catch-all gives the rest of the
     /// path joined with `/`, and `Some("")` when a `<rest*>` matched nothing.
     pub fn capture(&self, i: usize) -> Option<&'p str> {
+        self.capture_range(i).map(|r| self.path.get(r).unwrap_or(""))
+    }
+
+    /// Where [`RouteMatch::capture`]'s text is in the matched path (what a context keeps instead of a copy).
+    pub fn capture_range(&self, i: usize) -> Option<std::ops::Range<usize>> {
         let mut param = 0;
         let mut pos = 1; // after the leading `/`
         for kind in self.shape {
@@ -77,12 +82,13 @@ impl<'p> RouteMatch<'_, 'p> {
                     let rest = self.path.get(pos..)?;
                     let len = rest.bytes().position(|b| b == b'/').unwrap_or(rest.len());
                     if param == i {
-                        return Some(&rest[..len]);
+                        return Some(pos..pos + len);
                     }
                     param += 1;
                     pos += len + 1;
                 }
-                Shape::CatchAll => return (param == i).then(|| self.path.get(pos..).unwrap_or("")),
+                // `<rest*>` matching nothing ends before its slash: an empty range at the path's end.
+                Shape::CatchAll => return (param == i).then(|| pos.min(self.path.len())..self.path.len()),
             }
         }
         None

@@ -96,6 +96,9 @@ fn route_table_cases() {
         if let Some(m) = found {
             let caps: Vec<&str> = (0..m.len()).map(|i| m.capture(i).unwrap()).collect();
             assert_eq!(caps, *captures, "captures for {path:?} in {routes:?}");
+            // What a context keeps: the same text, as a range of the matched path.
+            let ranged: Vec<&str> = (0..m.len()).map(|i| &path[m.capture_range(i).unwrap()]).collect();
+            assert_eq!(ranged, *captures, "capture ranges for {path:?} in {routes:?}");
         }
     }
 }
