@@ -20,10 +20,13 @@ enum Repr {
 }
 
 impl RequestPath {
-    /// The URI's path, sharing its bytes; `/` for a URI without one (as [`http::Uri::path`] reads it).
+    /// The URI's path, sharing its bytes, read as [`http::Uri::path`] reads it: `/` for `http://host`, empty for
+    /// an authority-form target (`CONNECT host:443`), which routes nowhere.
     pub(crate) fn of_uri(uri: http::Uri) -> Self {
-        let path_and_query = uri.into_parts().path_and_query.unwrap_or_else(|| PathAndQuery::from_static("/"));
-        RequestPath(Repr::Uri(path_and_query))
+        match uri.into_parts().path_and_query {
+            Some(path_and_query) => RequestPath(Repr::Uri(path_and_query)),
+            None => RequestPath(Repr::Made(String::new())),
+        }
     }
 }
 
@@ -62,7 +65,15 @@ mod tests {
 
     #[test]
     fn a_uri_path_reads_as_the_uri_does_and_made_text_as_given() {
-        for (uri, path) in [("/a/b?x=1", "/a/b"), ("/", "/"), ("/p%20q?", "/p%20q"), ("http://h.example", "/")] {
+        let cases = [
+            ("/a/b?x=1", "/a/b"),
+            ("/", "/"),
+            ("/p%20q?", "/p%20q"),
+            ("http://h.example", "/"),
+            ("*", "*"),
+            ("h.example:443", ""),
+        ];
+        for (uri, path) in cases {
             let uri: http::Uri = uri.parse().unwrap();
             assert_eq!(&*RequestPath::of_uri(uri.clone()), uri.path(), "{uri}");
             assert_eq!(&*RequestPath::of_uri(uri), path);
