@@ -100,15 +100,15 @@ impl<H> Page<H> {
         let entry = entry.into();
         if self.island_count() >= MAX_ISLANDS {
             self.parts.invalid = Some(format!("a page may have at most {MAX_ISLANDS} islands and modules"));
-        } else if !self.parts.more().is_some_and(|m| m.modules.contains(&entry)) {
-            self.parts.more_mut().modules.push(entry);
+        } else if !self.parts.modules.contains(&entry) {
+            self.parts.modules.push(entry);
         }
         self
     }
 
     /// Islands and modules on the page so far.
     fn island_count(&self) -> usize {
-        self.parts.more().map_or(0, |m| m.islands.len() + m.modules.len())
+        self.parts.more().map_or(0, |m| m.islands.len()) + self.parts.modules.len()
     }
 }
 
@@ -124,13 +124,13 @@ pub(crate) fn payload(islands: &[Island]) -> Option<serde_json::Value> {
 
 /// Every entry the page needs, islands first, each once, in order: moved out of the page, which keeps none
 /// (at most [`MAX_ISLANDS`], so the check for repeats stays small).
-pub(crate) fn take_entries(islands: &mut Vec<Island>, modules: &mut Vec<Entry>) -> Vec<Entry> {
+pub(crate) fn take_entries(islands: &mut Vec<Island>, modules: Vec<Entry>) -> Vec<Entry> {
     if islands.is_empty() {
         // `Page::module` keeps each entry once: the page's list is the answer, moved without a copy.
-        return std::mem::take(modules);
+        return modules;
     }
     let mut out: Vec<Entry> = Vec::with_capacity(islands.len() + modules.len());
-    for e in islands.drain(..).map(|i| i.entry).chain(modules.drain(..)) {
+    for e in islands.drain(..).map(|i| i.entry).chain(modules) {
         if !out.contains(&e) {
             out.push(e);
         }

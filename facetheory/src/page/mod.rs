@@ -330,7 +330,8 @@ impl<H: Serialize> Page<H> {
     /// Serializes the hydration payload into head tags; the page type no longer depends on `H`.
     pub fn into_erased(mut self) -> Result<ErasedPage> {
         let mut hydration_tags = crate::hydration::HydrationTags::default();
-        let mut entries = Vec::new();
+        // The page's modules, with its islands' entries first when it has islands.
+        let mut entries = std::mem::take(&mut self.parts.modules);
         if let Some(more) = self.parts.more_if_set() {
             if let Some(payload) = crate::island::payload(&more.islands) {
                 if self.hydration.is_some() {
@@ -340,7 +341,7 @@ impl<H: Serialize> Page<H> {
                     safe_json(&payload).map_err(|e| Error::msg(format!("island data does not serialize: {e}")))?;
                 hydration_tags.push_inline_data(json);
             }
-            entries = crate::island::take_entries(&mut more.islands, &mut more.modules);
+            entries = crate::island::take_entries(&mut more.islands, entries);
         }
         if let Some(Hydration { data, bootstrap, data_url }) = self.hydration {
             if !bootstrap.is_empty() && !bootstrap_is_safe(&bootstrap) {

@@ -45,6 +45,9 @@ pub(crate) struct PageParts {
     pub invalid: Option<String>,
     /// Strict CSP policy, when the page opts in (or the app sets one for every page).
     pub csp: Option<crate::csp::CspPolicy>,
+    /// Entries without a payload (a Vite site's stylesheet entry is on nearly every page): here, not in the
+    /// box, so such a page does not make the box for them.
+    pub modules: Vec<crate::island::Entry>,
     /// What most pages never set, kept apart: making and dropping a page touches six fields, not fifteen,
     /// which is code every request runs.
     more: Option<Box<PageMore>>,
@@ -66,8 +69,6 @@ pub(crate) struct PageMore {
     pub allow_framing: bool,
     /// Islands (entry, mount id, payload), in the order added.
     pub islands: Vec<crate::island::Island>,
-    /// Entries without a payload.
-    pub modules: Vec<crate::island::Entry>,
 }
 
 impl PageParts {
