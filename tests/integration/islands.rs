@@ -101,12 +101,22 @@ async fn get(app: &facetheory::App, path: &str) -> (http::response::Parts, Strin
     (parts, String::from_utf8(body.collect().await.unwrap().to_bytes().to_vec()).unwrap())
 }
 
+/// The app over a built client (`dist` names its directory) and the document it serves at `path` (a 200).
+async fn served(dist: &str, path: &str) -> (facetheory::App, String) {
+    let app = app(&client_dist(dist, true)).build().unwrap();
+    let (parts, body) = get(&app, path).await;
+    assert_eq!(parts.status, 200, "{body}");
+    (app, body)
+}
+
+/// The module script of a built file.
+fn module_script(file: &str) -> String {
+    format!("<script src=\"/assets/{file}\" type=\"module\">")
+}
+
 #[tokio::test]
 async fn several_islands_share_one_payload_by_id_and_each_entry_loads_once() {
-    let dist = client_dist("two", true);
-    let app = app(&dist).build().unwrap();
-    let (parts, body) = get(&app, "/two").await;
-    assert_eq!(parts.status, 200, "{body}");
+    let (app, body) = served("two", "/two").await;
     let head = &body[..body.find("</head>").unwrap()];
     // Preloads and stylesheets of every entry (the shared chunk once), then the data, then one module per entry.
     assert_eq!(head.matches("href=\"/assets/shared-5.js\" rel=\"modulepreload\"").count(), 1, "{head}");
@@ -114,7 +124,7 @@ async fn several_islands_share_one_payload_by_id_and_each_entry_loads_once() {
     let data = head.find("<script id=\"__FACETHEORY_DATA__\" type=\"application/json\">").expect("inline data");
     let modules: Vec<usize> = ["counter-1.js", "chart-3.js", "analytics-4.js"]
         .iter()
-        .map(|f| head.find(&format!("<script src=\"/assets/{f}\" type=\"module\">")).expect(f))
+        .map(|f| head.find(&module_script(f)).expect(f))
         .collect();
     assert!(data < modules[0] && modules[0] < modules[1] && modules[1] < modules[2], "{head}");
     let json = &head[data..];
@@ -137,15 +147,12 @@ async fn several_islands_share_one_payload_by_id_and_each_entry_loads_once() {
 
 #[tokio::test]
 async fn a_page_of_modules_alone_loads_each_once_in_the_order_added() {
-    let dist = client_dist("modules", true);
-    let app = app(&dist).build().unwrap();
-    let (parts, body) = get(&app, "/modules").await;
-    assert_eq!(parts.status, 200, "{body}");
+    let (_, body) = served("modules", "/modules").await;
     let head = &body[..body.find("</head>").unwrap()];
-    let script = |f: &str| format!("<script src=\"/assets/{f}\" type=\"module\">");
-    assert_eq!(head.matches(&script("analytics-4.js")).count(), 1, "{head}");
-    assert_eq!(head.matches(&script("chart-3.js")).count(), 1, "{head}");
-    assert!(head.find(&script("analytics-4.js")) < head.find(&script("chart-3.js")), "{head}");
+    let (analytics, chart) = (module_script("analytics-4.js"), module_script("chart-3.js"));
+    assert_eq!(head.matches(&analytics).count(), 1, "{head}");
+    assert_eq!(head.matches(&chart).count(), 1, "{head}");
+    assert!(head.find(&analytics) < head.find(&chart), "{head}");
     assert!(!head.contains("__FACETHEORY_DATA__"), "no islands, no payload: {head}");
 }
 

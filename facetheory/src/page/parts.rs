@@ -48,7 +48,7 @@ pub(crate) struct PageParts {
     /// Entries without a payload (a Vite site's stylesheet entry is on nearly every page): here, not in the
     /// box, so such a page does not make the box for them.
     pub modules: Vec<crate::island::Entry>,
-    /// What most pages never set, kept apart: making and dropping a page touches six fields, not fifteen,
+    /// What most pages never set, kept apart: making and dropping a page touches seven fields, not fifteen,
     /// which is code every request runs.
     more: Option<Box<PageMore>>,
 }
